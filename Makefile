@@ -1,0 +1,109 @@
+# axsearch — build, test, benchmark.
+#
+#   make            build ./axsearch
+#   make run        the main job on the shipped default (installs what is missing)
+#   make test       build and run the test suite (installs what is missing)
+#   make asan       the test suite under AddressSanitizer + UBSan
+#   make bench      the speed benchmarks (never run in CI)
+#   make deps       install the Debian packages the project needs
+#
+# Every module's .c file is found by wildcard, so a new file needs no edit
+# here. WERROR=1 (CI) turns warnings into errors.
+
+CC      ?= gcc
+BUILD   ?= build
+OPT     ?= -O2
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla -Wformat=2
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+# _DEFAULT_SOURCE: POSIX (fsync, getopt_long, clock_gettime) on top of C11.
+CPPFLAGS := -I. -I$(BUILD)/gen -D_DEFAULT_SOURCE
+CFLAGS  := -std=c11 $(OPT) -g -fopenmp $(WARN) $(EXTRA_CFLAGS)
+LDLIBS  := -fopenmp -linih -lprotobuf-c -lz -lm
+TEST_LDLIBS := -lcmocka
+
+# ONNX's protobuf schema as Debian's libonnx-dev installs it; the C code is
+# generated at build time by protoc-c and never committed.
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
+GEN_C   := $(BUILD)/gen/onnx/onnx.pb-c.c
+GEN_H   := $(BUILD)/gen/onnx/onnx.pb-c.h
+
+LIB_SRC := $(wildcard util/*.c ga/*.c approx/*.c accel_model/*.c fitness/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+BENCH_SRC := $(wildcard benchmarks/bench_*.c)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/onnx/onnx.pb-c.o
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:%.c=$(BUILD)/%)
+BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
+LIB     := $(BUILD)/libaxsearch.a
+
+.PHONY: all deps test asan bench run clean check-deps
+# Keep objects that pattern rules build on the way to a binary.
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+all: axsearch
+
+deps:
+	@util/deps.sh
+
+# Targets a new user types install what is missing first.
+check-deps:
+	@util/deps.sh
+
+$(GEN_C) $(GEN_H): $(ONNX_PROTO)
+	@mkdir -p $(BUILD)/gen
+	protoc-c --c_out=$(BUILD)/gen -I$(dir $(ONNX_PROTO)).. onnx/onnx.proto
+
+$(BUILD)/gen/onnx/onnx.pb-c.o: $(GEN_C)
+	$(CC) $(CPPFLAGS) -std=c11 $(OPT) -g -c $< -o $@
+
+# Every object may include the generated header; make sure it exists first.
+$(BUILD)/%.o: %.c | $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/axsearch: $(CLI_OBJ) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+axsearch: $(BUILD)/axsearch
+	@cp $< $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) $(TEST_LDLIBS) $(LDLIBS)
+
+$(BUILD)/benchmarks/%: $(BUILD)/benchmarks/%.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# The tests run the program too (exit codes, messages), so build it first.
+test: check-deps
+	@$(MAKE) --no-print-directory $(BUILD)/axsearch $(TEST_BIN)
+	@AXSEARCH=$(abspath $(BUILD)/axsearch) util/run_tests.sh $(TEST_BIN)
+
+asan: check-deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    test
+
+bench: check-deps
+	@$(MAKE) --no-print-directory $(BUILD)/axsearch $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; AXSEARCH=$(abspath $(BUILD)/axsearch) $$b || exit 1; done
+
+run: check-deps
+	@$(MAKE) --no-print-directory axsearch
+	./axsearch version
+
+clean:
+	rm -rf build build-asan axsearch
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d)

@@ -1,0 +1,22 @@
+/* axsearch version: the version and what this build and machine offer. */
+#include <stdio.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "cli/commands.h"
+
+#define AXSEARCH_VERSION "0.1.0"
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("axsearch %s\n", AXSEARCH_VERSION);
+#ifdef _OPENMP
+    printf("openmp: %d threads available\n", omp_get_max_threads());
+#else
+    printf("openmp: off\n");
+#endif
+    return 0;
+}

@@ -1,0 +1,9 @@
+/* commands: one function per subcommand, each in its own cli/cmd_*.c.
+ * argv[0] is the subcommand's name. Returns the process exit status:
+ * 0 success, 1 internal failure, 2 bad input, 130 stopped by a signal. */
+#ifndef AX_CLI_COMMANDS_H
+#define AX_CLI_COMMANDS_H
+
+int cmd_version(int argc, char **argv);
+
+#endif

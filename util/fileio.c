@@ -1,0 +1,138 @@
+#include "util/fileio.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int fio_read_all(const char *path, unsigned char **data, size_t *len, ax_err *err)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ax_fail(err, AX_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = malloc(cap + 1);
+    if (!buf) {
+        fclose(f);
+        return ax_fail(err, AX_EINTERNAL, "%s: out of memory", path);
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > ((size_t)-1) / 4) {
+                free(buf);
+                fclose(f);
+                return ax_fail(err, AX_EINPUT, "%s: file too large", path);
+            }
+            unsigned char *grown = realloc(buf, 2 * cap + 1);
+            if (!grown) {
+                free(buf);
+                fclose(f);
+                return ax_fail(err, AX_EINTERNAL, "%s: out of memory", path);
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return ax_fail(err, AX_EINPUT, "%s: read error", path);
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return AX_OK;
+}
+
+struct fio_atomic {
+    FILE *stream;
+    char *path; /* target */
+    char *tmp;  /* "<path>.tmp.<pid>" */
+};
+
+fio_atomic *fio_atomic_open(const char *path, ax_err *err)
+{
+    fio_atomic *w = calloc(1, sizeof *w);
+    size_t plen = strlen(path);
+    if (w) {
+        w->path = malloc(plen + 1);
+        w->tmp = malloc(plen + 32);
+    }
+    if (!w || !w->path || !w->tmp) {
+        if (w) {
+            free(w->path);
+            free(w->tmp);
+        }
+        free(w);
+        ax_fail(err, AX_EINTERNAL, "%s: out of memory", path);
+        return NULL;
+    }
+    memcpy(w->path, path, plen + 1);
+    snprintf(w->tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+    w->stream = fopen(w->tmp, "wb");
+    if (!w->stream) {
+        ax_fail(err, AX_EINPUT, "%s: cannot write: %s", path, strerror(errno));
+        free(w->path);
+        free(w->tmp);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+FILE *fio_atomic_stream(fio_atomic *w)
+{
+    return w->stream;
+}
+
+static void fio_atomic_release(fio_atomic *w)
+{
+    free(w->path);
+    free(w->tmp);
+    free(w);
+}
+
+int fio_atomic_commit(fio_atomic *w, ax_err *err)
+{
+    int status = AX_OK;
+    if (fflush(w->stream) != 0 || ferror(w->stream))
+        status = ax_fail(err, AX_EINTERNAL, "%s: write failed: %s", w->path, strerror(errno));
+    else if (fsync(fileno(w->stream)) != 0)
+        status = ax_fail(err, AX_EINTERNAL, "%s: fsync failed: %s", w->path, strerror(errno));
+    if (fclose(w->stream) != 0 && status == AX_OK)
+        status = ax_fail(err, AX_EINTERNAL, "%s: close failed: %s", w->path, strerror(errno));
+    if (status == AX_OK && rename(w->tmp, w->path) != 0)
+        status = ax_fail(err, AX_EINTERNAL, "%s: rename failed: %s", w->path, strerror(errno));
+    if (status != AX_OK)
+        remove(w->tmp);
+    fio_atomic_release(w);
+    return status;
+}
+
+void fio_atomic_abort(fio_atomic *w)
+{
+    if (!w)
+        return;
+    fclose(w->stream);
+    remove(w->tmp);
+    fio_atomic_release(w);
+}
+
+int fio_write_atomic(const char *path, const void *data, size_t len, ax_err *err)
+{
+    fio_atomic *w = fio_atomic_open(path, err);
+    if (!w)
+        return err ? err->code : AX_EINTERNAL;
+    if (len > 0 && fwrite(data, 1, len, w->stream) != len) {
+        fio_atomic_abort(w);
+        return ax_fail(err, AX_EINTERNAL, "%s: write failed", path);
+    }
+    return fio_atomic_commit(w, err);
+}

@@ -1,0 +1,37 @@
+/* fileio: whole-file reads and atomic writes.
+ *
+ * Outputs are never half-written: an atomic writer writes to a temporary file
+ * beside the target (same directory, so rename is atomic), then flushes,
+ * fsyncs and renames it over the target on commit; abort removes it. */
+#ifndef AX_UTIL_FILEIO_H
+#define AX_UTIL_FILEIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util/err.h"
+
+/* Reads a whole file into a malloc'ed buffer (caller frees *data; a NUL is
+ * appended after the last byte, not counted in *len). */
+int fio_read_all(const char *path, unsigned char **data, size_t *len, ax_err *err);
+
+typedef struct fio_atomic fio_atomic;
+
+/* Opens "<path>.tmp.<pid>" for writing. Returns NULL and fills err on
+ * failure (an unwritable folder is AX_EINPUT). */
+fio_atomic *fio_atomic_open(const char *path, ax_err *err);
+
+/* The stream to write to; owned by the writer, do not fclose it. */
+FILE *fio_atomic_stream(fio_atomic *w);
+
+/* Flushes, syncs, closes and renames onto the target, then frees w (also on
+ * failure, after removing the temporary file). */
+int fio_atomic_commit(fio_atomic *w, ax_err *err);
+
+/* Closes and removes the temporary file, frees w; NULL is a no-op. */
+void fio_atomic_abort(fio_atomic *w);
+
+/* One-shot: writes len bytes atomically to path. */
+int fio_write_atomic(const char *path, const void *data, size_t len, ax_err *err);
+
+#endif
