@@ -101,7 +101,8 @@ bench: check-deps
 
 run: check-deps
 	@$(MAKE) --no-print-directory axsearch
-	./axsearch version
+	@mkdir -p runs/ga-bench
+	./axsearch ga-bench --problem zdt1 --out runs/ga-bench/zdt1_front.tsv
 
 clean:
 	rm -rf build build-asan axsearch

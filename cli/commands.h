@@ -4,6 +4,7 @@
 #ifndef AX_CLI_COMMANDS_H
 #define AX_CLI_COMMANDS_H
 
+int cmd_ga_bench(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

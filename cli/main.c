@@ -11,6 +11,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"ga-bench", cmd_ga_bench, "run NSGA-II on a benchmark problem (ZDT, DTLZ, constrained)"},
     {"version", cmd_version, "print the version and what this build offers"},
 };
 

@@ -1,0 +1,78 @@
+#include "tests/cli_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return calloc(1, 1);
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n < 2) {
+            char *grown = realloc(buf, cap * 2);
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+cli_result cli_run(const char *args)
+{
+    cli_result r = {-1, NULL, NULL};
+    const char *prog = getenv("AXSEARCH");
+    if (!prog)
+        prog = "./axsearch";
+    char out[64], err[64];
+    snprintf(out, sizeof out, "/tmp/axsearch-cli-%ld.out", (long)getpid());
+    snprintf(err, sizeof err, "/tmp/axsearch-cli-%ld.err", (long)getpid());
+    size_t len = strlen(prog) + strlen(args) + 2 * sizeof out + 32;
+    char *cmd = malloc(len);
+    snprintf(cmd, len, "'%s' %s >%s 2>%s", prog, args, out, err);
+    int st = system(cmd);
+    free(cmd);
+    r.status = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    remove(out);
+    remove(err);
+    return r;
+}
+
+void cli_result_free(cli_result *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}
+
+const char *cli_last_line(const char *text)
+{
+    static char line[4096];
+    size_t n = strlen(text);
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+        n--;
+    size_t start = n;
+    while (start > 0 && text[start - 1] != '\n')
+        start--;
+    size_t len = n - start < sizeof line - 1 ? n - start : sizeof line - 1;
+    memcpy(line, text + start, len);
+    line[len] = '\0';
+    return line;
+}
