@@ -12,6 +12,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"version", cmd_version, "print the version and what this build offers"},
+    {"mults", cmd_mults, "list, import and export the approximate multiplier library"},
 };
 
 static void usage(FILE *out)
