@@ -416,7 +416,7 @@ static int check_name(const mult_lib *lib, const char *name, ax_err *err)
     return AX_OK;
 }
 
-static int make_imported(const mult_lib *lib, const char *name, const char *family,
+static int make_imported(const char *name, const char *family,
                          const uint16_t *lut, double power_uw, double area_um2, double delay_ns,
                          lib_entry *e, ax_err *err)
 {
@@ -427,7 +427,6 @@ static int make_imported(const mult_lib *lib, const char *name, const char *fami
                        "multiplier '%s': expected power > 0, area >= 0 and delay >= 0, got %g uW, "
                        "%g um^2, %g ns",
                        name, power_uw, area_um2, delay_ns);
-    (void)lib;
     e->name = dupstr(name);
     e->family = dupstr(family);
     e->lut = malloc(MULT_LUT_SIZE * sizeof *e->lut);
@@ -458,7 +457,7 @@ int mult_lib_add_lut(mult_lib *lib, const char *name, const char *family, const 
     if ((rc = reserve(lib, 1, err)) != AX_OK)
         return rc;
     lib_entry e;
-    rc = make_imported(lib, name, family, lut, power_uw, area_um2, delay_ns, &e, err);
+    rc = make_imported(name, family, lut, power_uw, area_um2, delay_ns, &e, err);
     if (rc != AX_OK)
         return rc;
     lib->e[lib->n++] = e;
@@ -616,7 +615,7 @@ int mult_lib_import_index(mult_lib *lib, const char *path, ax_err *err)
             rc = reserve(lib, 1, err);
         lib_entry e;
         if (rc == AX_OK)
-            rc = make_imported(lib, f[0], f[2], lut, power, area, delay, &e, err);
+            rc = make_imported(f[0], f[2], lut, power, area, delay, &e, err);
         if (rc != AX_OK) {
             ax_err_prefix(err, "%s: line %d", path, line_no);
             break;
