@@ -13,6 +13,7 @@ typedef struct command {
 static const command commands[] = {
     {"ga-bench", cmd_ga_bench, "run NSGA-II on a benchmark problem (ZDT, DTLZ, constrained)"},
     {"version", cmd_version, "print the version and what this build offers"},
+    {"mults", cmd_mults, "list, import and export the approximate multiplier library"},
 };
 
 static void usage(FILE *out)
