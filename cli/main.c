@@ -12,6 +12,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"version", cmd_version, "print the version and what this build offers"},
+    {"energy", cmd_energy, "chip energy table, or energy/latency/area of a network's layers"},
 };
 
 static void usage(FILE *out)
