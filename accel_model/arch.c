@@ -34,8 +34,10 @@ void accel_arch_default(accel_arch *a)
     a->ibuf_width = 64;
     a->abuf_kib = 3;
     a->abuf_width = 192;
+    a->pin_weights = 1;
     a->gbuf_kib = 64;
     a->gbuf_width = 256;
+    a->keep_activations = 1;
     a->hop_mm = 0.6;
     a->noc_link_bits = 64;
     a->noc_swing = 0.8;
@@ -77,8 +79,10 @@ static const key_spec keys[] = {
     KEY("pe", "input_buffer_width", K_INT, ibuf_width, 8, 1 << 16),
     KEY("pe", "accum_buffer_kib", K_DOUBLE, abuf_kib, 0.0625, 1 << 20),
     KEY("pe", "accum_buffer_width", K_INT, abuf_width, 8, 1 << 16),
+    KEY("pe", "pin_weights", K_INT, pin_weights, 0, 1),
     KEY("global_buffer", "kib", K_DOUBLE, gbuf_kib, 0.0625, 1 << 20),
     KEY("global_buffer", "width", K_INT, gbuf_width, 8, 1 << 16),
+    KEY("global_buffer", "keep_activations", K_INT, keep_activations, 0, 1),
     KEY("noc", "hop_mm", K_DOUBLE, hop_mm, 0.001, 100),
     KEY("noc", "link_bits", K_INT, noc_link_bits, 1, 4096),
     KEY("noc", "swing", K_DOUBLE, noc_swing, 0.01, 1.3),

@@ -30,9 +30,15 @@ typedef struct accel_arch {
     int ibuf_width;
     double abuf_kib;     /* accumulation buffer per PE */
     int abuf_width;      /* vector_macs * accumulator bits */
+    int pin_weights;     /* 1: when the whole network's weights fit the weight
+                          * buffers of the package they stay there across
+                          * inferences (loaded once, not per inference) */
     /* [global_buffer] (per chiplet) */
     double gbuf_kib;
     int gbuf_width;
+    int keep_activations; /* 1: a layer's input and output stay in the global
+                           * buffer when both whole tensors fit (the previous
+                           * layer's output is the next one's input) */
     /* [noc] */
     double hop_mm;       /* wire length of one mesh hop */
     int noc_link_bits;   /* bits a link carries per cycle */

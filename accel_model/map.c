@@ -198,7 +198,8 @@ static void counts_core(const accel_arch *a, const accel_layer_shape *l, const a
         /* Per PE: a fill of the tile for every iteration of the loops above
          * it that is not absorbed by innermost non-indexing loops. */
         fpe[t] = tpe[t] * it[ACCEL_LVL_GB] * it[ACCEL_LVL_DRAM] / reuse_from(m, t, ACCEL_LVL_GB);
-        fgb[t] = tgb[t] * it[ACCEL_LVL_DRAM] / reuse_from(m, t, ACCEL_LVL_DRAM);
+        fgb[t] = m->act_resident ? 0 /* already there */
+                                 : tgb[t] * it[ACCEL_LVL_DRAM] / reuse_from(m, t, ACCEL_LVL_DRAM);
         rr[t] = reuse_from(m, t, ACCEL_LVL_PE);
         mc_vec[t] = mc_pe[t] = mc_ch[t] = 1;
         for (int d = 0; d < ACCEL_NDIMS; d++) {
@@ -211,7 +212,12 @@ static void counts_core(const accel_arch *a, const accel_layer_shape *l, const a
     }
     double D = e_all[ACCEL_DN] * e_all[ACCEL_DG] * e_all[ACCEL_DM] * e_all[ACCEL_DP] *
                e_all[ACCEL_DQ];
-    double Tpe = fpe[ACCEL_TO] * pes, Tgb = fgb[ACCEL_TO] * n_chip;
+    double Tpe = fpe[ACCEL_TO] * pes;
+    /* Resident outputs never leave the global buffer: one visit each. */
+    double Tgb = m->act_resident ? D : fgb[ACCEL_TO] * n_chip;
+    const double spill = m->act_resident ? 0 : 1; /* output traffic to DRAM */
+    /* Weight words an inference moves into one PE (none when pinned). */
+    const double wmove = m->w_pinned ? 0 : fpe[ACCEL_TW];
     c->out_distinct = D;
     c->out_visits_pe = Tpe;
     c->out_visits_gb = Tgb;
@@ -222,7 +228,7 @@ static void counts_core(const accel_arch *a, const accel_layer_shape *l, const a
      * MAC, an input is broadcast to the vector units (M), an output is
      * reduced over the lanes (C) before it reaches the accumulation buffer. */
     pe[ACCEL_TW].reads = c->macs / mc_vec[ACCEL_TW] / rr[ACCEL_TW];
-    pe[ACCEL_TW].fills = fpe[ACCEL_TW] * pes;
+    pe[ACCEL_TW].fills = wmove * pes;
     pe[ACCEL_TI].reads = c->macs / mc_vec[ACCEL_TI] / rr[ACCEL_TI];
     pe[ACCEL_TI].fills = fpe[ACCEL_TI] * pes;
     double vec_ops = c->macs / mc_vec[ACCEL_TO];
@@ -234,11 +240,11 @@ static void counts_core(const accel_arch *a, const accel_layer_shape *l, const a
     gb[ACCEL_TI].reads = pe[ACCEL_TI].fills / mc_pe[ACCEL_TI];
     gb[ACCEL_TI].fills = fgb[ACCEL_TI] * n_chip;
     gb[ACCEL_TO].updates = Tpe;
-    gb[ACCEL_TO].reads = (Tpe - D) + Tgb;
+    gb[ACCEL_TO].reads = (Tpe - D) + spill * Tgb;
     gb[ACCEL_TO].fills = Tgb - D;
     dr[ACCEL_TW].reads = pe[ACCEL_TW].fills / (mc_pe[ACCEL_TW] * mc_ch[ACCEL_TW]);
     dr[ACCEL_TI].reads = gb[ACCEL_TI].fills / mc_ch[ACCEL_TI];
-    dr[ACCEL_TO].updates = Tgb;
+    dr[ACCEL_TO].updates = spill * Tgb;
     dr[ACCEL_TO].reads = Tgb - D;
 
     c->reg_bits = pe[ACCEL_TW].reads * wb + pe[ACCEL_TI].reads * ab + vec_ops * pb;
@@ -248,18 +254,18 @@ static void counts_core(const accel_arch *a, const accel_layer_shape *l, const a
     /* Final values (one per output) travel and are stored requantized. */
     c->gbuf_bits = (gb[ACCEL_TI].reads + gb[ACCEL_TI].fills) * ab + D * ab +
                    (Tpe - D) * pb                /* updates from the PEs */
-                   + (Tpe - D) * pb + D * ab + (Tgb - D) * pb /* reads */
+                   + (Tpe - D) * pb + spill * (D * ab + (Tgb - D) * pb) /* reads */
                    + (Tgb - D) * pb;             /* fills from DRAM */
-    c->dram_bits = dr[ACCEL_TW].reads * wb + dr[ACCEL_TI].reads * ab + D * ab +
-                   (Tgb - D) * pb + (Tgb - D) * pb;
+    c->dram_bits = dr[ACCEL_TW].reads * wb + dr[ACCEL_TI].reads * ab +
+                   spill * (D * ab + (Tgb - D) * pb) + (Tgb - D) * pb;
 
     double d_pe = D / pes, t_pe = fpe[ACCEL_TO];
     c->noc_word_bits[ACCEL_NOC_W] = l->weight_bits;
     c->noc_word_bits[ACCEL_NOC_I] = l->act_bits;
     c->noc_word_bits[ACCEL_NOC_OFINAL] = l->act_bits;
     c->noc_word_bits[ACCEL_NOC_OPSUM] = l->psum_bits;
-    c->noc_word_hops[ACCEL_NOC_W] = fpe[ACCEL_TW] * n_chip * gpe->tree_sum[ACCEL_TW];
-    c->noc_words[ACCEL_NOC_W] = fpe[ACCEL_TW] * n_chip * gpe->groups[ACCEL_TW];
+    c->noc_word_hops[ACCEL_NOC_W] = wmove * n_chip * gpe->tree_sum[ACCEL_TW];
+    c->noc_words[ACCEL_NOC_W] = wmove * n_chip * gpe->groups[ACCEL_TW];
     c->noc_word_hops[ACCEL_NOC_I] = fpe[ACCEL_TI] * n_chip * gpe->tree_sum[ACCEL_TI];
     c->noc_words[ACCEL_NOC_I] = fpe[ACCEL_TI] * n_chip * gpe->groups[ACCEL_TI];
     c->noc_word_hops[ACCEL_NOC_OFINAL] = d_pe * n_chip * gpe->unicast_sum;
@@ -267,9 +273,9 @@ static void counts_core(const accel_arch *a, const accel_layer_shape *l, const a
     c->noc_word_hops[ACCEL_NOC_OPSUM] = 2 * (t_pe - d_pe) * n_chip * gpe->unicast_sum;
     c->noc_words[ACCEL_NOC_OPSUM] = 2 * (Tpe - D);
     double d_ch = D / n_chip, t_ch = fgb[ACCEL_TO];
-    c->pkg_bit_hops = fpe[ACCEL_TW] * gpe->groups[ACCEL_TW] * wb * gch->tree_sum[ACCEL_TW] +
+    c->pkg_bit_hops = wmove * gpe->groups[ACCEL_TW] * wb * gch->tree_sum[ACCEL_TW] +
                       fgb[ACCEL_TI] * ab * gch->tree_sum[ACCEL_TI] +
-                      (d_ch * ab + 2 * (t_ch - d_ch) * pb) * gch->unicast_sum;
+                      spill * (d_ch * ab + 2 * (t_ch - d_ch) * pb) * gch->unicast_sum;
 
     double dram_bits_per_cycle = a->dram_gbs * 8000.0 / a->clock_mhz;
     double noc_bits = 0;
@@ -291,7 +297,15 @@ static void counts_core(const accel_arch *a, const accel_layer_shape *l, const a
     c->wbuf_tile_bits = tpe[ACCEL_TW] * wb;
     c->ibuf_tile_bits = tpe[ACCEL_TI] * ab;
     c->abuf_tile_bits = tpe[ACCEL_TO] * pb;
-    c->gbuf_tile_bits = tgb[ACCEL_TI] * ab + tgb[ACCEL_TO] * (psums_above_pe(m) ? pb : ab);
+    double obits = psums_above_pe(m) ? pb : ab;
+    if (m->act_resident) {
+        double e_res[ACCEL_NDIMS];
+        for (int d = 0; d < ACCEL_NDIMS; d++)
+            e_res[d] = e_gb[d] * m->t[ACCEL_LVL_DRAM][d];
+        c->gbuf_tile_bits = tile_elems(l, ACCEL_TI, e_res) * ab + tile_elems(l, ACCEL_TO, e_res) * obits;
+    } else {
+        c->gbuf_tile_bits = tgb[ACCEL_TI] * ab + tgb[ACCEL_TO] * obits;
+    }
 }
 
 void accel_counts_of(const accel_arch *a, const accel_layer_shape *l, const accel_mapping *m,
@@ -332,6 +346,12 @@ int accel_mapping_check(const accel_arch *a, const accel_layer_shape *l, const a
     for (int lv = 0; lv < ACCEL_NLEVELS; lv++)
         if (m->order[lv] < 0 || m->order[lv] >= ACCEL_NORDERS)
             return ax_fail(err, AX_EINPUT, "layer '%s': bad loop order", l->name);
+    if (m->w_pinned)
+        for (int d = 0; d < ACCEL_NDIMS; d++)
+            if (relevant[ACCEL_TW][d] && m->t[ACCEL_LVL_GB][d] * m->t[ACCEL_LVL_DRAM][d] > 1)
+                return ax_fail(err, AX_EINPUT,
+                               "layer '%s': pinned weights, but %c is split above the PE level",
+                               l->name, dim_name[d]);
     if (prod(m->lane) > a->lanes || prod(m->vec) > a->vector_macs ||
         prod(m->pe) > accel_arch_pes(a) || prod(m->chip) > accel_arch_chiplets(a))
         return ax_fail(err, AX_EINPUT, "layer '%s': spatial factors exceed the hardware",
@@ -406,7 +426,7 @@ typedef struct search {
     const accel_layer_shape *l;
     accel_coeffs k;
     double mult_pj, mult_leak;
-    int objective;
+    int objective, pin, keep_acts;
     int dims[ACCEL_NDIMS];
     double cap_w, cap_i, cap_a, cap_g;
     int split_rs;
@@ -472,9 +492,34 @@ static int *sp_level(spatial *sp, int level)
     return level == 0 ? sp->lane : level == 1 ? sp->vec : level == 2 ? sp->pe : sp->chip;
 }
 
+static int fits(search *s);
+
+/* Whether the spatial partition leaves room for the smallest tiles: the
+ * PE-level factors that must be whole (kernel; pinned weight indices) are
+ * whole, all others 1. */
+static int spatial_feasible(search *s, const int rem[ACCEL_NDIMS])
+{
+    accel_mapping *m = &s->cur;
+    memset(m, 0, sizeof *m);
+    for (int d = 0; d < ACCEL_NDIMS; d++) {
+        m->lane[d] = s->cur_sp.lane[d];
+        m->vec[d] = s->cur_sp.vec[d];
+        m->pe[d] = s->cur_sp.pe[d];
+        m->chip[d] = s->cur_sp.chip[d];
+        int whole = ((d == ACCEL_DR || d == ACCEL_DS) && !s->split_rs) ||
+                    (s->pin && relevant[ACCEL_TW][d]);
+        m->t[ACCEL_LVL_PE][d] = whole ? rem[d] : 1;
+        m->t[ACCEL_LVL_GB][d] = 1;
+        m->t[ACCEL_LVL_DRAM][d] = whole ? 1 : rem[d];
+    }
+    return fits(s);
+}
+
 static void enum_spatial(search *s, int slot, int used[4], int rem[ACCEL_NDIMS])
 {
     if (slot == NSLOTS) {
+        if (!spatial_feasible(s, rem))
+            return;
         spatial c = s->cur_sp;
         c.product = (long)used[0] * used[1] * used[2] * used[3];
         c.pe_mg = (long)c.pe[ACCEL_DM] * c.pe[ACCEL_DG];
@@ -568,7 +613,12 @@ static void evaluate_orders(search *s)
                     continue;
                 m->order[ACCEL_LVL_DRAM] = o2;
                 accel_counts c;
+                m->act_resident = s->keep_acts;
                 counts_core(s->a, s->l, m, &s->gpe, &s->gch, &c);
+                if (m->act_resident && c.gbuf_tile_bits > s->cap_g) {
+                    m->act_resident = 0;
+                    counts_core(s->a, s->l, m, &s->gpe, &s->gch, &c);
+                }
                 if (c.gbuf_tile_bits > s->cap_g)
                     continue;
                 double comp[ACCEL_NCOMP], energy = 0;
@@ -603,10 +653,12 @@ static void enum_temporal(search *s, int i)
     int divs[MAXDIV];
     int nd = divisors(r, divs);
     int kernel = (d == ACCEL_DR || d == ACCEL_DS) && !s->split_rs;
+    int whole = kernel || (s->pin && relevant[ACCEL_TW][d]);
     for (int a = 0; a < nd; a++) {
         int f0 = divs[a];
-        if (kernel && f0 != r)
-            continue; /* Simba keeps the whole kernel in the PE */
+        if (whole && f0 != r)
+            continue; /* Simba keeps the whole kernel in the PE; pinned
+                       * weights keep every weight index in the PE */
         s->cur.t[ACCEL_LVL_PE][d] = f0;
         s->cur.t[ACCEL_LVL_GB][d] = 1;
         s->cur.t[ACCEL_LVL_DRAM][d] = r / f0;
@@ -629,7 +681,8 @@ static void enum_temporal(search *s, int i)
 }
 
 int accel_map_layer(const accel_arch *a, const accel_energies *e, const accel_layer_shape *l,
-                    int objective, accel_mapping *best, accel_counts *best_counts, ax_err *err)
+                    const accel_map_opts *opts, accel_mapping *best, accel_counts *best_counts,
+                    ax_err *err)
 {
     int rc = accel_layer_validate(l, err);
     if (rc != AX_OK)
@@ -639,7 +692,9 @@ int accel_map_layer(const accel_arch *a, const accel_energies *e, const accel_la
     search *s = &s_;
     s->a = a;
     s->l = l;
-    s->objective = objective;
+    s->objective = opts->objective;
+    s->pin = opts->pin_weights;
+    s->keep_acts = opts->keep_activations;
     accel_voltages v = accel_voltages_nominal(a);
     rc = accel_coeffs_make(a, e, &v, &s->k, err);
     if (rc != AX_OK)
@@ -649,19 +704,23 @@ int accel_map_layer(const accel_arch *a, const accel_energies *e, const accel_la
     s->mult_leak = accel_mult_leak_uw45(&exact) * s->k.mult_leak_scale;
     layer_dims(l, s->dims);
     s->cap_w = a->wbuf_kib * 8192;
+    if (opts->wbuf_budget_bits > 0 && opts->wbuf_budget_bits < s->cap_w)
+        s->cap_w = opts->wbuf_budget_bits;
     s->cap_i = a->ibuf_kib * 8192;
     s->cap_a = a->abuf_kib * 8192;
     s->cap_g = a->gbuf_kib * 8192;
     for (int d = 0; d < ACCEL_NDIMS; d++) {
         s->cur_sp.lane[d] = s->cur_sp.vec[d] = s->cur_sp.pe[d] = s->cur_sp.chip[d] = 1;
     }
-    int used[4] = {1, 1, 1, 1}, rem[ACCEL_NDIMS];
-    memcpy(rem, s->dims, sizeof rem);
-    enum_spatial(s, 0, used, rem);
     for (s->split_rs = 0; s->split_rs < 2 && !s->found; s->split_rs++) {
+        int used[4] = {1, 1, 1, 1}, rem[ACCEL_NDIMS];
+        memcpy(rem, s->dims, sizeof rem);
+        s->ntop = 0;
+        enum_spatial(s, 0, used, rem);
         for (int c = 0; c < s->ntop; c++) {
             const spatial *sp = &s->top[c];
             memset(&s->cur, 0, sizeof s->cur);
+            s->cur.w_pinned = s->pin;
             for (int d = 0; d < ACCEL_NDIMS; d++) {
                 s->cur.lane[d] = sp->lane[d];
                 s->cur.vec[d] = sp->vec[d];

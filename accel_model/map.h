@@ -44,6 +44,14 @@ typedef struct accel_mapping {
     int chip[ACCEL_NDIMS];
     int t[ACCEL_NLEVELS][ACCEL_NDIMS];
     int order[ACCEL_NLEVELS];
+    /* Weights pinned in the weight buffers across inferences: no loop above
+     * the PE level indexes weights, and an inference moves no weight over
+     * DRAM, package links or the NoC (the one load is amortised). */
+    int w_pinned;
+    /* The layer's whole input and output (this chiplet's share) live in the
+     * global buffer: no DRAM traffic for them; loops at the DRAM level then
+     * just iterate over global-buffer data. */
+    int act_resident;
 } accel_mapping;
 
 /* Accesses of one tensor at one storage level, in elements, all instances
@@ -92,12 +100,21 @@ void accel_counts_of(const accel_arch *arch, const accel_layer_shape *l, const a
 
 enum { ACCEL_OBJ_ENERGY, ACCEL_OBJ_EDP };
 
+typedef struct accel_map_opts {
+    int objective;           /* ACCEL_OBJ_ENERGY or ACCEL_OBJ_EDP */
+    int pin_weights;         /* search only weight-pinned mappings */
+    double wbuf_budget_bits; /* weight-buffer bits per PE the layer may use
+                              * (<= 0: the whole buffer) */
+    int keep_activations;    /* make activations resident when they fit */
+} accel_map_opts;
+
 /* Searches spatial partitions, tiling factors and loop orders for the
  * mapping of least energy (or energy-delay product) at nominal voltages with
  * the exact multiplier. Deterministic. AX_EINPUT if no mapping fits (err
  * names the layer). */
 int accel_map_layer(const accel_arch *arch, const accel_energies *e, const accel_layer_shape *l,
-                    int objective, accel_mapping *best, accel_counts *best_counts, ax_err *err);
+                    const accel_map_opts *opts, accel_mapping *best, accel_counts *best_counts,
+                    ax_err *err);
 
 /* "t=[PE:...|GB:...|DRAM:...] ..." summary of a mapping into buf. */
 void accel_mapping_format(const accel_mapping *m, char *buf, size_t len);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accel_model/dataflow.h"
+
 struct accel_net {
     accel_arch arch;
     accel_energies e;
@@ -11,7 +13,92 @@ struct accel_net {
     accel_mapping *maps;
     accel_counts *counts;
     accel_mult_cost *mults;
+    int pinned;
 };
+
+static double weight_bits(const accel_layer_shape *l)
+{
+    return (double)l->m * l->c * l->r * l->s * l->weight_bits;
+}
+
+/* Least weight bits one PE must hold when the layer's weights are pinned:
+ * its weights spread over as many PEs (of all chiplets) as output channels
+ * and groups allow. */
+static double min_pinned_bits(const accel_arch *a, const accel_layer_shape *l)
+{
+    long pes = (long)accel_arch_pes(a) * accel_arch_chiplets(a), best = 1;
+    int mg = l->m / l->groups;
+    for (long g = 1; g <= l->groups && g <= pes; g++) {
+        if (l->groups % g)
+            continue;
+        for (long m = 1; m <= mg && g * m <= pes; m++)
+            if (mg % m == 0 && g * m > best)
+                best = g * m;
+    }
+    return weight_bits(l) / best;
+}
+
+/* Per-PE weight-buffer budgets for pinned weights: each layer gets its least
+ * footprint plus a share of the slack proportional to its weights. Returns 0
+ * if even the least footprints do not fit together. */
+static int pin_budgets(const accel_net *net, double *budget)
+{
+    const accel_arch *a = &net->arch;
+    double need = 0, total = 0;
+    for (size_t i = 0; i < net->n_layers; i++) {
+        budget[i] = min_pinned_bits(a, &net->layers[i]);
+        need += budget[i];
+        total += weight_bits(&net->layers[i]);
+    }
+    double slack = a->wbuf_kib * 8192 - need;
+    if (slack < 0)
+        return 0;
+    for (size_t i = 0; i < net->n_layers; i++)
+        budget[i] += slack * weight_bits(&net->layers[i]) / total;
+    return 1;
+}
+
+/* Maps every layer (pinned weights within their budgets if pin). */
+static int map_all(accel_net *net, int objective, int pin, ax_err *err)
+{
+    size_t n = net->n_layers;
+    double *budget = calloc(n, sizeof *budget);
+    if (!budget)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    if (pin && !pin_budgets(net, budget)) {
+        free(budget);
+        return ax_fail(err, AX_EINPUT, "weights do not fit the weight buffers together");
+    }
+    int *status = calloc(n, sizeof *status);
+    ax_err *errs = calloc(n, sizeof *errs);
+    if (!status || !errs) {
+        free(status);
+        free(errs);
+        free(budget);
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
+    const accel_arch *a = &net->arch;
+    long nl = (long)n;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (long i = 0; i < nl; i++) {
+        accel_map_opts o = {objective, pin, pin ? budget[i] : 0, a->keep_activations};
+        status[i] = accel_map_layer(a, &net->e, &net->layers[i], &o, &net->maps[i],
+                                    &net->counts[i], &errs[i]);
+    }
+    int rc = AX_OK;
+    for (size_t i = 0; i < n; i++)
+        if (status[i] != AX_OK) {
+            rc = status[i];
+            if (err)
+                *err = errs[i];
+            ax_err_prefix(err, "layer %zu", i);
+            break;
+        }
+    free(status);
+    free(errs);
+    free(budget);
+    return rc;
+}
 
 int accel_net_create(const accel_arch *arch, const accel_layer_shape *layers, size_t n_layers,
                      const accel_mult_cost *mults, size_t n_mults, int objective,
@@ -48,33 +135,37 @@ int accel_net_create(const accel_arch *arch, const accel_layer_shape *layers, si
     }
     memcpy(net->layers, layers, n_layers * sizeof *layers);
     memcpy(net->mults, mults, n_mults * sizeof *mults);
-    int *status = calloc(n_layers, sizeof *status);
-    ax_err *errs = calloc(n_layers, sizeof *errs);
-    if (!status || !errs) {
-        free(status);
-        free(errs);
-        accel_net_free(net);
-        return ax_fail(err, AX_EINTERNAL, "out of memory");
-    }
-    long nl = (long)n_layers;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (long i = 0; i < nl; i++)
-        status[i] = accel_map_layer(&net->arch, &net->e, &net->layers[i], objective,
-                                    &net->maps[i], &net->counts[i], &errs[i]);
-    rc = AX_OK;
-    for (size_t i = 0; i < n_layers; i++)
-        if (status[i] != AX_OK) {
-            rc = status[i];
-            if (err)
-                *err = errs[i];
-            ax_err_prefix(err, "layer %zu", i);
-            break;
+    for (size_t i = 0; i < n_layers; i++) {
+        rc = accel_layer_validate(&layers[i], err);
+        if (rc != AX_OK) {
+            accel_net_free(net);
+            return rc;
         }
-    free(status);
-    free(errs);
+    }
+    /* Pin the weights when they all fit the weight buffers and every layer
+     * then still maps; otherwise load them every inference. */
+    net->pinned = arch->pin_weights;
+    rc = map_all(net, objective, net->pinned, err);
+    if (rc != AX_OK && net->pinned) {
+        net->pinned = 0;
+        rc = map_all(net, objective, 0, err);
+    }
     if (rc != AX_OK) {
         accel_net_free(net);
         return rc;
+    }
+    /* The network's input comes from DRAM and its output goes back there,
+     * also when the layers in between keep their activations on chip. */
+    accel_counts *first = &net->counts[0], *last = &net->counts[n_layers - 1];
+    if (net->maps[0].act_resident) {
+        accel_dataflow df;
+        accel_dataflow_of(&layers[0], first, &df);
+        first->acc[ACCEL_LVL_DRAM][ACCEL_TI].reads += df.inputs.elems;
+        first->dram_bits += df.inputs.elems * layers[0].act_bits;
+    }
+    if (net->maps[n_layers - 1].act_resident) {
+        last->acc[ACCEL_LVL_DRAM][ACCEL_TO].updates += last->out_distinct;
+        last->dram_bits += last->out_distinct * layers[n_layers - 1].act_bits;
     }
     *out = net;
     return AX_OK;
@@ -93,6 +184,7 @@ void accel_net_free(accel_net *net)
 
 size_t accel_net_layers(const accel_net *net) { return net->n_layers; }
 size_t accel_net_mults(const accel_net *net) { return net->n_mults; }
+int accel_net_pinned(const accel_net *net) { return net->pinned; }
 const accel_arch *accel_net_arch(const accel_net *net) { return &net->arch; }
 const accel_energies *accel_net_energies(const accel_net *net) { return &net->e; }
 const accel_layer_shape *accel_net_layer(const accel_net *net, size_t i) { return &net->layers[i]; }

@@ -21,7 +21,16 @@ typedef struct accel_net accel_net;
 /* Maps the layers (copied) on the architecture (copied) and keeps a copy of
  * the multiplier cost table (costs at the 45 nm reference; at least one
  * entry). objective: ACCEL_OBJ_ENERGY or ACCEL_OBJ_EDP. Layers are mapped in
- * parallel (OpenMP); the result does not depend on the thread count. */
+ * parallel (OpenMP); the result does not depend on the thread count.
+ * With arch->pin_weights, the weights are pinned (map.h) when the whole
+ * network's weights fit the weight buffers together: each layer gets, in
+ * every PE, its least pinned footprint (weights spread over as many PEs as
+ * its output channels allow) plus a share of the remaining space
+ * proportional to its weights; if some layer then does not map, nothing is
+ * pinned.
+ * With arch->keep_activations, layers whose input and output fit the global
+ * buffer keep them there; the network's input is still read from DRAM and
+ * its output written back (added to the first and last layer's counts). */
 int accel_net_create(const accel_arch *arch, const accel_layer_shape *layers, size_t n_layers,
                      const accel_mult_cost *mults, size_t n_mults, int objective,
                      accel_net **out, ax_err *err);
@@ -29,6 +38,8 @@ void accel_net_free(accel_net *net);
 
 size_t accel_net_layers(const accel_net *net);
 size_t accel_net_mults(const accel_net *net);
+/* 1 if the weights stay in the weight buffers across inferences. */
+int accel_net_pinned(const accel_net *net);
 const accel_arch *accel_net_arch(const accel_net *net);
 const accel_energies *accel_net_energies(const accel_net *net);
 const accel_layer_shape *accel_net_layer(const accel_net *net, size_t layer);
