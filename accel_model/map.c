@@ -568,32 +568,31 @@ static int fits(search *s)
            s->cap_g;
 }
 
-/* Orders whose sequence of non-unit blocks was already seen give the same
- * counts; only the first of each is evaluated. */
+/* Each block holds the loops that do not index exactly one tensor and index
+ * the other two, so the reuse walk of any tensor stops at the second
+ * non-unit block of a level: only the innermost non-unit block of an order
+ * changes any count. One order per innermost block is evaluated. */
+static int innermost_block(const accel_mapping *m, int lv, int o)
+{
+    for (int i = 0; i < 3; i++) {
+        int b = order_blocks[o][i];
+        for (int d = 0; d < ACCEL_NDIMS; d++) {
+            if (m->t[lv][d] == 1 || d == ACCEL_DG)
+                continue;
+            int db = (d == ACCEL_DM) ? 1 : (d == ACCEL_DC || d == ACCEL_DR || d == ACCEL_DS) ? 2 : 0;
+            if (db == b)
+                return b;
+        }
+    }
+    return -1;
+}
+
 static int canonical_order(const accel_mapping *m, int lv, int o)
 {
-    int nonunit[3] = {0, 0, 0};
-    for (int d = 0; d < ACCEL_NDIMS; d++) {
-        if (m->t[lv][d] == 1 || d == ACCEL_DG)
-            continue;
-        int b = (d == ACCEL_DM) ? 1 : (d == ACCEL_DC || d == ACCEL_DR || d == ACCEL_DS) ? 2 : 0;
-        nonunit[b] = 1;
-    }
-    int key_o[3], n_o = 0;
-    for (int i = 0; i < 3; i++)
-        if (nonunit[order_blocks[o][i]])
-            key_o[n_o++] = order_blocks[o][i];
-    for (int p = 0; p < o; p++) {
-        int n_p = 0, same = 1;
-        for (int i = 0; i < 3; i++)
-            if (nonunit[order_blocks[p][i]]) {
-                if (n_p >= n_o || key_o[n_p] != order_blocks[p][i])
-                    same = 0;
-                n_p++;
-            }
-        if (same && n_p == n_o)
+    int b = innermost_block(m, lv, o);
+    for (int p = 0; p < o; p++)
+        if (innermost_block(m, lv, p) == b)
             return 0;
-    }
     return 1;
 }
 
