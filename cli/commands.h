@@ -7,5 +7,6 @@
 int cmd_ga_bench(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_mults(int argc, char **argv);
+int cmd_energy(int argc, char **argv);
 
 #endif

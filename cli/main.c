@@ -14,6 +14,7 @@ static const command commands[] = {
     {"ga-bench", cmd_ga_bench, "run NSGA-II on a benchmark problem (ZDT, DTLZ, constrained)"},
     {"version", cmd_version, "print the version and what this build offers"},
     {"mults", cmd_mults, "list, import and export the approximate multiplier library"},
+    {"energy", cmd_energy, "chip energy table, or energy/latency/area of a network's layers"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,256 @@
+#include "accel_model/arch.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "accel_model/tech.h"
+
+/* Defaults: configs/simba.ini. Simba (Shao et al., MICRO 2019) and NVlabs'
+ * Timeloop Simba test configuration: 16 PEs of 8 vector MACs x 8 lanes, 32 KiB
+ * weight, 8 KiB input and 3 KiB (24-bit) accumulation buffer per PE, 64 KiB
+ * global buffer per chiplet. */
+void accel_arch_default(accel_arch *a)
+{
+    memset(a, 0, sizeof *a);
+    a->node_nm = 16;
+    a->vdd = 0.8;
+    a->clock_mhz = 1000;
+    a->chiplets_x = 1;
+    a->chiplets_y = 1;
+    a->pkg_link_pj_per_bit = 1.17;
+    a->pe_x = 4;
+    a->pe_y = 4;
+    a->vector_macs = 8;
+    a->lanes = 8;
+    a->wbuf_kib = 32;
+    a->wbuf_width = 512;
+    a->ibuf_kib = 8;
+    a->ibuf_width = 64;
+    a->abuf_kib = 3;
+    a->abuf_width = 192;
+    a->pin_weights = 1;
+    a->gbuf_kib = 64;
+    a->gbuf_width = 256;
+    a->keep_activations = 1;
+    a->hop_mm = 0.6;
+    a->noc_link_bits = 64;
+    a->noc_swing = 0.8;
+    snprintf(a->dram_type, sizeof a->dram_type, "LPDDR4");
+    a->dram_pj_per_bit = 8.0;
+    a->dram_gbs = 25.6;
+}
+
+/* DRAM energy per bit (Accelergy CACTI plug-in, FACTS.md). */
+static const struct {
+    const char *name;
+    double pj_per_bit;
+} dram_types[] = {{"LPDDR4", 8.0}, {"HBM2", 3.9}, {"DDR3", 70.0}};
+
+enum kind { K_INT, K_DOUBLE, K_DRAM };
+
+typedef struct key_spec {
+    const char *section, *name;
+    enum kind kind;
+    size_t offset;
+    double lo, hi;
+} key_spec;
+
+#define KEY(sec, nm, kind, field, lo, hi) {sec, nm, kind, offsetof(accel_arch, field), lo, hi}
+static const key_spec keys[] = {
+    KEY("technology", "node_nm", K_INT, node_nm, 7, 130),
+    KEY("technology", "vdd", K_DOUBLE, vdd, 0.5, 1.3),
+    KEY("technology", "clock_mhz", K_DOUBLE, clock_mhz, 1, 10000),
+    KEY("package", "chiplets_x", K_INT, chiplets_x, 1, 16),
+    KEY("package", "chiplets_y", K_INT, chiplets_y, 1, 16),
+    KEY("package", "link_pj_per_bit", K_DOUBLE, pkg_link_pj_per_bit, 0, 100),
+    KEY("pe", "mesh_x", K_INT, pe_x, 1, 16),
+    KEY("pe", "mesh_y", K_INT, pe_y, 1, 16),
+    KEY("pe", "vector_macs", K_INT, vector_macs, 1, 256),
+    KEY("pe", "lanes", K_INT, lanes, 1, 256),
+    KEY("pe", "weight_buffer_kib", K_DOUBLE, wbuf_kib, 0.0625, 1 << 20),
+    KEY("pe", "weight_buffer_width", K_INT, wbuf_width, 8, 1 << 16),
+    KEY("pe", "input_buffer_kib", K_DOUBLE, ibuf_kib, 0.0625, 1 << 20),
+    KEY("pe", "input_buffer_width", K_INT, ibuf_width, 8, 1 << 16),
+    KEY("pe", "accum_buffer_kib", K_DOUBLE, abuf_kib, 0.0625, 1 << 20),
+    KEY("pe", "accum_buffer_width", K_INT, abuf_width, 8, 1 << 16),
+    KEY("pe", "pin_weights", K_INT, pin_weights, 0, 1),
+    KEY("global_buffer", "kib", K_DOUBLE, gbuf_kib, 0.0625, 1 << 20),
+    KEY("global_buffer", "width", K_INT, gbuf_width, 8, 1 << 16),
+    KEY("global_buffer", "keep_activations", K_INT, keep_activations, 0, 1),
+    KEY("noc", "hop_mm", K_DOUBLE, hop_mm, 0.001, 100),
+    KEY("noc", "link_bits", K_INT, noc_link_bits, 1, 4096),
+    KEY("noc", "swing", K_DOUBLE, noc_swing, 0.01, 1.3),
+    KEY("dram", "type", K_DRAM, dram_type, 0, 0),
+    KEY("dram", "bandwidth_gbs", K_DOUBLE, dram_gbs, 0.001, 100000),
+};
+enum { NKEYS = sizeof keys / sizeof keys[0] };
+
+typedef struct parse_ctx {
+    accel_arch *arch;
+    const char *name;
+    int seen[NKEYS];
+    char msg[512]; /* first failure, without the "file:line: " prefix */
+} parse_ctx;
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    parse_ctx *c = user;
+    if (c->msg[0])
+        return 0; /* keep the first message; inih reports the first line */
+    int k = -1, section_known = 0;
+    for (int i = 0; i < NKEYS; i++) {
+        if (!strcmp(keys[i].section, section)) {
+            section_known = 1;
+            if (!strcmp(keys[i].name, name))
+                k = i;
+        }
+    }
+    if (!section_known) {
+        snprintf(c->msg, sizeof c->msg, "unknown section [%s]", section);
+        return 0;
+    }
+    if (k < 0) {
+        snprintf(c->msg, sizeof c->msg, "unknown key '%s' in section [%s]", name, section);
+        return 0;
+    }
+    if (c->seen[k]) {
+        snprintf(c->msg, sizeof c->msg, "key '%s' in [%s] given twice", name, section);
+        return 0;
+    }
+    c->seen[k] = 1;
+    const key_spec *s = &keys[k];
+    char *field = (char *)c->arch + s->offset;
+    char *end;
+    errno = 0;
+    switch (s->kind) {
+    case K_INT: {
+        long v = strtol(value, &end, 10);
+        if (errno || end == value || *end || v < s->lo || v > s->hi) {
+            snprintf(c->msg, sizeof c->msg, "%s: expected an integer in [%g, %g], got '%s'", name,
+                     s->lo, s->hi, value);
+            return 0;
+        }
+        *(int *)field = (int)v;
+        break;
+    }
+    case K_DOUBLE: {
+        double v = strtod(value, &end);
+        if (errno || end == value || *end || !isfinite(v) || v < s->lo || v > s->hi) {
+            snprintf(c->msg, sizeof c->msg, "%s: expected a number in [%g, %g], got '%s'", name,
+                     s->lo, s->hi, value);
+            return 0;
+        }
+        *(double *)field = v;
+        break;
+    }
+    case K_DRAM: {
+        for (size_t i = 0; i < sizeof dram_types / sizeof dram_types[0]; i++) {
+            if (!strcasecmp(value, dram_types[i].name)) {
+                snprintf(c->arch->dram_type, sizeof c->arch->dram_type, "%s", dram_types[i].name);
+                c->arch->dram_pj_per_bit = dram_types[i].pj_per_bit;
+                return 1;
+            }
+        }
+        snprintf(c->msg, sizeof c->msg, "%s: expected LPDDR4, HBM2 or DDR3, got '%s'", name, value);
+        return 0;
+    }
+    }
+    return 1;
+}
+
+static int finish(int rc, parse_ctx *c, accel_arch *arch, ax_err *err)
+{
+    if (rc < 0)
+        return ax_fail(err, AX_EINPUT, "%s: cannot open or read the architecture file", c->name);
+    if (rc > 0) {
+        if (c->msg[0])
+            return ax_fail(err, AX_EINPUT, "%s:%d: %s", c->name, rc, c->msg);
+        return ax_fail(err, AX_EINPUT, "%s:%d: syntax error (expected [section] or key = value)",
+                       c->name, rc);
+    }
+    int v = accel_arch_validate(arch, err);
+    if (v != AX_OK)
+        ax_err_prefix(err, "%s", c->name);
+    return v;
+}
+
+int accel_arch_load(const char *path, accel_arch *arch, ax_err *err)
+{
+    parse_ctx c = {.arch = arch, .name = path};
+    accel_arch_default(arch);
+    return finish(ini_parse(path, handler, &c), &c, arch, err);
+}
+
+int accel_arch_load_string(const char *text, const char *name, accel_arch *arch, ax_err *err)
+{
+    parse_ctx c = {.arch = arch, .name = name};
+    accel_arch_default(arch);
+    return finish(ini_parse_string(text, handler, &c), &c, arch, err);
+}
+
+int accel_arch_validate(const accel_arch *a, ax_err *err)
+{
+    double f;
+    if (accel_tech_energy_factor(a->node_nm, a->vdd, &f) != AX_OK)
+        return ax_fail(err, AX_EINPUT,
+                       "node_nm = %d at vdd = %g: expected a node of 130, 90, 65, 45, 32, 20, 16, "
+                       "14, 10, 7 nm and vdd in [0.5, 1.3] V",
+                       a->node_nm, a->vdd);
+    if (a->abuf_width % a->vector_macs != 0)
+        return ax_fail(err, AX_EINPUT,
+                       "accum_buffer_width = %d: expected a multiple of vector_macs = %d (one "
+                       "accumulator per vector MAC unit per access)",
+                       a->abuf_width, a->vector_macs);
+    if (accel_arch_acc_bits(a) < 8 || accel_arch_acc_bits(a) > 64)
+        return ax_fail(err, AX_EINPUT, "accumulator width %d bits: expected 8..64",
+                       accel_arch_acc_bits(a));
+    if (a->noc_swing > a->vdd + 1e-12)
+        return ax_fail(err, AX_EINPUT, "noc swing = %g V: expected at most vdd = %g V",
+                       a->noc_swing, a->vdd);
+    if (a->chiplets_x * a->chiplets_y > 256 || a->pe_x * a->pe_y > 256)
+        return ax_fail(err, AX_EINPUT, "at most 256 chiplets and 256 PEs per chiplet");
+    return AX_OK;
+}
+
+int accel_energies_derive(const accel_arch *a, accel_energies *e, ax_err *err)
+{
+    int rc = accel_arch_validate(a, err);
+    if (rc != AX_OK)
+        return rc;
+    memset(e, 0, sizeof *e);
+    accel_tech_energy_factor(a->node_nm, a->vdd, &e->efactor);
+    accel_tech_area_factor(a->node_nm, &e->afactor);
+    double s = e->efactor;
+    e->mult_exact_pj = ACCEL_TECH_EXACT_MULT_MW / ACCEL_TECH_MULT_CLOCK_GHZ * s;
+    e->adder_pj = accel_tech_adder_pj(accel_arch_acc_bits(a)) * s;
+    e->reg_pj_bit = ACCEL_TECH_REG_PJ_PER_BIT * s;
+    e->wbuf_pj_access = accel_tech_sram_access_pj(a->wbuf_kib, a->wbuf_width) * s;
+    e->ibuf_pj_access = accel_tech_sram_access_pj(a->ibuf_kib, a->ibuf_width) * s;
+    e->abuf_pj_access = accel_tech_sram_access_pj(a->abuf_kib, a->abuf_width) * s;
+    e->gbuf_pj_access = accel_tech_sram_access_pj(a->gbuf_kib, a->gbuf_width) * s;
+    e->wbuf_pj_bit = e->wbuf_pj_access / a->wbuf_width;
+    e->ibuf_pj_bit = e->ibuf_pj_access / a->ibuf_width;
+    e->abuf_pj_bit = e->abuf_pj_access / a->abuf_width;
+    e->gbuf_pj_bit = e->gbuf_pj_access / a->gbuf_width;
+    /* Wire: capacitance per length does not shrink with the node, so only the
+     * voltages scale it. fF * V^2 = fJ; /1000 -> pJ. */
+    e->noc_wire_pj_per_v2 =
+        ACCEL_TECH_WIRE_ACTIVITY * ACCEL_TECH_WIRE_FF_PER_UM * a->hop_mm * 1000.0 / 1000.0;
+    e->noc_fixed_pj_bit = (ACCEL_TECH_LINK_FIXED_FJ_PER_BIT_MM * a->hop_mm / 1000.0 +
+                           2.0 * ACCEL_TECH_REG_PJ_PER_BIT) *
+                          s;
+    e->noc_nominal_pj_bit = e->noc_fixed_pj_bit + e->noc_wire_pj_per_v2 * a->noc_swing * a->vdd;
+    e->pkg_pj_bit = a->pkg_link_pj_per_bit;
+    e->dram_pj_bit = a->dram_pj_per_bit;
+    e->sram_leak_uw_per_kib = ACCEL_TECH_SRAM_LEAK_UW_PER_KIB * s;
+    e->logic_leak_uw_per_um2_45 = ACCEL_TECH_LOGIC_LEAK_NW_PER_UM2 / 1000.0 * s;
+    e->sram_mm2_per_kib = ACCEL_TECH_SRAM_UM2_PER_KIB * 1e-6 * e->afactor;
+    e->mac_addreg_um2 = ACCEL_TECH_ADD_REG_UM2_PER_BIT * accel_arch_acc_bits(a) * e->afactor;
+    return AX_OK;
+}
