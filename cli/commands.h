@@ -5,5 +5,6 @@
 #define AX_CLI_COMMANDS_H
 
 int cmd_version(int argc, char **argv);
+int cmd_onnx_test(int argc, char **argv);
 
 #endif
