@@ -13,6 +13,7 @@ typedef struct command {
 static const command commands[] = {
     {"version", cmd_version, "print the version and what this build offers"},
     {"onnx-test", cmd_onnx_test, "run one ONNX backend test folder on the float executor"},
+    {"infer", cmd_infer, "top-1 accuracy of an ONNX classifier on a dataset split"},
 };
 
 static void usage(FILE *out)
