@@ -44,6 +44,76 @@ static int64_t span(const int64_t *d, int from, int to)
     return p;
 }
 
+/* ---------------------------------------------------------------- MAC kernel */
+
+/* out[r][c] = init + sum over k ascending of L[r][k] * R[k][c], for rows
+ * r0..r1-1 and all cols, where init is row_init[r], else col_init[c], else
+ * 0. Every output is accumulated in exactly this order whatever the
+ * blocking, so results do not depend on tile edges, batch size or threads.
+ * The 4 x 8 register tile lets the compiler keep the accumulators in
+ * vector registers; edges take the plain loop (same order). */
+enum { MM_RB = 4, MM_CB = 8 };
+
+static void mm_rows(int64_t r0, int64_t r1, int64_t cols, int64_t K, const float *L, int64_t ldl, const float *R,
+                    int64_t ldr, const float *row_init, const float *col_init, float *out, int64_t ldo)
+{
+    int64_t r = r0;
+    for (; r + MM_RB <= r1; r += MM_RB) {
+        int64_t c = 0;
+        for (; c + MM_CB <= cols; c += MM_CB) {
+            float acc[MM_RB][MM_CB];
+            for (int i = 0; i < MM_RB; i++)
+                for (int j = 0; j < MM_CB; j++)
+                    acc[i][j] = row_init ? row_init[r + i] : col_init ? col_init[c + j] : 0.0f;
+            const float *l0 = L + r * ldl, *l1 = l0 + ldl, *l2 = l1 + ldl, *l3 = l2 + ldl;
+            for (int64_t k = 0; k < K; k++) {
+                const float *rk = R + k * ldr + c;
+                const float a0 = l0[k], a1 = l1[k], a2 = l2[k], a3 = l3[k];
+                for (int j = 0; j < MM_CB; j++) {
+                    acc[0][j] += a0 * rk[j];
+                    acc[1][j] += a1 * rk[j];
+                    acc[2][j] += a2 * rk[j];
+                    acc[3][j] += a3 * rk[j];
+                }
+            }
+            for (int i = 0; i < MM_RB; i++)
+                for (int j = 0; j < MM_CB; j++)
+                    out[(r + i) * ldo + c + j] = acc[i][j];
+        }
+        for (; c < cols; c++)
+            for (int i = 0; i < MM_RB; i++) {
+                float acc = row_init ? row_init[r + i] : col_init ? col_init[c] : 0.0f;
+                for (int64_t k = 0; k < K; k++)
+                    acc += L[(r + i) * ldl + k] * R[k * ldr + c];
+                out[(r + i) * ldo + c] = acc;
+            }
+    }
+    for (; r < r1; r++) {
+        /* single row: still 8 columns at a time so the compiler can vectorize */
+        int64_t c = 0;
+        for (; c + MM_CB <= cols; c += MM_CB) {
+            float acc[MM_CB];
+            for (int j = 0; j < MM_CB; j++)
+                acc[j] = row_init ? row_init[r] : col_init ? col_init[c + j] : 0.0f;
+            const float *lr = L + r * ldl;
+            for (int64_t k = 0; k < K; k++) {
+                const float a = lr[k];
+                const float *rk = R + k * ldr + c;
+                for (int j = 0; j < MM_CB; j++)
+                    acc[j] += a * rk[j];
+            }
+            for (int j = 0; j < MM_CB; j++)
+                out[r * ldo + c + j] = acc[j];
+        }
+        for (; c < cols; c++) {
+            float acc = row_init ? row_init[r] : col_init ? col_init[c] : 0.0f;
+            for (int64_t k = 0; k < K; k++)
+                acc += L[r * ldl + k] * R[k * ldr + c];
+            out[r * ldo + c] = acc;
+        }
+    }
+}
+
 /* ---------------------------------------------------------------- Conv */
 
 /* Lowers one image's group of Cg channels ([Cg][H][W]) to col[K][P*Q] with
@@ -74,6 +144,8 @@ static void im2col(const float *x, int64_t Cg, int64_t H, int64_t W, const graph
             }
 }
 
+/* y[n][m][p][q] = bias[m] + sum over (c, r, s) ascending of W[m][c][r][s] *
+ * x[n][g*Cg + c][p*sh - pt + r*dh][q*sw - pl + s*dw] (0 outside). */
 static int k_conv(const run *r, const graph_node *nd, float *y, ax_err *err)
 {
     shape xs = shape_of(r, nd->in[0]), ys = shape_of(r, nd->out);
@@ -107,20 +179,7 @@ static int k_conv(const run *r, const graph_node *nd, float *y, ax_err *err)
                 im2col(x, Cg, H, Wd, w, P, Q, col);
                 cm = col;
             }
-            for (int64_t m = g * Mg; m < (g + 1) * Mg; m++) {
-                float *yo = y + (n * M + m) * PQ;
-                const float *wm = Wt + m * K;
-                const float b = B[m];
-                for (int64_t pq = 0; pq < PQ; pq++)
-                    yo[pq] = b;
-                /* sum over k ascending for every output: fixed order */
-                for (int64_t k = 0; k < K; k++) {
-                    const float wk = wm[k];
-                    const float *cr = cm + k * PQ;
-                    for (int64_t pq = 0; pq < PQ; pq++)
-                        yo[pq] += wk * cr[pq];
-                }
-            }
+            mm_rows(0, Mg, PQ, K, Wt + g * Mg * K, K, cm, PQ, B + g * Mg, NULL, y + (n * M + g * Mg) * PQ, PQ);
         }
         free(col);
     }
@@ -131,10 +190,39 @@ static int k_conv(const run *r, const graph_node *nd, float *y, ax_err *err)
 
 /* ---------------------------------------------------------------- Gemm, MatMul */
 
-static int k_gemm(const run *r, const graph_node *nd, float *y)
+/* Canonical Gemm (fitness/graph.h: B constant [M][K], alpha = 1, C absent
+ * or [M] with beta = 1): y[i][m] = C[m] + sum over k ascending of A[i][k] *
+ * B[m][k], through the MAC kernel on B transposed. */
+static int k_gemm_canonical(const run *r, const graph_node *nd, float *y, ax_err *err)
 {
     shape as = shape_of(r, nd->in[0]), bs = shape_of(r, nd->in[1]);
+    const float *A = r->data[nd->in[0]], *B = r->data[nd->in[1]];
+    const float *Cv = nd->n_in == 3 ? r->data[nd->in[2]] : NULL;
+    const int64_t rows = as.d[0], K = as.d[1], M = bs.d[0];
+    float *bt = malloc((size_t)(K * M > 0 ? K * M : 1) * sizeof *bt);
+    if (!bt)
+        return ax_fail(err, AX_EINTERNAL, "fexec: out of memory in Gemm '%s'", nd->name);
+    for (int64_t m = 0; m < M; m++)
+        for (int64_t k = 0; k < K; k++)
+            bt[k * M + m] = B[m * K + k];
+    const int64_t blocks = (rows + MM_RB - 1) / MM_RB;
+#pragma omp parallel for num_threads(r->nt) schedule(static)
+    for (int64_t b = 0; b < blocks; b++) {
+        int64_t r0 = b * MM_RB, r1 = r0 + MM_RB < rows ? r0 + MM_RB : rows;
+        mm_rows(r0, r1, M, K, A, K, bt, M, NULL, Cv, y, M);
+    }
+    free(bt);
+    return AX_OK;
+}
+
+static int k_gemm(const run *r, const graph_node *nd, float *y, ax_err *err)
+{
     const graph_gemm *gm = &nd->a.gemm;
+    if (gm->trans_b && !gm->trans_a && gm->alpha == 1.0f && graph_is_const(r->g, nd->in[1]) &&
+        (nd->n_in == 2 || (gm->beta == 1.0f && r->g->tensors[nd->in[2]].rank == 1 &&
+                           r->g->tensors[nd->in[2]].dims[0] == r->g->tensors[nd->in[1]].dims[0])))
+        return k_gemm_canonical(r, nd, y, err);
+    shape as = shape_of(r, nd->in[0]), bs = shape_of(r, nd->in[1]);
     const float *A = r->data[nd->in[0]], *B = r->data[nd->in[1]];
     const int64_t rows = gm->trans_a ? as.d[1] : as.d[0], K = gm->trans_a ? as.d[0] : as.d[1];
     const int64_t M = gm->trans_b ? bs.d[0] : bs.d[1];
@@ -161,7 +249,7 @@ static int k_gemm(const run *r, const graph_node *nd, float *y)
                 const float b = tb ? B[j * K + k] : B[k * M + j];
                 s += a * b;
             }
-            float v = alpha == 1.0f ? s : alpha * s;
+            float v = alpha * s;
             if (Cv)
                 v += beta * Cv[(cr == 1 ? 0 : i) * cc + (cc == 1 ? 0 : j)];
             y[i * M + j] = v;
@@ -479,7 +567,7 @@ static int run_node(const run *r, const graph_node *nd, float *y, ax_err *err)
 {
     switch (nd->op) {
     case GRAPH_OP_CONV: return k_conv(r, nd, y, err);
-    case GRAPH_OP_GEMM: return k_gemm(r, nd, y);
+    case GRAPH_OP_GEMM: return k_gemm(r, nd, y, err);
     case GRAPH_OP_MATMUL: return k_matmul(r, nd, y);
     case GRAPH_OP_RELU:
     case GRAPH_OP_CLIP: return k_relu_clip(r, nd, y);
@@ -538,12 +626,10 @@ static int observe(const fexec_opts *o, const run *r, int t, ax_err *err)
     return o->observe(o->observe_ctx, r->g, t, r->data[t], s.rank, s.d, err);
 }
 
-int fexec_run(const graph *g, int64_t n, const float *const *inputs, float *const *outputs,
-              const fexec_opts *opts, ax_err *err)
+/* Runs every node on n images with nt threads inside each kernel. */
+static int run_graph(const graph *g, int64_t n, const float *const *inputs, float *const *outputs, int nt,
+                     const fexec_opts *opts, ax_err *err)
 {
-    if (g->batched ? n < 1 : n != 1)
-        return ax_fail(err, AX_EINPUT, "fexec: batch of %lld images for a%s graph", (long long)n,
-                       g->batched ? " batched" : "n unbatched (exactly 1 expected)");
     const float **data = calloc((size_t)(g->n_tensors > 0 ? g->n_tensors : 1), sizeof *data);
     float **owned = calloc((size_t)(g->n_tensors > 0 ? g->n_tensors : 1), sizeof *owned);
     int *uses = calloc((size_t)(g->n_tensors > 0 ? g->n_tensors : 1), sizeof *uses);
@@ -559,11 +645,6 @@ int fexec_run(const graph *g, int64_t n, const float *const *inputs, float *cons
             uses[g->nodes[i].in[k]]++;
     for (int i = 0; i < g->n_outputs; i++)
         uses[g->outputs[i]] += 1 << 20; /* never freed before the copy-out */
-    int nt = opts && opts->threads > 0 ? opts->threads : 1;
-#ifdef _OPENMP
-    if (!opts || opts->threads <= 0)
-        nt = omp_get_max_threads();
-#endif
     run r = {g, n, nt, data};
     for (int i = 0; i < g->n_inputs; i++)
         data[g->inputs[i]] = inputs[i];
@@ -603,4 +684,50 @@ done:
     free(data);
     free(uses);
     return rc;
+}
+
+int fexec_run(const graph *g, int64_t n, const float *const *inputs, float *const *outputs,
+              const fexec_opts *opts, ax_err *err)
+{
+    if (g->batched ? n < 1 : n != 1)
+        return ax_fail(err, AX_EINPUT, "fexec: batch of %lld images for a%s graph", (long long)n,
+                       g->batched ? " batched" : "n unbatched (exactly 1 expected)");
+    int nt = opts && opts->threads > 0 ? opts->threads : 1;
+#ifdef _OPENMP
+    if (!opts || opts->threads <= 0)
+        nt = omp_get_max_threads();
+#endif
+    if (nt <= 1 || !g->batched || n < 2 || (opts && opts->observe) || g->n_inputs > 16 || g->n_outputs > 16)
+        return run_graph(g, n, inputs, outputs, nt, opts, err);
+    /* Without an observer: each thread runs the whole graph on its own
+     * contiguous slice of images (one parallel region instead of one per
+     * node). Per-image results do not depend on the batch they are in, so
+     * the bits are those of run_graph. */
+    const int chunks = (int)(n < nt ? n : nt);
+    int rcs[256];
+    ax_err errs[8];
+    const int nc = chunks < 256 ? chunks : 256;
+#pragma omp parallel for num_threads(nc) schedule(static, 1)
+    for (int c = 0; c < nc; c++) {
+        int64_t lo = n * c / nc, hi = n * (c + 1) / nc;
+        const float *in[16];
+        float *out[16];
+        for (int i = 0; i < g->n_inputs; i++)
+            in[i] = inputs[i] + lo * graph_tensor_image_numel(g, g->inputs[i]);
+        for (int i = 0; i < g->n_outputs; i++)
+            out[i] = outputs[i] + lo * graph_tensor_image_numel(g, g->outputs[i]);
+        ax_err local = {0};
+        rcs[c] = run_graph(g, hi - lo, in, out, 1, NULL, &local);
+        if (c < 8)
+            errs[c] = local;
+    }
+    for (int c = 0; c < nc; c++)
+        if (rcs[c] != AX_OK) {
+            if (err && c < 8)
+                *err = errs[c];
+            else
+                ax_fail(err, rcs[c], "fexec: a slice of the batch failed");
+            return rcs[c];
+        }
+    return AX_OK;
 }

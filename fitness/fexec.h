@@ -6,10 +6,14 @@
  * (sums over channels and kernel positions ascending), reductions of
  * pooling, softmax and normalization in double.
  *
- * Threads: OpenMP over the outer loop of each kernel (images, image x
- * group, image x channel, or output rows); every output element is
- * computed by one thread in a fixed order and nothing is reduced across
- * threads, so results are bit-identical for any thread count.
+ * Threads (OpenMP): a batched run without an observer gives each thread a
+ * contiguous slice of the images and runs the whole graph on it; otherwise
+ * (an observer, an unbatched graph, one image) each kernel parallelizes its
+ * outer loop (image x group, image x channel, or output rows). Either way
+ * every output element is computed by one thread in a fixed order (bias,
+ * then the sum over input channels and kernel positions ascending) and
+ * nothing is reduced across threads or images, so results are
+ * bit-identical for any thread count and any batch composition.
  *
  * Memory: each activation lives from its producing node to its last
  * reader, so the peak is a few activations of the batch; choose n so that

@@ -774,6 +774,13 @@ static void thread_and_batch_invariance(void **state)
     out[0] = y2;
     assert_int_equal(fexec_run(g, N, in, out, &two, &err), AX_OK);
     assert_memory_equal(y1, y2, sizeof y1);
+    /* with an observer the kernels parallelize per node instead */
+    obs seen = {0};
+    fexec_opts watched = {2, observe, &seen};
+    out[0] = y3;
+    assert_int_equal(fexec_run(g, N, in, out, &watched, &err), AX_OK);
+    assert_memory_equal(y1, y3, sizeof y1);
+    assert_true(seen.calls == 1 + g->n_nodes);
     /* image by image, and in uneven chunks, gives the same bits */
     for (int i = 0; i < N; i++) {
         const float *ini[1] = {x + i * 784};
