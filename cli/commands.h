@@ -7,5 +7,6 @@
 int cmd_version(int argc, char **argv);
 int cmd_onnx_test(int argc, char **argv);
 int cmd_infer(int argc, char **argv);
+int cmd_onnx_info(int argc, char **argv);
 
 #endif

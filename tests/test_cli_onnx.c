@@ -234,6 +234,10 @@ static void infer_end_to_end(void **state)
     printf("  nearest centroid, first %d test images: infer top1=%.4f, direct %.4f\n", N, top1, expected);
     assert_true(top1 >= expected - 1.5 / N && top1 <= expected + 1.5 / N);
     assert_true(expected > 0.5); /* a real classifier, not chance */
+    /* onnx-info: the graph and its one MAC layer (784 x 10 MACs per image) */
+    assert_int_equal(run("onnx-info '%s'", model), 0);
+    assert_non_null(strstr(out_s, "layer  0 node   1 Gemm   1 10 784 1 1 1 1"));
+    assert_non_null(strstr(out_s, "total 7840 MACs per image in 1 layers"));
     /* bad inputs: exit 2 with a message */
     assert_int_equal(run("infer --model '%s/missing.onnx'", tmpdir), 2);
     assert_non_null(strstr(err_s, "missing.onnx"));
@@ -241,6 +245,8 @@ static void infer_end_to_end(void **state)
     snprintf(bad, sizeof bad, "%s/garbage.onnx", tmpdir);
     assert_int_equal(ob_write_bytes(bad, "\x0a\xff\xff\xff\xff\x0f junk", 12), 0);
     assert_int_equal(run("infer --model '%s'", bad), 2);
+    assert_non_null(strstr(err_s, "garbage.onnx: not a valid ONNX model"));
+    assert_int_equal(run("onnx-info '%s'", bad), 2);
     assert_non_null(strstr(err_s, "garbage.onnx: not a valid ONNX model"));
     snprintf(bad, sizeof bad, "%s/big.onnx", tmpdir);
     {
