@@ -8,5 +8,8 @@ int cmd_ga_bench(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_mults(int argc, char **argv);
 int cmd_energy(int argc, char **argv);
+int cmd_onnx_test(int argc, char **argv);
+int cmd_infer(int argc, char **argv);
+int cmd_onnx_info(int argc, char **argv);
 
 #endif

@@ -15,6 +15,9 @@ static const command commands[] = {
     {"version", cmd_version, "print the version and what this build offers"},
     {"mults", cmd_mults, "list, import and export the approximate multiplier library"},
     {"energy", cmd_energy, "chip energy table, or energy/latency/area of a network's layers"},
+    {"onnx-test", cmd_onnx_test, "run one ONNX backend test folder on the float executor"},
+    {"infer", cmd_infer, "top-1 accuracy of an ONNX classifier on a dataset split"},
+    {"onnx-info", cmd_onnx_info, "import an ONNX model and print its graph and MAC layers"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,187 @@
+/* axsearch infer: top-1 accuracy of an ONNX classifier on an IDX dataset
+ * split (fitness/idx.h), on the float reference executor. The last line is
+ * "top1=0.9012 images=10000 seconds=1.23 gmac_per_s=4.56"; seconds cover
+ * the pixel conversion and the inference, not the loading. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "fitness/fexec.h"
+#include "fitness/graph.h"
+#include "fitness/idx.h"
+#include "fitness/onnx_import.h"
+#include "util/wallclock.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: axsearch infer --model FILE [--data DIR] [--split val|test|train] [--limit N]\n"
+            "                      [--float] [--threads T] [--batch B]\n"
+            "  --model FILE   ONNX classifier with one input [N,1,H,W] (or [N,H,W], [N,H*W])\n"
+            "                 and one output [N,classes]\n"
+            "  --data DIR     IDX dataset folder (default %s)\n"
+            "  --split S      val (training images 55,000-59,999), test (default) or train\n"
+            "  --limit N      only the first N images of the split\n"
+            "  --float        the float reference executor (the only path so far)\n"
+            "  --threads T    OpenMP threads (default: all)\n"
+            "  --batch B      images per executor call (default 256)\n"
+            "input: (pixel/255 - mean)/std with mean/std from the model's metadata\n"
+            "(axsearch.input_mean, axsearch.input_std; defaults 0 and 1)\n",
+            IDX_DEFAULT_DIR);
+}
+
+/* Elements per image the model's input takes, if the images fit it. */
+static int check_fit(const graph *g, const idx_dataset *d, const char *model, ax_err *err)
+{
+    if (g->n_inputs != 1 || g->n_outputs != 1)
+        return ax_fail(err, AX_EINPUT, "%s: %d inputs and %d outputs; a classifier with one of each is expected",
+                       model, g->n_inputs, g->n_outputs);
+    const graph_tensor *in = &g->tensors[g->inputs[0]], *out = &g->tensors[g->outputs[0]];
+    int ok = 0;
+    if (in->rank == 4)
+        ok = in->dims[1] == 1 && in->dims[2] == d->rows && in->dims[3] == d->cols;
+    else if (in->rank == 3)
+        ok = in->dims[1] == d->rows && in->dims[2] == d->cols;
+    else if (in->rank == 2)
+        ok = in->dims[1] == (int64_t)d->rows * d->cols;
+    if (!ok) {
+        char dims[160] = "";
+        for (int i = 1; i < in->rank; i++) {
+            size_t o = strlen(dims);
+            snprintf(dims + o, sizeof dims - o, ",%lld", (long long)in->dims[i]);
+        }
+        return ax_fail(err, AX_EINPUT,
+                       "%s: input '%s' has shape [N%s] but the images are %dx%d (expected [N,1,%d,%d], [N,%d,%d] or [N,%d])",
+                       model, in->name, dims, d->rows, d->cols, d->rows, d->cols, d->rows, d->cols, d->rows * d->cols);
+    }
+    if (out->rank != 2)
+        return ax_fail(err, AX_EINPUT, "%s: output '%s' has rank %d; [N,classes] expected", model, out->name,
+                       out->rank);
+    for (int64_t i = 0; i < d->count; i++)
+        if (d->labels[i] >= out->dims[1])
+            return ax_fail(err, AX_EINPUT, "label %d of image %lld is not below the model's %lld classes",
+                           d->labels[i], (long long)(d->first + i), (long long)out->dims[1]);
+    return AX_OK;
+}
+
+int cmd_infer(int argc, char **argv)
+{
+    const char *model = NULL, *data = IDX_DEFAULT_DIR, *split_s = "test";
+    long limit = -1, threads = 0, batch = 256;
+    ax_err err = {0};
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, 'm'}, {"data", required_argument, NULL, 'd'},
+        {"split", required_argument, NULL, 's'}, {"limit", required_argument, NULL, 'n'},
+        {"float", no_argument, NULL, 'f'},       {"threads", required_argument, NULL, 't'},
+        {"batch", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int rc = AX_OK;
+        switch (c) {
+        case 'm': model = optarg; break;
+        case 'd': data = optarg; break;
+        case 's': split_s = optarg; break;
+        case 'n': rc = args_long("--limit", optarg, 1, 1L << 40, &limit, &err); break;
+        case 'f': break;
+        case 't': rc = args_long("--threads", optarg, 1, 4096, &threads, &err); break;
+        case 'b': rc = args_long("--batch", optarg, 1, 1 << 20, &batch, &err); break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+        if (rc != AX_OK) {
+            fprintf(stderr, "axsearch infer: %s\n", err.msg);
+            return 2;
+        }
+    }
+    if (optind != argc || !model) {
+        if (!model)
+            fprintf(stderr, "axsearch infer: --model is required\n");
+        usage(stderr);
+        return 2;
+    }
+    idx_split split;
+    if (!strcmp(split_s, "val"))
+        split = IDX_SPLIT_VAL;
+    else if (!strcmp(split_s, "test"))
+        split = IDX_SPLIT_TEST;
+    else if (!strcmp(split_s, "train"))
+        split = IDX_SPLIT_TRAIN;
+    else {
+        fprintf(stderr, "axsearch infer: --split '%s': expected val, test or train\n", split_s);
+        return 2;
+    }
+
+    graph *g = NULL;
+    idx_dataset d = {0};
+    float *x = NULL, *y = NULL;
+    graph_mac_layer *layers = NULL;
+    int n_layers = 0;
+    onnx_import_opts io = {1, 0, NULL};
+    int rc = onnx_import_file(model, &io, &g, &err);
+    if (rc == AX_OK)
+        rc = idx_load_split(data, split, &d, &err);
+    if (rc == AX_OK && limit > 0 && limit < d.count)
+        d.count = limit;
+    if (rc == AX_OK)
+        rc = check_fit(g, &d, model, &err);
+    if (rc == AX_OK)
+        rc = graph_mac_layers(g, &layers, &n_layers, &err);
+    if (rc != AX_OK) {
+        fprintf(stderr, "axsearch infer: %s\n", err.msg);
+        graph_free(g);
+        idx_dataset_clear(&d);
+        return rc == AX_EINPUT ? 2 : 1;
+    }
+    int64_t macs = 0;
+    for (int i = 0; i < n_layers; i++)
+        macs += layers[i].macs;
+    free(layers);
+    const int64_t per_img = (int64_t)d.rows * d.cols;
+    const int64_t classes = g->tensors[g->outputs[0]].dims[1];
+    printf("model %s: %d nodes, %d MAC layers, %.3f MMAC/image, input mean %g std %g\n", model, g->n_nodes,
+           n_layers, (double)macs / 1e6, (double)g->input_mean, (double)g->input_std);
+    printf("data %s: %s split, %lld images (from index %lld), %dx%d\n", data, idx_split_name(split),
+           (long long)d.count, (long long)d.first, d.rows, d.cols);
+    fflush(stdout);
+    x = malloc((size_t)batch * (size_t)per_img * sizeof *x);
+    y = malloc((size_t)batch * (size_t)classes * sizeof *y);
+    if (!x || !y) {
+        fprintf(stderr, "axsearch infer: out of memory\n");
+        rc = AX_EINTERNAL;
+    }
+    fexec_opts fo = {(int)threads, NULL, NULL};
+    int64_t correct = 0;
+    double t0 = wallclock_seconds();
+    for (int64_t start = 0; rc == AX_OK && start < d.count; start += batch) {
+        int64_t n = d.count - start < batch ? d.count - start : batch;
+        idx_to_float(d.images + start * per_img, n * per_img, g->input_mean, g->input_std, x);
+        const float *in[1] = {x};
+        float *out[1] = {y};
+        rc = fexec_run(g, n, in, out, &fo, &err);
+        for (int64_t i = 0; rc == AX_OK && i < n; i++) {
+            const float *row = y + i * classes;
+            int64_t best = 0;
+            for (int64_t k = 1; k < classes; k++)
+                if (row[k] > row[best])
+                    best = k;
+            correct += best == d.labels[start + i];
+        }
+    }
+    double secs = wallclock_seconds() - t0;
+    if (rc != AX_OK && err.msg[0])
+        fprintf(stderr, "axsearch infer: %s\n", err.msg);
+    if (rc == AX_OK)
+        printf("top1=%.4f images=%lld seconds=%.2f gmac_per_s=%.2f\n", (double)correct / (double)d.count,
+               (long long)d.count, secs, secs > 0 ? (double)macs * (double)d.count / secs / 1e9 : 0.0);
+    free(x);
+    free(y);
+    graph_free(g);
+    idx_dataset_clear(&d);
+    return rc == AX_OK ? 0 : rc == AX_EINPUT ? 2 : 1;
+}
