@@ -1,7 +1,10 @@
 /* axsearch infer: top-1 accuracy of an ONNX classifier on an IDX dataset
- * split (fitness/idx.h), on the float reference executor. The last line is
+ * split (fitness/idx.h), on the 8-bit emulator (default: the network
+ * quantized after calibration on training images, with an exact or chosen
+ * approximate multiplier in every MAC layer) or on the float reference
+ * executor (--float). The last line is
  * "top1=0.9012 images=10000 seconds=1.23 gmac_per_s=4.56"; seconds cover
- * the pixel conversion and the inference, not the loading. */
+ * the inference, not loading, calibration or quantization. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +12,10 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "approx/mult_lib.h"
+#include "fitness/emu.h"
 #include "fitness/fexec.h"
+#include "fitness/qnet.h"
 #include "fitness/graph.h"
 #include "fitness/idx.h"
 #include "fitness/onnx_import.h"
@@ -19,13 +25,18 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: axsearch infer --model FILE [--data DIR] [--split val|test|train] [--limit N]\n"
-            "                      [--float] [--threads T] [--batch B]\n"
+            "                      [--float | --mult NAME | --lut FILE] [--import INDEX]\n"
+            "                      [--calib N] [--threads T] [--batch B]\n"
             "  --model FILE   ONNX classifier with one input [N,1,H,W] (or [N,H,W], [N,H*W])\n"
             "                 and one output [N,classes]\n"
             "  --data DIR     IDX dataset folder (default %s)\n"
             "  --split S      val (training images 55,000-59,999), test (default) or train\n"
             "  --limit N      only the first N images of the split\n"
-            "  --float        the float reference executor (the only path so far)\n"
+            "  --float        the float reference executor instead of the 8-bit emulator\n"
+            "  --mult NAME    this library multiplier in every MAC layer (default: exact)\n"
+            "  --lut FILE     this TFApprox/EvoApprox table file in every MAC layer\n"
+            "  --import INDEX add the tables of an index file to the library (for --mult)\n"
+            "  --calib N      calibrate activations on the first N training images (1000)\n"
             "  --threads T    OpenMP threads (default: all)\n"
             "  --batch B      images per executor call (default 256)\n"
             "input: (pixel/255 - mean)/std with mean/std from the model's metadata\n"
@@ -67,16 +78,100 @@ static int check_fit(const graph *g, const idx_dataset *d, const char *model, ax
     return AX_OK;
 }
 
+/* The product table for every layer: a library entry, a table file, or
+ * none (exact). */
+static int load_table(const char *mult, const char *lut_path, const char *import, emu_table **table,
+                      ax_err *err)
+{
+    *table = NULL;
+    if (lut_path) {
+        uint16_t *lut = malloc(65536 * sizeof *lut);
+        if (!lut)
+            return ax_fail(err, AX_EINTERNAL, "out of memory");
+        int rc = mult_lut_read(lut_path, lut, err);
+        if (rc == AX_OK && !(*table = emu_table_create(lut, err)))
+            rc = err->code;
+        free(lut);
+        return rc;
+    }
+    if (!mult && !import)
+        return AX_OK;
+    mult_lib *lib = mult_lib_create_default(err);
+    if (!lib)
+        return err->code;
+    int rc = import ? mult_lib_import_index(lib, import, err) : AX_OK;
+    if (rc == AX_OK && mult) {
+        long i = mult_lib_find(lib, mult);
+        if (i < 0)
+            rc = ax_fail(err, AX_EINPUT, "--mult: no multiplier '%s' in the library (see axsearch mults)", mult);
+        else if (!(*table = emu_table_create(mult_lib_entry(lib, (size_t)i)->lut, err)))
+            rc = err->code;
+    }
+    mult_lib_free(lib);
+    return rc;
+}
+
+static int infer_quantized(const graph *g, const idx_dataset *d, const char *data, const char *model,
+                           const char *mult, const char *lut_path, const char *import, long calib,
+                           int threads, int64_t macs, ax_err *err)
+{
+    idx_dataset train = {0};
+    qnet *q = NULL;
+    emu_table *table = NULL;
+    const emu_table **tables = NULL;
+    int rc = idx_load_split(data, IDX_SPLIT_TRAIN, &train, err);
+    if (rc == AX_OK && (train.rows != d->rows || train.cols != d->cols))
+        rc = ax_fail(err, AX_EINPUT, "%s: training images are %dx%d, the split's %dx%d", data, train.rows,
+                     train.cols, d->rows, d->cols);
+    if (rc == AX_OK) {
+        qnet_options qo = {threads};
+        rc = qnet_build(g, train.images, calib < train.count ? calib : train.count, &qo, &q, err);
+        if (rc != AX_OK)
+            ax_err_prefix(err, "%s", model);
+    }
+    if (rc == AX_OK)
+        rc = load_table(mult, lut_path, import, &table, err);
+    if (rc == AX_OK) {
+        tables = malloc((size_t)qnet_n_layers(q) * sizeof *tables);
+        if (!tables)
+            rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+        for (int l = 0; tables && l < qnet_n_layers(q); l++)
+            tables[l] = table;
+    }
+    if (rc == AX_OK) {
+        printf("emulator: 8-bit, calibrated on %ld training images, multiplier %s\n",
+               calib < train.count ? calib : (long)train.count,
+               lut_path ? lut_path : mult ? mult : "exact");
+        emu_options eo = {tables, threads, 0};
+        int64_t correct = 0;
+        double t0 = wallclock_seconds();
+        rc = emu_top1(q, d->images, d->labels, d->count, &eo, &correct, err);
+        double secs = wallclock_seconds() - t0;
+        if (rc == AX_OK)
+            printf("top1=%.4f images=%lld seconds=%.2f gmac_per_s=%.2f\n", (double)correct / (double)d->count,
+                   (long long)d->count, secs, secs > 0 ? (double)macs * (double)d->count / secs / 1e9 : 0.0);
+    }
+    free(tables);
+    emu_table_free(table);
+    qnet_free(q);
+    idx_dataset_clear(&train);
+    return rc;
+}
+
 int cmd_infer(int argc, char **argv)
 {
     const char *model = NULL, *data = IDX_DEFAULT_DIR, *split_s = "test";
-    long limit = -1, threads = 0, batch = 256;
+    const char *mult = NULL, *lut_path = NULL, *import = NULL;
+    long limit = -1, threads = 0, batch = 256, calib = 1000;
+    int use_float = 0;
     ax_err err = {0};
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'}, {"data", required_argument, NULL, 'd'},
         {"split", required_argument, NULL, 's'}, {"limit", required_argument, NULL, 'n'},
         {"float", no_argument, NULL, 'f'},       {"threads", required_argument, NULL, 't'},
         {"batch", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
+        {"mult", required_argument, NULL, 'M'},  {"lut", required_argument, NULL, 'L'},
+        {"import", required_argument, NULL, 'I'}, {"calib", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -88,7 +183,11 @@ int cmd_infer(int argc, char **argv)
         case 'd': data = optarg; break;
         case 's': split_s = optarg; break;
         case 'n': rc = args_long("--limit", optarg, 1, 1L << 40, &limit, &err); break;
-        case 'f': break;
+        case 'f': use_float = 1; break;
+        case 'M': mult = optarg; break;
+        case 'L': lut_path = optarg; break;
+        case 'I': import = optarg; break;
+        case 'c': rc = args_long("--calib", optarg, 1, 1000000, &calib, &err); break;
         case 't': rc = args_long("--threads", optarg, 1, 4096, &threads, &err); break;
         case 'b': rc = args_long("--batch", optarg, 1, 1 << 20, &batch, &err); break;
         case 'h': usage(stdout); return 0;
@@ -103,6 +202,10 @@ int cmd_infer(int argc, char **argv)
         if (!model)
             fprintf(stderr, "axsearch infer: --model is required\n");
         usage(stderr);
+        return 2;
+    }
+    if ((use_float && (mult || lut_path)) || (mult && lut_path)) {
+        fprintf(stderr, "axsearch infer: --float, --mult and --lut exclude each other\n");
         return 2;
     }
     idx_split split;
@@ -149,6 +252,14 @@ int cmd_infer(int argc, char **argv)
     printf("data %s: %s split, %lld images (from index %lld), %dx%d\n", data, idx_split_name(split),
            (long long)d.count, (long long)d.first, d.rows, d.cols);
     fflush(stdout);
+    if (!use_float) {
+        rc = infer_quantized(g, &d, data, model, mult, lut_path, import, calib, (int)threads, macs, &err);
+        graph_free(g);
+        idx_dataset_clear(&d);
+        if (rc != AX_OK)
+            fprintf(stderr, "axsearch infer: %s\n", err.msg);
+        return rc == AX_OK ? 0 : rc == AX_EINPUT ? 2 : 1;
+    }
     x = malloc((size_t)batch * (size_t)per_img * sizeof *x);
     y = malloc((size_t)batch * (size_t)classes * sizeof *y);
     if (!x || !y) {

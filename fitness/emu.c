@@ -1,0 +1,387 @@
+#include "fitness/emu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fitness/kern.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+struct emu_table {
+    uint16_t T[256 * 256]; /* T[w * 256 + a] = lut[a * 256 + w] */
+    int exact;
+};
+
+emu_table *emu_table_create(const uint16_t *lut, ax_err *err)
+{
+    emu_table *t = malloc(sizeof *t);
+    if (!t) {
+        ax_fail(err, AX_EINTERNAL, "out of memory");
+        return NULL;
+    }
+    t->exact = 1;
+    for (int a = 0; a < 256; a++)
+        for (int w = 0; w < 256; w++) {
+            uint16_t v = lut[a * 256 + w];
+            t->T[w * 256 + a] = v;
+            if (v != a * w)
+                t->exact = 0;
+        }
+    return t;
+}
+
+void emu_table_free(emu_table *t)
+{
+    free(t);
+}
+
+int emu_table_is_exact(const emu_table *t)
+{
+    return t->exact;
+}
+
+/* Per-thread buffers for one block of images. */
+typedef struct workspace {
+    int block;
+    uint8_t **codes; /* [n_tensors] block buffers (aliases point at their root) */
+    uint8_t *cols;   /* im2col [K][NP] */
+    int32_t *acc;    /* [M][NP] */
+    int32_t *colsum; /* [NP] */
+    double *scores;  /* [block][classes] for a final layer */
+} workspace;
+
+static void workspace_free(workspace *w, int n_tensors, const qnet *q)
+{
+    if (w->codes)
+        for (int t = 0; t < n_tensors; t++)
+            if (qnet_tensor(q, t)->alias < 0)
+                free(w->codes[t]);
+    free(w->codes);
+    free(w->cols);
+    free(w->acc);
+    free(w->colsum);
+    free(w->scores);
+}
+
+static int workspace_alloc(workspace *w, const qnet *q, int block)
+{
+    memset(w, 0, sizeof *w);
+    w->block = block;
+    int nt = qnet_n_tensors(q);
+    w->codes = calloc((size_t)nt, sizeof *w->codes);
+    if (!w->codes)
+        return -1;
+    for (int t = 0; t < nt; t++) {
+        const qtensor_info *ti = qnet_tensor(q, t);
+        if (ti->alias < 0 && !(w->codes[t] = malloc((size_t)(ti->numel * block))))
+            return -1;
+    }
+    for (int t = 0; t < nt; t++)
+        if (qnet_tensor(q, t)->alias >= 0)
+            w->codes[t] = w->codes[qnet_tensor(q, t)->alias];
+    size_t cols = 1, acc = 1, np = 1;
+    for (int l = 0; l < qnet_n_layers(q); l++) {
+        const qnet_layer *L = qnet_layer_info(q, l);
+        size_t pix = (size_t)(L->shape.P * L->shape.Q) * (size_t)block;
+        size_t mg = (size_t)(L->shape.M / L->shape.group);
+        cols = (size_t)L->K * pix > cols ? (size_t)L->K * pix : cols;
+        acc = mg * pix > acc ? mg * pix : acc;
+        np = pix > np ? pix : np;
+    }
+    w->cols = malloc(cols);
+    w->acc = malloc(acc * sizeof *w->acc);
+    w->colsum = malloc(np * sizeof *w->colsum);
+    w->scores = malloc((size_t)block * (size_t)qnet_classes(q) * sizeof *w->scores);
+    return w->cols && w->acc && w->colsum && w->scores ? 0 : -1;
+}
+
+/* im2col of group g for a block of nb images: cols[k][p], k = (c, r, s)
+ * within the group, p = (image, oh, ow); positions in the padding read the
+ * zero point (real 0). */
+static void im2col(const qnet_layer *L, const qtensor_info *ti, const uint8_t *x, int nb, int g,
+                   uint8_t *cols)
+{
+    const graph_mac_layer *s = &L->shape;
+    int64_t C = s->C, R = s->R, S = s->S, P = s->P, Q = s->Q;
+    int64_t H = ti->rank == 3 ? ti->dims[1] : 1, W = ti->rank == 3 ? ti->dims[2] : ti->numel;
+    int64_t chw = ti->numel, np = (int64_t)nb * P * Q;
+    uint8_t zp = (uint8_t)L->in.zp;
+    for (int64_t c = 0; c < C; c++)
+        for (int64_t r = 0; r < R; r++)
+            for (int64_t sx = 0; sx < S; sx++) {
+                uint8_t *row = cols + ((c * R + r) * S + sx) * np;
+                const uint8_t *plane = x + (g * C + c) * H * W;
+                for (int i = 0; i < nb; i++)
+                    for (int64_t oh = 0; oh < P; oh++) {
+                        int64_t ih = oh * s->stride[0] - s->pad[0] + r * s->dilation[0];
+                        uint8_t *dst = row + ((int64_t)i * P + oh) * Q;
+                        if (ih < 0 || ih >= H) {
+                            memset(dst, zp, (size_t)Q);
+                            continue;
+                        }
+                        const uint8_t *src = plane + (int64_t)i * chw + ih * W;
+                        for (int64_t ow = 0; ow < Q; ow++) {
+                            int64_t iw = ow * s->stride[1] - s->pad[1] + sx * s->dilation[1];
+                            dst[ow] = iw < 0 || iw >= W ? zp : src[iw];
+                        }
+                    }
+            }
+}
+
+static void run_mac(const qnet *q, const qop *o, const emu_table *table, workspace *w, int nb)
+{
+    const qnet_layer *L = qnet_layer_info(q, o->layer);
+    const qtensor_info *ti = qnet_tensor(q, o->in[0]), *to = qnet_tensor(q, o->out);
+    const uint8_t *x = w->codes[o->in[0]];
+    uint8_t *y = w->codes[o->out];
+    const graph_mac_layer *s = &L->shape;
+    int K = L->K, groups = s->group;
+    int64_t PQ = s->P * s->Q, np = (int64_t)nb * PQ, Mg = s->M / groups;
+    int32_t za = L->in.zp;
+    for (int g = 0; g < groups; g++) {
+        if (s->R * s->S * s->P * s->Q == 1 && ti->rank == 1) {
+            /* Fully connected: the block's inputs transposed to [K][nb]. */
+            for (int k = 0; k < K; k++)
+                for (int i = 0; i < nb; i++)
+                    w->cols[(int64_t)k * nb + i] = x[(int64_t)i * ti->numel + k];
+        } else {
+            im2col(L, ti, x, nb, g, w->cols);
+        }
+        for (int64_t p = 0; p < np; p++)
+            w->colsum[p] = 0;
+        for (int k = 0; k < K; k++) {
+            const uint8_t *row = w->cols + (int64_t)k * np;
+            for (int64_t p = 0; p < np; p++)
+                w->colsum[p] += row[p];
+        }
+        const uint8_t *W = L->weights + (int64_t)g * Mg * K;
+        if (!table || emu_table_is_exact(table))
+            kern_exact_scalar(W, w->cols, (int)Mg, K, (int)np, w->acc);
+        else
+            kern_table_scalar(table->T, W, w->cols, (int)Mg, K, (int)np, w->acc);
+        for (int64_t ml = 0; ml < Mg; ml++) {
+            int64_t m = g * Mg + ml;
+            int32_t zw = L->w_zp[m];
+            int32_t base = L->bias[m] - za * L->w_sum[m] + K * za * zw;
+            const int32_t *acc = w->acc + ml * np;
+            if (L->final) {
+                double unit = (double)L->in.scale * L->w_scale[m];
+                int classes = qnet_classes(q);
+                for (int i = 0; i < nb; i++)
+                    w->scores[(int64_t)i * classes + m] = unit * (acc[i] + base - zw * w->colsum[i]);
+                continue;
+            }
+            for (int64_t p = 0; p < np; p++) {
+                int32_t v = acc[p] + base - zw * w->colsum[p];
+                int32_t code = to->q.zp + qmath_apply(v, L->requant[m]);
+                code = code < L->clamp_lo ? L->clamp_lo : code > L->clamp_hi ? L->clamp_hi : code;
+                int64_t i = p / PQ, pq = p % PQ;
+                y[i * to->numel + m * PQ + pq] = (uint8_t)code;
+            }
+        }
+    }
+}
+
+static void run_add(const qnet *q, const qop *o, workspace *w, int nb)
+{
+    const qtensor_info *ta = qnet_tensor(q, o->in[0]), *tb = qnet_tensor(q, o->in[1]);
+    const qtensor_info *to = qnet_tensor(q, o->out);
+    const uint8_t *a = w->codes[o->in[0]], *b = w->codes[o->in[1]];
+    uint8_t *y = w->codes[o->out];
+    int64_t n = to->numel * nb;
+    for (int64_t i = 0; i < n; i++) {
+        int32_t va = qmath_apply((a[i] - ta->q.zp) * (1 << 20), o->add_a);
+        int32_t vb = qmath_apply((b[i] - tb->q.zp) * (1 << 20), o->add_b);
+        int32_t code = to->q.zp + qmath_apply(va + vb, o->add_out);
+        y[i] = (uint8_t)(code < o->clamp_lo ? o->clamp_lo : code > o->clamp_hi ? o->clamp_hi : code);
+    }
+}
+
+static void run_pool(const qnet *q, const qop *o, workspace *w, int nb)
+{
+    const qtensor_info *ti = qnet_tensor(q, o->in[0]), *to = qnet_tensor(q, o->out);
+    const uint8_t *x = w->codes[o->in[0]];
+    uint8_t *y = w->codes[o->out];
+    int64_t C = ti->dims[0], H = ti->dims[1], W = ti->dims[2], P = to->dims[1], Q = to->dims[2];
+    const graph_window *win = &o->win;
+    uint8_t zp = (uint8_t)ti->q.zp;
+    for (int i = 0; i < nb; i++)
+        for (int64_t c = 0; c < C; c++) {
+            const uint8_t *plane = x + (int64_t)i * ti->numel + c * H * W;
+            uint8_t *out = y + (int64_t)i * to->numel + c * P * Q;
+            for (int64_t oh = 0; oh < P; oh++)
+                for (int64_t ow = 0; ow < Q; ow++) {
+                    int32_t best = -1, sum = 0, count = 0, padded = 0;
+                    for (int r = 0; r < win->kernel[0]; r++)
+                        for (int s = 0; s < win->kernel[1]; s++) {
+                            int64_t ih = oh * win->stride[0] - win->pad[0] + r * win->dilation[0];
+                            int64_t iw = ow * win->stride[1] - win->pad[1] + s * win->dilation[1];
+                            if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
+                                /* Padded positions inside the padded input
+                                 * count for count_include_pad. */
+                                if (ih < H + win->pad[2] && iw < W + win->pad[3])
+                                    padded++;
+                                continue;
+                            }
+                            int32_t v = plane[ih * W + iw];
+                            best = v > best ? v : best;
+                            sum += v;
+                            count++;
+                        }
+                    int32_t code;
+                    if (o->kind == QOP_MAXPOOL) {
+                        code = best < 0 ? zp : best;
+                    } else {
+                        if (o->count_include_pad) {
+                            sum += padded * zp;
+                            count += padded;
+                        }
+                        code = count > 0 ? (sum + count / 2) / count : zp;
+                    }
+                    out[oh * Q + ow] = (uint8_t)code;
+                }
+        }
+}
+
+static void run_pad(const qnet *q, const qop *o, workspace *w, int nb)
+{
+    const qtensor_info *ti = qnet_tensor(q, o->in[0]), *to = qnet_tensor(q, o->out);
+    const uint8_t *x = w->codes[o->in[0]];
+    uint8_t *y = w->codes[o->out];
+    memset(y, o->pad_code, (size_t)(to->numel * nb));
+    int64_t C = ti->dims[0], H = ti->dims[1], W = ti->dims[2];
+    int64_t OH = to->dims[1], OW = to->dims[2];
+    for (int i = 0; i < nb; i++)
+        for (int64_t c = 0; c < C; c++)
+            for (int64_t h = 0; h < H; h++)
+                memcpy(y + (int64_t)i * to->numel + ((c + o->pads[0]) * OH + h + o->pads[1]) * OW + o->pads[2],
+                       x + (int64_t)i * ti->numel + (c * H + h) * W, (size_t)W);
+}
+
+static void run_table(const qnet *q, const qop *o, workspace *w, int nb)
+{
+    const qtensor_info *to = qnet_tensor(q, o->out);
+    const uint8_t *x = w->codes[o->in[0]];
+    uint8_t *y = w->codes[o->out];
+    int64_t per_channel = o->table_channels > 1 ? to->numel / o->table_channels : to->numel;
+    for (int i = 0; i < nb; i++)
+        for (int64_t e = 0; e < to->numel; e++) {
+            int64_t c = o->table_channels > 1 ? e / per_channel : 0;
+            int64_t at = (int64_t)i * to->numel + e;
+            y[at] = o->table[c * 256 + x[at]];
+        }
+}
+
+static void run_concat(const qnet *q, const qop *o, workspace *w, int nb)
+{
+    const qtensor_info *to = qnet_tensor(q, o->out);
+    uint8_t *y = w->codes[o->out];
+    for (int i = 0; i < nb; i++) {
+        int64_t at = 0;
+        for (int k = 0; k < o->n_in; k++) {
+            const qtensor_info *ti = qnet_tensor(q, o->ins[k]);
+            const uint8_t *x = w->codes[o->ins[k]] + (int64_t)i * ti->numel;
+            for (int64_t e = 0; e < ti->numel; e++)
+                y[(int64_t)i * to->numel + at + e] = o->table[k * 256 + x[e]];
+            at += ti->numel;
+        }
+    }
+}
+
+/* Runs one block of nb images; scores [nb][classes]. */
+static void run_block(const qnet *q, const emu_options *o, const uint8_t *pixels, int nb,
+                      workspace *w, float *scores)
+{
+    const qtensor_info *tin = qnet_tensor(q, 0);
+    for (int64_t e = 0; e < tin->numel * nb; e++)
+        w->codes[0][e] = qnet_pixel_code(q, pixels[e]);
+    int final_seen = 0;
+    for (int k = 0; k < qnet_n_ops(q); k++) {
+        const qop *op = qnet_op(q, k);
+        switch (op->kind) {
+        case QOP_MAC: {
+            const emu_table *t = o && o->tables ? o->tables[op->layer] : NULL;
+            run_mac(q, op, t, w, nb);
+            final_seen |= qnet_layer_info(q, op->layer)->final;
+            break;
+        }
+        case QOP_ADD: run_add(q, op, w, nb); break;
+        case QOP_MAXPOOL:
+        case QOP_AVGPOOL: run_pool(q, op, w, nb); break;
+        case QOP_PAD: run_pad(q, op, w, nb); break;
+        case QOP_TABLE: run_table(q, op, w, nb); break;
+        case QOP_CONCAT: run_concat(q, op, w, nb); break;
+        case QOP_ALIAS: break;
+        }
+    }
+    int classes = qnet_classes(q);
+    if (final_seen) {
+        for (int64_t e = 0; e < (int64_t)nb * classes; e++)
+            scores[e] = (float)w->scores[e];
+    } else {
+        const qtensor_info *to = qnet_tensor(q, qnet_output_tensor(q));
+        const uint8_t *y = w->codes[qnet_output_tensor(q)];
+        for (int64_t e = 0; e < (int64_t)nb * classes; e++)
+            scores[e] = (float)((double)to->q.scale * (y[e] - to->q.zp));
+    }
+}
+
+int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *o, float *scores,
+            ax_err *err)
+{
+    int block = o && o->block > 0 ? o->block : 16;
+    int threads = 1;
+#ifdef _OPENMP
+    threads = o && o->threads > 0 ? o->threads : omp_get_max_threads();
+#endif
+    int64_t blocks = (n + block - 1) / block;
+    if (threads > blocks)
+        threads = blocks > 0 ? (int)blocks : 1;
+    int64_t px = qnet_image_pixels(q);
+    int classes = qnet_classes(q);
+    int failed = 0;
+#pragma omp parallel num_threads(threads)
+    {
+        workspace w;
+        int ok = workspace_alloc(&w, q, block) == 0;
+        if (!ok) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t b = 0; b < blocks; b++) {
+            if (!ok)
+                continue;
+            int64_t first = b * block;
+            int nb = (int)(n - first < block ? n - first : block);
+            run_block(q, o, pixels + first * px, nb, &w, scores + first * classes);
+        }
+        workspace_free(&w, qnet_n_tensors(q), q);
+    }
+    if (failed)
+        return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
+    return AX_OK;
+}
+
+int emu_top1(const qnet *q, const uint8_t *pixels, const uint8_t *labels, int64_t n,
+             const emu_options *o, int64_t *correct, ax_err *err)
+{
+    int classes = qnet_classes(q);
+    float *scores = malloc((size_t)(n > 0 ? n : 1) * (size_t)classes * sizeof *scores);
+    if (!scores)
+        return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
+    int status = emu_run(q, pixels, n, o, scores, err);
+    *correct = 0;
+    for (int64_t i = 0; status == AX_OK && i < n; i++) {
+        const float *s = scores + i * classes;
+        int best = 0;
+        for (int c = 1; c < classes; c++)
+            if (s[c] > s[best])
+                best = c;
+        *correct += best == labels[i];
+    }
+    free(scores);
+    return status;
+}

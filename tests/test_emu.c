@@ -1,0 +1,438 @@
+/* The 8-bit emulator against a plain int8 reference written independently
+ * here (direct convolution loops over codes, sum (a - z_a)(w - z_w)), with
+ * the exact and with an approximate product table; the kernels against each
+ * other; and invariance to threads and block size. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fitness/emu.h"
+#include "fitness/fexec.h"
+#include "fitness/kern.h"
+#include "fitness/onnx_import.h"
+#include "fitness/qnet.h"
+#include "tests/onnx_build.h"
+#include "util/pcg.h"
+
+static void kernels_agree(void **state)
+{
+    (void)state;
+    pcg32 rng = pcg32_derive4(1, PCG_PURPOSE_TEST, 20, 0, 0, 0);
+    uint16_t *T = malloc(65536 * sizeof *T);
+    for (int w = 0; w < 256; w++)
+        for (int a = 0; a < 256; a++)
+            T[w * 256 + a] = (uint16_t)(a * w);
+    for (int trial = 0; trial < 20; trial++) {
+        int M = 1 + (int)pcg32_bounded(&rng, 17), K = 1 + (int)pcg32_bounded(&rng, 70);
+        int NP = 1 + (int)pcg32_bounded(&rng, 130);
+        uint8_t *W = malloc((size_t)M * K), *A = malloc((size_t)K * NP);
+        int32_t *x = malloc((size_t)M * NP * sizeof *x), *y = malloc((size_t)M * NP * sizeof *y);
+        for (int i = 0; i < M * K; i++)
+            W[i] = (uint8_t)pcg32_next(&rng);
+        for (int i = 0; i < K * NP; i++)
+            A[i] = (uint8_t)pcg32_next(&rng);
+        kern_exact_scalar(W, A, M, K, NP, x);
+        kern_table_scalar(T, W, A, M, K, NP, y);
+        assert_memory_equal(x, y, (size_t)M * NP * sizeof *x);
+        /* One hand-checked entry. */
+        int32_t s = 0;
+        for (int k = 0; k < K; k++)
+            s += W[(M - 1) * K + k] * A[k * NP + NP - 1];
+        assert_int_equal(x[(M - 1) * NP + NP - 1], s);
+        free(W);
+        free(A);
+        free(x);
+        free(y);
+    }
+    free(T);
+}
+
+/* ---- a small network: conv(+relu) -> conv (variant) -> flatten -> gemm -- */
+
+typedef struct conv_case {
+    int stride, pad, dilation, group, out_ch, kernel;
+} conv_case;
+
+static graph *small_net(const conv_case *cc, int *hw_out)
+{
+    pcg32 rng = pcg32_derive4(2, PCG_PURPOSE_TEST, (uint64_t)cc->stride, (uint64_t)cc->group,
+                              (uint64_t)cc->dilation, (uint64_t)cc->pad);
+    ob_model *m = ob_new(13);
+    const int64_t xin[4] = {OB_DYN, 1, 10, 10};
+    ob_input(m, "x", 4, xin);
+    float w1[4 * 9], b1[4];
+    for (int i = 0; i < 36; i++)
+        w1[i] = (float)(pcg32_double(&rng) - 0.4);
+    for (int i = 0; i < 4; i++)
+        b1[i] = (float)(0.2 * pcg32_double(&rng) - 0.1);
+    const int64_t w1d[4] = {4, 1, 3, 3}, b1d[1] = {4};
+    ob_init_f(m, "w1", 4, w1d, w1);
+    ob_init_f(m, "b1", 1, b1d, b1);
+    ob_node *n = ob_node_add(m, "Conv", "conv1", "x,w1,b1", "c1");
+    const int64_t p1[4] = {1, 1, 1, 1};
+    ob_attr_ints(n, "pads", 4, p1);
+    ob_node_add(m, "Relu", "relu1", "c1", "r1");
+
+    int k = cc->kernel, cin = 4 / cc->group;
+    int64_t w2d[4] = {cc->out_ch, cin, k, k}, b2d[1] = {cc->out_ch};
+    float *w2 = malloc((size_t)(cc->out_ch * cin * k * k) * sizeof *w2), b2[16];
+    for (int i = 0; i < cc->out_ch * cin * k * k; i++)
+        w2[i] = (float)(pcg32_double(&rng) - 0.5);
+    for (int i = 0; i < cc->out_ch; i++)
+        b2[i] = (float)(0.1 * pcg32_double(&rng));
+    ob_init_f(m, "w2", 4, w2d, w2);
+    ob_init_f(m, "b2", 1, b2d, b2);
+    n = ob_node_add(m, "Conv", "conv2", "r1,w2,b2", "c2");
+    const int64_t s2[2] = {cc->stride, cc->stride}, d2[2] = {cc->dilation, cc->dilation};
+    const int64_t p2[4] = {cc->pad, cc->pad, cc->pad, cc->pad};
+    ob_attr_ints(n, "strides", 2, s2);
+    ob_attr_ints(n, "dilations", 2, d2);
+    ob_attr_ints(n, "pads", 4, p2);
+    ob_attr_i(n, "group", cc->group);
+    int span = cc->dilation * (k - 1) + 1;
+    int hw = (10 + 2 * cc->pad - span) / cc->stride + 1;
+    *hw_out = hw;
+    ob_node_add(m, "Flatten", "flat", "c2", "f");
+    int feat = cc->out_ch * hw * hw;
+    float *w3 = malloc((size_t)(5 * feat) * sizeof *w3), b3[5];
+    for (int i = 0; i < 5 * feat; i++)
+        w3[i] = (float)(pcg32_double(&rng) - 0.5);
+    for (int i = 0; i < 5; i++)
+        b3[i] = (float)(pcg32_double(&rng) - 0.5);
+    const int64_t w3d[2] = {5, feat}, b3d[1] = {5};
+    ob_init_f(m, "w3", 2, w3d, w3);
+    ob_init_f(m, "b3", 1, b3d, b3);
+    n = ob_node_add(m, "Gemm", "fc", "f,w3,b3", "y");
+    ob_attr_i(n, "transB", 1);
+    const int64_t yd[2] = {OB_DYN, 5};
+    ob_output(m, "y", 2, yd);
+    size_t len;
+    unsigned char *bytes = ob_pack(m, &len);
+    graph *g = NULL;
+    onnx_import_opts io = {1, 0, NULL};
+    ax_err err = {0};
+    if (onnx_import_buffer(bytes, len, "small_net", &io, &g, &err) != AX_OK)
+        fail_msg("import: %s", err.msg);
+    free(bytes);
+    free(w2);
+    free(w3);
+    ob_free(m);
+    return g;
+}
+
+/* The product the reference uses: exact, or the approximate table. */
+static int32_t product(const uint16_t *lut, int a, int w)
+{
+    return lut ? lut[a * 256 + w] : a * w;
+}
+
+/* Plain reference conv over codes [C][H][W] -> v (int32 before requant):
+ * sum over (c, r, s) of product(a, w) - z_a w - z_w a + z_a z_w. */
+static void ref_conv(const qnet_layer *L, const uint8_t *x, int64_t H, int64_t W,
+                     const uint16_t *lut, int32_t *v /* [M][P][Q] */)
+{
+    const graph_mac_layer *s = &L->shape;
+    int64_t Mg = s->M / s->group;
+    for (int64_t m = 0; m < s->M; m++) {
+        int64_t g = m / Mg;
+        int32_t za = L->in.zp, zw = L->w_zp[m];
+        for (int64_t oh = 0; oh < s->P; oh++)
+            for (int64_t ow = 0; ow < s->Q; ow++) {
+                int32_t acc = L->bias[m];
+                for (int64_t c = 0; c < s->C; c++)
+                    for (int64_t r = 0; r < s->R; r++)
+                        for (int64_t q = 0; q < s->S; q++) {
+                            int64_t ih = oh * s->stride[0] - s->pad[0] + r * s->dilation[0];
+                            int64_t iw = ow * s->stride[1] - s->pad[1] + q * s->dilation[1];
+                            int a = ih < 0 || ih >= H || iw < 0 || iw >= W
+                                        ? za
+                                        : x[((g * s->C + c) * H + ih) * W + iw];
+                            int w = L->weights[m * L->K + (c * s->R + r) * s->S + q];
+                            acc += product(lut, a, w) - za * w - zw * a + za * zw;
+                        }
+                v[(m * s->P + oh) * s->Q + ow] = acc;
+            }
+    }
+}
+
+static void requant(const qnet_layer *L, const int32_t *v, int64_t per_channel, uint8_t *out)
+{
+    for (int64_t m = 0; m < L->shape.M; m++)
+        for (int64_t i = 0; i < per_channel; i++) {
+            int32_t code = L->out.zp + qmath_apply(v[m * per_channel + i], L->requant[m]);
+            code = code < L->clamp_lo ? L->clamp_lo : code > L->clamp_hi ? L->clamp_hi : code;
+            out[m * per_channel + i] = (uint8_t)code;
+        }
+}
+
+/* Scores of one image through conv1 -> conv2 -> fc, by the reference. */
+static void ref_scores(const qnet *q, const uint8_t *pixels, const uint16_t *lut, float *scores)
+{
+    assert_int_equal(qnet_n_layers(q), 3);
+    const qnet_layer *L0 = qnet_layer_info(q, 0), *L1 = qnet_layer_info(q, 1), *L2 = qnet_layer_info(q, 2);
+    assert_true(L2->final && !L0->final && !L1->final);
+    uint8_t x[100], h1[4 * 100], h2[16 * 100];
+    int32_t v[16 * 100];
+    for (int i = 0; i < 100; i++)
+        x[i] = qnet_pixel_code(q, pixels[i]);
+    ref_conv(L0, x, 10, 10, lut, v);
+    requant(L0, v, 100, h1);
+    ref_conv(L1, h1, 10, 10, lut, v);
+    requant(L1, v, L1->shape.P * L1->shape.Q, h2);
+    for (int64_t m = 0; m < L2->shape.M; m++) {
+        int32_t za = L2->in.zp, zw = L2->w_zp[m], acc = L2->bias[m];
+        for (int k = 0; k < L2->K; k++) {
+            int a = h2[k], w = L2->weights[m * L2->K + k];
+            acc += product(lut, a, w) - za * w - zw * a + za * zw;
+        }
+        scores[m] = (float)((double)L2->in.scale * L2->w_scale[m] * acc);
+    }
+}
+
+static void emulator_matches_reference(void **state)
+{
+    (void)state;
+    static const conv_case cases[] = {
+        {1, 1, 1, 1, 6, 3}, /* plain */
+        {2, 1, 1, 1, 5, 3}, /* stride 2 */
+        {1, 2, 2, 1, 4, 3}, /* dilation 2 */
+        {1, 0, 1, 2, 6, 3}, /* groups, no padding */
+        {2, 1, 1, 4, 4, 3}, /* depthwise, stride 2 */
+        {1, 0, 1, 1, 3, 1}, /* 1x1 */
+    };
+    /* An approximate table: drop the lowest bit of every product and add a
+     * little bias where a is odd (asymmetric, not zero-safe). */
+    uint16_t *approx = malloc(65536 * sizeof *approx);
+    for (int a = 0; a < 256; a++)
+        for (int w = 0; w < 256; w++)
+            approx[a * 256 + w] = (uint16_t)(((a * w) & ~1) + (a & 1) * 3);
+    pcg32 rng = pcg32_derive4(3, PCG_PURPOSE_TEST, 0, 0, 0, 0);
+    enum { CALIB = 64, N = 37 };
+    uint8_t *calib = malloc(CALIB * 100), *px = malloc(N * 100);
+    for (int i = 0; i < CALIB * 100; i++)
+        calib[i] = (uint8_t)pcg32_next(&rng);
+    for (int i = 0; i < N * 100; i++)
+        px[i] = (uint8_t)pcg32_next(&rng);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int hw;
+        graph *g = small_net(&cases[c], &hw);
+        qnet *q = NULL;
+        ax_err err = {0};
+        qnet_options qo = {1};
+        if (qnet_build(g, calib, CALIB, &qo, &q, &err) != AX_OK)
+            fail_msg("case %zu: %s", c, err.msg);
+        emu_table *ta = emu_table_create(approx, &err);
+        assert_false(emu_table_is_exact(ta));
+        for (int variant = 0; variant < 2; variant++) {
+            const emu_table *tables[3] = {variant ? ta : NULL, variant ? ta : NULL, variant ? ta : NULL};
+            emu_options eo = {tables, 1, 5};
+            float got[N * 5], want[5];
+            assert_int_equal(emu_run(q, px, N, &eo, got, &err), AX_OK);
+            for (int i = 0; i < N; i++) {
+                ref_scores(q, px + i * 100, variant ? approx : NULL, want);
+                if (memcmp(got + i * 5, want, sizeof want) != 0)
+                    fail_msg("case %zu variant %d image %d: %g vs %g", c, variant, i,
+                             (double)got[i * 5], (double)want[0]);
+            }
+        }
+        emu_table_free(ta);
+        qnet_free(q);
+        graph_free(g);
+    }
+    free(approx);
+    free(calib);
+    free(px);
+}
+
+static void exact_table_equals_int8_path(void **state)
+{
+    (void)state;
+    /* The exact product table given explicitly takes the same result as no
+     * table (plain int8 path). */
+    uint16_t *exact = malloc(65536 * sizeof *exact);
+    for (int a = 0; a < 256; a++)
+        for (int w = 0; w < 256; w++)
+            exact[a * 256 + w] = (uint16_t)(a * w);
+    ax_err err = {0};
+    emu_table *t = emu_table_create(exact, &err);
+    assert_true(emu_table_is_exact(t));
+    conv_case cc = {1, 1, 1, 1, 6, 3};
+    int hw;
+    graph *g = small_net(&cc, &hw);
+    pcg32 rng = pcg32_derive4(4, PCG_PURPOSE_TEST, 0, 0, 0, 0);
+    uint8_t px[20 * 100];
+    for (int i = 0; i < 2000; i++)
+        px[i] = (uint8_t)pcg32_next(&rng);
+    qnet *q = NULL;
+    assert_int_equal(qnet_build(g, px, 20, NULL, &q, &err), AX_OK);
+    const emu_table *tables[3] = {t, t, t};
+    emu_options with = {tables, 1, 0}, without = {NULL, 1, 0};
+    float a[100], b[100];
+    assert_int_equal(emu_run(q, px, 20, &with, a, &err), AX_OK);
+    assert_int_equal(emu_run(q, px, 20, &without, b, &err), AX_OK);
+    assert_memory_equal(a, b, sizeof a);
+    emu_table_free(t);
+    qnet_free(q);
+    graph_free(g);
+    free(exact);
+}
+
+static void threads_and_blocks_do_not_matter(void **state)
+{
+    (void)state;
+    conv_case cc = {2, 1, 1, 2, 6, 3};
+    int hw;
+    graph *g = small_net(&cc, &hw);
+    pcg32 rng = pcg32_derive4(5, PCG_PURPOSE_TEST, 0, 0, 0, 0);
+    enum { N = 101 };
+    uint8_t *px = malloc(N * 100);
+    for (int i = 0; i < N * 100; i++)
+        px[i] = (uint8_t)pcg32_next(&rng);
+    qnet *q = NULL;
+    ax_err err = {0};
+    assert_int_equal(qnet_build(g, px, N, NULL, &q, &err), AX_OK);
+    float ref[N * 5], got[N * 5];
+    emu_options base = {NULL, 1, 1};
+    assert_int_equal(emu_run(q, px, N, &base, ref, &err), AX_OK);
+    const int threads[] = {1, 2, 2, 3}, blocks[] = {16, 1, 7, 64};
+    for (int i = 0; i < 4; i++) {
+        emu_options o = {NULL, threads[i], blocks[i]};
+        assert_int_equal(emu_run(q, px, N, &o, got, &err), AX_OK);
+        assert_memory_equal(ref, got, sizeof ref);
+    }
+    /* One image alone gets the same scores as inside a batch. */
+    assert_int_equal(emu_run(q, px + 50 * 100, 1, &base, got, &err), AX_OK);
+    assert_memory_equal(ref + 50 * 5, got, 5 * sizeof *got);
+    free(px);
+    qnet_free(q);
+    graph_free(g);
+}
+
+/* Pools, a residual Add with a fused ReLU, a standalone ReLU, average pools
+ * (with and without counting padding) and a global average: the 8-bit
+ * scores must follow the float executor's within quantization noise. */
+static graph *pool_add_net(void)
+{
+    pcg32 rng = pcg32_derive4(6, PCG_PURPOSE_TEST, 0, 0, 0, 0);
+    ob_model *m = ob_new(13);
+    const int64_t xin[4] = {OB_DYN, 1, 12, 12};
+    ob_input(m, "x", 4, xin);
+    float w1[8 * 9], b1[8], w2[8 * 8 * 9], b2[8], w3[4 * 8], b3[4];
+    for (int i = 0; i < 72; i++)
+        w1[i] = (float)(pcg32_double(&rng) - 0.45);
+    for (int i = 0; i < 576; i++)
+        w2[i] = (float)(0.3 * (pcg32_double(&rng) - 0.5));
+    for (int i = 0; i < 32; i++)
+        w3[i] = (float)(pcg32_double(&rng) - 0.5);
+    for (int i = 0; i < 8; i++)
+        b1[i] = b2[i] = (float)(0.1 * (pcg32_double(&rng) - 0.5));
+    for (int i = 0; i < 4; i++)
+        b3[i] = 0.0f;
+    const int64_t w1d[4] = {8, 1, 3, 3}, w2d[4] = {8, 8, 3, 3}, bd[1] = {8}, w3d[2] = {4, 8}, b3d[1] = {4};
+    ob_init_f(m, "w1", 4, w1d, w1);
+    ob_init_f(m, "b1", 1, bd, b1);
+    ob_init_f(m, "w2", 4, w2d, w2);
+    ob_init_f(m, "b2", 1, bd, b2);
+    ob_init_f(m, "w3", 2, w3d, w3);
+    ob_init_f(m, "b3", 1, b3d, b3);
+    const int64_t pads1[4] = {1, 1, 1, 1}, k2[2] = {2, 2}, s2[2] = {2, 2}, k3[2] = {3, 3};
+    ob_node *n = ob_node_add(m, "Conv", "c1", "x,w1,b1", "h1");
+    ob_attr_ints(n, "pads", 4, pads1);
+    ob_node_add(m, "Relu", "r1", "h1", "a1");
+    n = ob_node_add(m, "MaxPool", "mp", "a1", "p1");
+    ob_attr_ints(n, "kernel_shape", 2, k2);
+    ob_attr_ints(n, "strides", 2, s2);
+    n = ob_node_add(m, "Conv", "c2", "p1,w2,b2", "h2");
+    ob_attr_ints(n, "pads", 4, pads1);
+    ob_node_add(m, "Add", "add", "h2,p1", "s");
+    ob_node_add(m, "Relu", "r2", "s", "a2");
+    n = ob_node_add(m, "AveragePool", "ap", "a2", "p2");
+    ob_attr_ints(n, "kernel_shape", 2, k3);
+    ob_attr_ints(n, "pads", 4, pads1);
+    ob_attr_ints(n, "strides", 2, s2);
+    ob_attr_i(n, "count_include_pad", 1);
+    n = ob_node_add(m, "AveragePool", "ap2", "p2", "p3");
+    ob_attr_ints(n, "kernel_shape", 2, k2);
+    ob_attr_ints(n, "pads", 4, pads1);
+    ob_node_add(m, "GlobalAveragePool", "gap", "p3", "g");
+    ob_node_add(m, "Flatten", "fl", "g", "f");
+    n = ob_node_add(m, "Gemm", "fc", "f,w3,b3", "y");
+    ob_attr_i(n, "transB", 1);
+    const int64_t yd[2] = {OB_DYN, 4};
+    ob_output(m, "y", 2, yd);
+    size_t len;
+    unsigned char *bytes = ob_pack(m, &len);
+    graph *g = NULL;
+    onnx_import_opts io = {1, 0, NULL};
+    ax_err err = {0};
+    if (onnx_import_buffer(bytes, len, "pool_add_net", &io, &g, &err) != AX_OK)
+        fail_msg("import: %s", err.msg);
+    free(bytes);
+    ob_free(m);
+    return g;
+}
+
+static void quantized_follows_float(void **state)
+{
+    (void)state;
+    graph *g = pool_add_net();
+    pcg32 rng = pcg32_derive4(7, PCG_PURPOSE_TEST, 0, 0, 0, 0);
+    enum { N = 200 };
+    uint8_t *px = malloc(N * 144);
+    float *x = malloc(N * 144 * sizeof *x), yf[N * 4], yq[N * 4];
+    /* Smooth images (sums of two gradients) rather than noise. */
+    for (int i = 0; i < N; i++) {
+        double a = pcg32_double(&rng), b = pcg32_double(&rng), c = pcg32_double(&rng);
+        for (int p = 0; p < 144; p++) {
+            double v = 127.5 * (1 + sin(a * 6 * (p / 12) / 12.0 + b * 6 * (p % 12) / 12.0 + 6 * c));
+            px[i * 144 + p] = (uint8_t)v;
+            x[i * 144 + p] = (float)(px[i * 144 + p] / 255.0);
+        }
+    }
+    ax_err err = {0};
+    qnet *q = NULL;
+    assert_int_equal(qnet_build(g, px, N, NULL, &q, &err), AX_OK);
+    assert_int_equal(qnet_n_layers(q), 3);
+    const float *in[1] = {x};
+    float *out[1] = {yf};
+    assert_int_equal(fexec_run(g, N, in, out, NULL, &err), AX_OK);
+    assert_int_equal(emu_run(q, px, N, NULL, yq, &err), AX_OK);
+    double range = 0, worst = 0;
+    int agree = 0;
+    for (int i = 0; i < N; i++) {
+        int bf = 0, bq = 0;
+        for (int c = 0; c < 4; c++) {
+            range = fmax(range, fabs(yf[i * 4 + c]));
+            worst = fmax(worst, fabs(yf[i * 4 + c] - yq[i * 4 + c]));
+            bf = yf[i * 4 + c] > yf[i * 4 + bf] ? c : bf;
+            bq = yq[i * 4 + c] > yq[i * 4 + bq] ? c : bq;
+        }
+        agree += bf == bq;
+    }
+    print_message("    worst score error %.4f of range %.4f; arg max agrees on %d of %d\n", worst, range,
+                  agree, N);
+    assert_true(worst < 0.05 * range);
+    assert_true(agree >= N * 9 / 10);
+    qnet_free(q);
+    graph_free(g);
+    free(px);
+    free(x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(kernels_agree),
+        cmocka_unit_test(emulator_matches_reference),
+        cmocka_unit_test(exact_table_equals_int8_path),
+        cmocka_unit_test(threads_and_blocks_do_not_matter),
+        cmocka_unit_test(quantized_follows_float),
+    };
+    return cmocka_run_group_tests_name("emu", tests, NULL, NULL);
+}
