@@ -1,5 +1,6 @@
 /* axsearch energy: the chip model's energy table, or the energy, latency and
- * area of a network given as a layer-shape TSV under chosen knobs. */
+ * area of a network (an ONNX model, or a layer-shape TSV) under chosen
+ * multipliers and knobs. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,20 +13,27 @@
 #include "accel_model/tech.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/glue.h"
+#include "fitness/onnx_import.h"
 #include "util/fileio.h"
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: axsearch energy --table [--arch FILE]\n"
-            "       axsearch energy --layers FILE.tsv [--arch FILE]\n"
-            "           [--mult-energy-pj E | --mult-energies E1,E2,...]\n"
+            "       axsearch energy (--model FILE.onnx | --layers FILE.tsv) [--arch FILE]\n"
+            "           [--mult NAME | --mults N1,N2,... | --mult-energy-pj E |\n"
+            "            --mult-energies E1,E2,...] [--import INDEX]\n"
             "           [--sram-v-input V] [--sram-v-weight V] [--noc-swing V] [--noc-bits B]\n"
             "           [--objective energy|edp] [--out FILE.tsv] [--mappings]\n"
             "\n"
             "  --arch FILE          chip description (INI; default: built-in configs/simba.ini)\n"
             "  --table              print the derived per-action energies and exit\n"
+            "  --model FILE.onnx    the MAC layers of an ONNX model\n"
             "  --layers FILE.tsv    layer shapes (columns: accel_model/README.md)\n"
+            "  --mult NAME          this library multiplier in every layer (axsearch mults)\n"
+            "  --mults N1,N2,...    one library multiplier per layer\n"
+            "  --import INDEX       add the tables of an index file to the library\n"
             "  --mult-energy-pj E   multiplier energy per multiplication at 45 nm for every\n"
             "                       layer (default: exact mul8u_1JFF, 0.391 pJ)\n"
             "  --mult-energies L    the same per layer, comma-separated, one per layer\n"
@@ -151,7 +159,7 @@ static int write_tsv(const char *path, const accel_net *net, double (*lp)[ACCEL_
 int cmd_energy(int argc, char **argv)
 {
     enum { O_ARCH = 256, O_TABLE, O_LAYERS, O_ME, O_MES, O_VI, O_VW, O_SW, O_NB, O_OBJ, O_OUT,
-           O_MAPS, O_HELP };
+           O_MAPS, O_HELP, O_MODEL, O_MULT, O_MULTS, O_IMPORT };
     static const struct option opts[] = {
         {"arch", required_argument, 0, O_ARCH},
         {"table", no_argument, 0, O_TABLE},
@@ -166,9 +174,14 @@ int cmd_energy(int argc, char **argv)
         {"out", required_argument, 0, O_OUT},
         {"mappings", no_argument, 0, O_MAPS},
         {"help", no_argument, 0, O_HELP},
+        {"model", required_argument, 0, O_MODEL},
+        {"mult", required_argument, 0, O_MULT},
+        {"mults", required_argument, 0, O_MULTS},
+        {"import", required_argument, 0, O_IMPORT},
         {0, 0, 0, 0},
     };
     const char *arch_path = NULL, *layers_path = NULL, *out_path = NULL, *mes = NULL;
+    const char *model = NULL, *mult = NULL, *mult_list = NULL, *import = NULL;
     int table = 0, maps = 0, objective = ACCEL_OBJ_ENERGY, have_me = 0;
     double me = 0, vi = -1, vw = -1, sw = -1;
     long nb = -1;
@@ -202,6 +215,10 @@ int cmd_energy(int argc, char **argv)
             break;
         case O_OUT: out_path = optarg; break;
         case O_MAPS: maps = 1; break;
+        case O_MODEL: model = optarg; break;
+        case O_MULT: mult = optarg; break;
+        case O_MULTS: mult_list = optarg; break;
+        case O_IMPORT: import = optarg; break;
         case O_HELP: usage(stdout); return 0;
         default:
             fprintf(stderr, "axsearch energy: unknown or incomplete option '%s'\n",
@@ -216,14 +233,14 @@ int cmd_energy(int argc, char **argv)
         fprintf(stderr, "axsearch energy: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
-    if (table == !!layers_path) {
-        fprintf(stderr, "axsearch energy: give either --table or --layers FILE\n");
+    if (table + !!layers_path + !!model != 1) {
+        fprintf(stderr, "axsearch energy: give one of --table, --model FILE and --layers FILE\n");
         usage(stderr);
         return 2;
     }
-    if (have_me && mes) {
-        fprintf(stderr, "axsearch energy: --mult-energy-pj and --mult-energies exclude each "
-                        "other\n");
+    if (have_me + !!mes + !!mult + !!mult_list > 1) {
+        fprintf(stderr, "axsearch energy: --mult, --mults, --mult-energy-pj and --mult-energies "
+                        "exclude each other\n");
         return 2;
     }
     accel_arch arch;
@@ -251,8 +268,23 @@ int cmd_energy(int argc, char **argv)
 
     accel_layer_shape *layers = NULL;
     size_t nl = 0;
-    if (accel_layers_load(layers_path, &layers, &nl, &err) != AX_OK)
+    if (model) {
+        graph *g = NULL;
+        onnx_import_opts io = {1, 0, NULL};
+        if (onnx_import_file(model, &io, &g, &err) != AX_OK)
+            return fail(&err);
+        int rc = glue_layer_shapes(g, &layers, &nl, &err);
+        graph_free(g);
+        if (rc == AX_OK && nl == 0)
+            rc = ax_fail(&err, AX_EINPUT, "%s: no MAC layers", model);
+        if (rc != AX_OK) {
+            free(layers);
+            return fail(&err);
+        }
+        layers_path = model;
+    } else if (accel_layers_load(layers_path, &layers, &nl, &err) != AX_OK) {
         return fail(&err);
+    }
     accel_voltages v = accel_voltages_nominal(&arch);
     if (vi > 0)
         v.v_input = vi;
@@ -269,6 +301,9 @@ int cmd_energy(int argc, char **argv)
     int *layer_mult = NULL;
     double(*lp)[ACCEL_NCOMP] = NULL;
     accel_net *net = NULL;
+    mult_lib *lib = NULL;
+    char **names = NULL, *name_store = NULL;
+    size_t n_names = 0;
     if (accel_voltages_check(&arch, &v, &err) != AX_OK)
         goto fail;
     if (mes) {
@@ -286,9 +321,46 @@ int cmd_energy(int argc, char **argv)
         ax_fail(&err, AX_EINTERNAL, "out of memory");
         goto fail;
     }
-    /* One cost-table entry per distinct energy; area as the exact design. */
     size_t nm = 0;
-    for (size_t l = 0; l < nl; l++) {
+    if (mult || mult_list) {
+        /* Library multipliers: one cost-table entry per distinct design. */
+        if (!(lib = mult_lib_create_default(&err)))
+            goto fail;
+        if (import && mult_lib_import_index(lib, import, &err) != AX_OK)
+            goto fail;
+        if (mult_list && glue_split_names("--mults", mult_list, &names, &n_names, &name_store, &err) != AX_OK)
+            goto fail;
+        if (mult_list && n_names != nl) {
+            ax_fail(&err, AX_EINPUT, "--mults: %zu names for %zu layers", n_names, nl);
+            goto fail;
+        }
+        long *seen = malloc(nl * sizeof *seen);
+        if (!seen) {
+            ax_fail(&err, AX_EINTERNAL, "out of memory");
+            goto fail;
+        }
+        for (size_t l = 0; l < nl; l++) {
+            const char *nm_l = mult ? mult : names[l];
+            long id = mult_lib_find(lib, nm_l);
+            if (id < 0) {
+                free(seen);
+                ax_fail(&err, AX_EINPUT, "no multiplier '%s' in the library (see axsearch mults)", nm_l);
+                goto fail;
+            }
+            size_t j = 0;
+            while (j < nm && seen[j] != id)
+                j++;
+            if (j == nm) {
+                seen[nm] = id;
+                mults[nm++] = glue_mult_cost(mult_lib_entry(lib, (size_t)id));
+            }
+            layer_mult[l] = (int)j;
+        }
+        free(seen);
+    }
+    /* Otherwise one cost-table entry per distinct energy; area as the exact
+     * design. */
+    for (size_t l = 0; !lib && l < nl; l++) {
         accel_mult_cost m = accel_mult_cost_exact();
         if (have_me)
             m.energy_pj = me;
@@ -345,6 +417,9 @@ fail:
     status = fail(&err);
 done:
     accel_net_free(net);
+    mult_lib_free(lib);
+    free(names);
+    free(name_store);
     free(lp);
     free(layer_mult);
     free(mults);
