@@ -12,7 +12,12 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "accel_model/arch.h"
+#include "approx/fault.h"
 #include "approx/mult_lib.h"
+#include "cli/glue.h"
+#include "fitness/faultmap.h"
+#include "fitness/mc.h"
 #include "fitness/emu.h"
 #include "fitness/fexec.h"
 #include "fitness/qnet.h"
@@ -27,6 +32,8 @@ static void usage(FILE *out)
             "usage: axsearch infer --model FILE [--data DIR] [--split val|test|train] [--limit N]\n"
             "                      [--float | --mult NAME | --lut FILE] [--import INDEX]\n"
             "                      [--calib N] [--threads T] [--batch B]\n"
+            "                      [--sram-v-input V] [--sram-v-weight V] [--noc-swing V]\n"
+            "                      [--noc-bits B] [--reps R] [--seed S] [--arch FILE]\n"
             "  --model FILE   ONNX classifier with one input [N,1,H,W] (or [N,H,W], [N,H*W])\n"
             "                 and one output [N,classes]\n"
             "  --data DIR     IDX dataset folder (default %s)\n"
@@ -37,6 +44,11 @@ static void usage(FILE *out)
             "  --lut FILE     this TFApprox/EvoApprox table file in every MAC layer\n"
             "  --import INDEX add the tables of an index file to the library (for --mult)\n"
             "  --calib N      calibrate activations on the first N training images (1000)\n"
+            "  --sram-v-input V, --sram-v-weight V  PE input / weight buffer supply (V)\n"
+            "  --noc-swing V  NoC link swing of the lowest --noc-bits bits (default all 8)\n"
+            "  --reps R       repetitions when any bit error rate is above zero (10)\n"
+            "  --seed S       seed of the fault draws (1)\n"
+            "  --arch FILE    chip description giving the nominal voltages (configs/simba.ini)\n"
             "  --threads T    OpenMP threads (default: all)\n"
             "  --batch B      images per executor call (default 256)\n"
             "input: (pixel/255 - mean)/std with mean/std from the model's metadata\n"
@@ -111,50 +123,78 @@ static int load_table(const char *mult, const char *lut_path, const char *import
     return rc;
 }
 
+typedef struct knob_args {
+    const char *arch;
+    double v_input, v_weight, noc_swing; /* < 0: nominal */
+    long noc_bits, reps;
+    unsigned long long seed;
+} knob_args;
+
 static int infer_quantized(const graph *g, const idx_dataset *d, const char *data, const char *model,
                            const char *mult, const char *lut_path, const char *import, long calib,
-                           int threads, int64_t macs, ax_err *err)
+                           int threads, int64_t macs, const knob_args *ka, ax_err *err)
 {
-    idx_dataset train = {0};
     qnet *q = NULL;
     emu_table *table = NULL;
     const emu_table **tables = NULL;
-    int rc = idx_load_split(data, IDX_SPLIT_TRAIN, &train, err);
-    if (rc == AX_OK && (train.rows != d->rows || train.cols != d->cols))
-        rc = ax_fail(err, AX_EINPUT, "%s: training images are %dx%d, the split's %dx%d", data, train.rows,
-                     train.cols, d->rows, d->cols);
+    fault_sram *sram = NULL;
+    emu_flip_spec *specs = NULL;
+    accel_arch arch;
+    int rc = AX_OK;
+    if (ka->arch)
+        rc = accel_arch_load(ka->arch, &arch, err);
+    else
+        accel_arch_default(&arch);
+    fmap_model fm;
+    if (rc == AX_OK)
+        rc = glue_fault_model(&arch, &sram, &fm, err);
+    fmap_knobs kn = {ka->v_input < 0 ? arch.vdd : ka->v_input, ka->v_weight < 0 ? arch.vdd : ka->v_weight,
+                     ka->noc_swing < 0 ? arch.noc_swing : ka->noc_swing, ka->noc_bits < 0 ? 8 : (int)ka->noc_bits};
+    if (rc == AX_OK && (kn.v_input > arch.vdd || kn.v_weight > arch.vdd))
+        rc = ax_fail(err, AX_EINPUT, "SRAM voltages above the nominal %g V have no fault model", arch.vdd);
+    if (rc == AX_OK && kn.noc_swing > arch.noc_swing)
+        rc = ax_fail(err, AX_EINPUT, "--noc-swing above the nominal %g V", arch.noc_swing);
     if (rc == AX_OK) {
-        qnet_options qo = {threads};
-        rc = qnet_build(g, train.images, calib < train.count ? calib : train.count, &qo, &q, err);
+        rc = glue_quantize(g, data, calib, threads, &q, err);
         if (rc != AX_OK)
             ax_err_prefix(err, "%s", model);
     }
     if (rc == AX_OK)
         rc = load_table(mult, lut_path, import, &table, err);
+    int nl = q ? qnet_n_layers(q) : 0;
     if (rc == AX_OK) {
-        tables = malloc((size_t)qnet_n_layers(q) * sizeof *tables);
-        if (!tables)
+        tables = malloc((size_t)nl * sizeof *tables);
+        specs = malloc(3 * (size_t)nl * sizeof *specs);
+        if (!tables || !specs)
             rc = ax_fail(err, AX_EINTERNAL, "out of memory");
-        for (int l = 0; tables && l < qnet_n_layers(q); l++)
+        for (int l = 0; tables && l < nl; l++)
             tables[l] = table;
     }
     if (rc == AX_OK) {
+        fmap_layers(&fm, &kn, nl, specs, specs + nl, specs + 2 * nl);
         printf("emulator: 8-bit, calibrated on %ld training images, multiplier %s\n",
-               calib < train.count ? calib : (long)train.count,
-               lut_path ? lut_path : mult ? mult : "exact");
-        emu_options eo = {tables, threads, 0};
-        int64_t correct = 0;
+               calib < 55000 ? calib : 55000L, lut_path ? lut_path : mult ? mult : "exact");
+        printf("knobs: sram_v_input=%g sram_v_weight=%g noc_swing=%g noc_bits=%d (nominal %g V, swing %g V)\n",
+               kn.v_input, kn.v_weight, kn.noc_swing, kn.noc_bits, arch.vdd, arch.noc_swing);
+        mc_data md = {d->images, d->labels, d->count, d->first};
+        mc_result r;
         double t0 = wallclock_seconds();
-        rc = emu_top1(q, d->images, d->labels, d->count, &eo, &correct, err);
+        rc = mc_accuracy(q, &md, tables, specs, specs + nl, specs + 2 * nl, (int)ka->reps, ka->seed,
+                         threads, &r, err);
         double secs = wallclock_seconds() - t0;
-        if (rc == AX_OK)
-            printf("top1=%.4f images=%lld seconds=%.2f gmac_per_s=%.2f\n", (double)correct / (double)d->count,
-                   (long long)d->count, secs, secs > 0 ? (double)macs * (double)d->count / secs / 1e9 : 0.0);
+        if (rc == AX_OK) {
+            if (r.reps > 1 || r.expected_flips > 0)
+                printf("repetitions=%d expected_flips=%.1f\n", r.reps, r.expected_flips);
+            printf("top1=%.4f top1_se=%.4f flips=%llu images=%lld seconds=%.2f gmac_per_s=%.2f\n", r.top1,
+                   r.top1_se, (unsigned long long)r.flips, (long long)d->count, secs,
+                   secs > 0 ? (double)macs * (double)d->count * r.reps / secs / 1e9 : 0.0);
+        }
     }
     free(tables);
+    free(specs);
     emu_table_free(table);
+    fault_sram_free(sram);
     qnet_free(q);
-    idx_dataset_clear(&train);
     return rc;
 }
 
@@ -163,7 +203,8 @@ int cmd_infer(int argc, char **argv)
     const char *model = NULL, *data = IDX_DEFAULT_DIR, *split_s = "test";
     const char *mult = NULL, *lut_path = NULL, *import = NULL;
     long limit = -1, threads = 0, batch = 256, calib = 1000;
-    int use_float = 0;
+    int use_float = 0, knobs = 0;
+    knob_args ka = {NULL, -1, -1, -1, -1, 10, 1};
     ax_err err = {0};
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'}, {"data", required_argument, NULL, 'd'},
@@ -172,6 +213,10 @@ int cmd_infer(int argc, char **argv)
         {"batch", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
         {"mult", required_argument, NULL, 'M'},  {"lut", required_argument, NULL, 'L'},
         {"import", required_argument, NULL, 'I'}, {"calib", required_argument, NULL, 'c'},
+        {"sram-v-input", required_argument, NULL, 'v'}, {"sram-v-weight", required_argument, NULL, 'w'},
+        {"noc-swing", required_argument, NULL, 'S'}, {"noc-bits", required_argument, NULL, 'B'},
+        {"reps", required_argument, NULL, 'r'}, {"seed", required_argument, NULL, 'e'},
+        {"arch", required_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -188,6 +233,13 @@ int cmd_infer(int argc, char **argv)
         case 'L': lut_path = optarg; break;
         case 'I': import = optarg; break;
         case 'c': rc = args_long("--calib", optarg, 1, 1000000, &calib, &err); break;
+        case 'v': rc = args_double("--sram-v-input", optarg, 0.01, 5.0, &ka.v_input, &err); knobs = 1; break;
+        case 'w': rc = args_double("--sram-v-weight", optarg, 0.01, 5.0, &ka.v_weight, &err); knobs = 1; break;
+        case 'S': rc = args_double("--noc-swing", optarg, 0.001, 5.0, &ka.noc_swing, &err); knobs = 1; break;
+        case 'B': rc = args_long("--noc-bits", optarg, 0, 8, &ka.noc_bits, &err); knobs = 1; break;
+        case 'r': rc = args_long("--reps", optarg, 1, 100000, &ka.reps, &err); break;
+        case 'e': rc = args_u64("--seed", optarg, &ka.seed, &err); break;
+        case 'A': ka.arch = optarg; break;
         case 't': rc = args_long("--threads", optarg, 1, 4096, &threads, &err); break;
         case 'b': rc = args_long("--batch", optarg, 1, 1 << 20, &batch, &err); break;
         case 'h': usage(stdout); return 0;
@@ -204,8 +256,9 @@ int cmd_infer(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if ((use_float && (mult || lut_path)) || (mult && lut_path)) {
-        fprintf(stderr, "axsearch infer: --float, --mult and --lut exclude each other\n");
+    if ((use_float && (mult || lut_path || knobs)) || (mult && lut_path)) {
+        fprintf(stderr, "axsearch infer: --float excludes --mult, --lut and the voltage knobs; "
+                        "--mult and --lut exclude each other\n");
         return 2;
     }
     idx_split split;
@@ -253,7 +306,8 @@ int cmd_infer(int argc, char **argv)
            (long long)d.count, (long long)d.first, d.rows, d.cols);
     fflush(stdout);
     if (!use_float) {
-        rc = infer_quantized(g, &d, data, model, mult, lut_path, import, calib, (int)threads, macs, &err);
+        rc = infer_quantized(g, &d, data, model, mult, lut_path, import, calib, (int)threads, macs, &ka,
+                             &err);
         graph_free(g);
         idx_dataset_clear(&d);
         if (rc != AX_OK)

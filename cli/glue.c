@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fitness/idx.h"
+#include "fitness/onnx_import.h"
+
 int glue_layer_shapes(const graph *g, accel_layer_shape **shapes, size_t *n, ax_err *err)
 {
     graph_mac_layer *L = NULL;
@@ -84,5 +87,52 @@ int glue_split_names(const char *opt, const char *list, char ***names, size_t *n
     *names = v;
     *n = k;
     *storage = copy;
+    return AX_OK;
+}
+
+int glue_quantize(const graph *g, const char *data_dir, long calib, int threads, qnet **q,
+                  ax_err *err)
+{
+    *q = NULL;
+    idx_dataset train = {0};
+    int rc = idx_load_split(data_dir, IDX_SPLIT_TRAIN, &train, err);
+    if (rc == AX_OK && (int64_t)train.rows * train.cols != graph_tensor_image_numel(g, g->inputs[0]))
+        rc = ax_fail(err, AX_EINPUT, "the model takes %lld values per image, the training images are %dx%d",
+                     (long long)graph_tensor_image_numel(g, g->inputs[0]), train.rows, train.cols);
+    if (rc == AX_OK) {
+        qnet_options qo = {threads};
+        rc = qnet_build(g, train.images, calib < train.count ? calib : train.count, &qo, q, err);
+    }
+    idx_dataset_clear(&train);
+    return rc;
+}
+
+int glue_load_qnet(const char *model, const char *data_dir, long calib, int threads, graph **g,
+                   qnet **q, ax_err *err)
+{
+    *g = NULL;
+    *q = NULL;
+    onnx_import_opts io = {1, 0, NULL};
+    int rc = onnx_import_file(model, &io, g, err);
+    if (rc != AX_OK)
+        return rc;
+    rc = glue_quantize(*g, data_dir, calib, threads, q, err);
+    if (rc != AX_OK) {
+        ax_err_prefix(err, "%s", model);
+        graph_free(*g);
+        *g = NULL;
+    }
+    return rc;
+}
+
+int glue_fault_model(const accel_arch *arch, fault_sram **sram, fmap_model *m, ax_err *err)
+{
+    *sram = fault_sram_create_probit(FAULT_SRAM_V0, FAULT_SRAM_S, err);
+    if (!*sram)
+        return err->code;
+    m->sram = *sram;
+    m->v_nominal = arch->vdd;
+    m->swing_nominal = arch->noc_swing;
+    m->ber_nominal = FAULT_LINK_BER_NOMINAL;
     return AX_OK;
 }

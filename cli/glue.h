@@ -7,10 +7,13 @@
 
 #include <stddef.h>
 
+#include "accel_model/arch.h"
 #include "accel_model/energy.h"
 #include "accel_model/layer.h"
 #include "approx/mult_lib.h"
+#include "fitness/faultmap.h"
 #include "fitness/graph.h"
+#include "fitness/qnet.h"
 #include "util/err.h"
 
 /* One shape per MAC layer of g, in layer order, for one image (N = 1);
@@ -19,6 +22,21 @@ int glue_layer_shapes(const graph *g, accel_layer_shape **shapes, size_t *n, ax_
 
 /* The cost the accelerator model takes from a library entry. */
 accel_mult_cost glue_mult_cost(const mult_entry *e);
+
+/* Quantizes g, calibrating on the first `calib` training images of the IDX
+ * folder data_dir (NULL: the default). */
+int glue_quantize(const graph *g, const char *data_dir, long calib, int threads, qnet **q,
+                  ax_err *err);
+
+/* Imports an ONNX classifier (batched) and quantizes it as above. The model
+ * path prefixes error messages. */
+int glue_load_qnet(const char *model, const char *data_dir, long calib, int threads, graph **g,
+                   qnet **q, ax_err *err);
+
+/* The fault model of a chip: the default SRAM failure curve, and the
+ * nominal SRAM supply and link swing of the architecture. *sram is owned by
+ * the caller (fault_sram_free). */
+int glue_fault_model(const accel_arch *arch, fault_sram **sram, fmap_model *m, ax_err *err);
 
 /* Splits "a,b,c" into at most cap names (pointers into a malloc'ed copy,
  * *storage, caller frees). */

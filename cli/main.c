@@ -12,6 +12,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"ga-bench", cmd_ga_bench, "run NSGA-II on a benchmark problem (ZDT, DTLZ, constrained)"},
+    {"faults", cmd_faults, "accuracy as each voltage knob alone is lowered (bit errors)"},
     {"version", cmd_version, "print the version and what this build offers"},
     {"mults", cmd_mults, "list, import and export the approximate multiplier library"},
     {"energy", cmd_energy, "chip energy table, or energy/latency/area of a network's layers"},

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approx/fault.h"
 #include "fitness/kern.h"
+#include "util/pcg.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -50,7 +52,35 @@ typedef struct workspace {
     int32_t *acc;    /* [M][NP] */
     int32_t *colsum; /* [NP] */
     double *scores;  /* [block][classes] for a final layer */
+    uint8_t *xin;    /* a MAC layer's private copy of its input, for faults */
+    uint64_t flips;
 } workspace;
+
+/* Fault streams: tensor tags in the stream indices. */
+enum { FAULT_WEIGHTS = 0, FAULT_INPUTS = 1, FAULT_OUTPUTS = 2 };
+
+static int spec_active(const emu_flip_spec *s)
+{
+    for (int i = 0; s && i < s->n; i++)
+        if (s->cls[i].p > 0 && s->cls[i].mask)
+            return 1;
+    return 0;
+}
+
+static uint64_t apply_spec(const emu_flip_spec *s, pcg32 *rng, uint8_t *data, size_t n)
+{
+    uint64_t flips = 0;
+    for (int i = 0; i < s->n; i++)
+        flips += fault_flip(rng, data, n, 1, s->cls[i].mask, s->cls[i].p);
+    return flips;
+}
+
+/* What one block run needs besides the network. */
+typedef struct run_ctx {
+    const qnet *q;
+    const emu_options *o;
+    const uint8_t *const *weights; /* [n_layers] faulty weight codes, or NULL entries */
+} run_ctx;
 
 static void workspace_free(workspace *w, int n_tensors, const qnet *q)
 {
@@ -63,6 +93,7 @@ static void workspace_free(workspace *w, int n_tensors, const qnet *q)
     free(w->acc);
     free(w->colsum);
     free(w->scores);
+    free(w->xin);
 }
 
 static int workspace_alloc(workspace *w, const qnet *q, int block)
@@ -81,7 +112,13 @@ static int workspace_alloc(workspace *w, const qnet *q, int block)
     for (int t = 0; t < nt; t++)
         if (qnet_tensor(q, t)->alias >= 0)
             w->codes[t] = w->codes[qnet_tensor(q, t)->alias];
-    size_t cols = 1, acc = 1, np = 1;
+    size_t cols = 1, acc = 1, np = 1, xin = 1;
+    for (int k = 0; k < qnet_n_ops(q); k++) {
+        const qop *op = qnet_op(q, k);
+        if (op->kind == QOP_MAC && (size_t)qnet_tensor(q, op->in[0])->numel > xin)
+            xin = (size_t)qnet_tensor(q, op->in[0])->numel;
+    }
+    w->xin = malloc(xin * (size_t)block);
     for (int l = 0; l < qnet_n_layers(q); l++) {
         const qnet_layer *L = qnet_layer_info(q, l);
         size_t pix = (size_t)(L->shape.P * L->shape.Q) * (size_t)block;
@@ -94,7 +131,7 @@ static int workspace_alloc(workspace *w, const qnet *q, int block)
     w->acc = malloc(acc * sizeof *w->acc);
     w->colsum = malloc(np * sizeof *w->colsum);
     w->scores = malloc((size_t)block * (size_t)qnet_classes(q) * sizeof *w->scores);
-    return w->cols && w->acc && w->colsum && w->scores ? 0 : -1;
+    return w->cols && w->acc && w->colsum && w->scores && w->xin ? 0 : -1;
 }
 
 /* im2col of group g for a block of nb images: cols[k][p], k = (c, r, s)
@@ -130,12 +167,27 @@ static void im2col(const qnet_layer *L, const qtensor_info *ti, const uint8_t *x
             }
 }
 
-static void run_mac(const qnet *q, const qop *o, const emu_table *table, workspace *w, int nb)
+static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64_t first_image)
 {
+    const qnet *q = rc->q;
+    const emu_faults *f = rc->o ? rc->o->faults : NULL;
+    const emu_table *table = rc->o && rc->o->tables ? rc->o->tables[o->layer] : NULL;
     const qnet_layer *L = qnet_layer_info(q, o->layer);
     const qtensor_info *ti = qnet_tensor(q, o->in[0]), *to = qnet_tensor(q, o->out);
     const uint8_t *x = w->codes[o->in[0]];
     uint8_t *y = w->codes[o->out];
+    if (f && f->inputs && spec_active(&f->inputs[o->layer])) {
+        /* The PE input buffer's copy, flipped per image. */
+        memcpy(w->xin, x, (size_t)(ti->numel * nb));
+        for (int i = 0; i < nb; i++) {
+            pcg32 rng = pcg32_derive4(f->seed, PCG_PURPOSE_FAULT, f->rep, (uint64_t)(first_image + i),
+                                      (uint64_t)o->layer, FAULT_INPUTS);
+            w->flips += apply_spec(&f->inputs[o->layer], &rng, w->xin + (int64_t)i * ti->numel,
+                                   (size_t)ti->numel);
+        }
+        x = w->xin;
+    }
+    const uint8_t *weights = rc->weights && rc->weights[o->layer] ? rc->weights[o->layer] : L->weights;
     const graph_mac_layer *s = &L->shape;
     int K = L->K, groups = s->group;
     int64_t PQ = s->P * s->Q, np = (int64_t)nb * PQ, Mg = s->M / groups;
@@ -156,7 +208,7 @@ static void run_mac(const qnet *q, const qop *o, const emu_table *table, workspa
             for (int64_t p = 0; p < np; p++)
                 w->colsum[p] += row[p];
         }
-        const uint8_t *W = L->weights + (int64_t)g * Mg * K;
+        const uint8_t *W = weights + (int64_t)g * Mg * K;
         if (!table || emu_table_is_exact(table))
             kern_exact_scalar(W, w->cols, (int)Mg, K, (int)np, w->acc);
         else
@@ -182,6 +234,13 @@ static void run_mac(const qnet *q, const qop *o, const emu_table *table, workspa
             }
         }
     }
+    if (f && f->outputs && !L->final && spec_active(&f->outputs[o->layer]))
+        for (int i = 0; i < nb; i++) {
+            pcg32 rng = pcg32_derive4(f->seed, PCG_PURPOSE_FAULT, f->rep, (uint64_t)(first_image + i),
+                                      (uint64_t)o->layer, FAULT_OUTPUTS);
+            w->flips += apply_spec(&f->outputs[o->layer], &rng, y + (int64_t)i * to->numel,
+                                   (size_t)to->numel);
+        }
 }
 
 static void run_add(const qnet *q, const qop *o, workspace *w, int nb)
@@ -290,10 +349,12 @@ static void run_concat(const qnet *q, const qop *o, workspace *w, int nb)
     }
 }
 
-/* Runs one block of nb images; scores [nb][classes]. */
-static void run_block(const qnet *q, const emu_options *o, const uint8_t *pixels, int nb,
+/* Runs one block of nb images (dataset indices first_image...); scores
+ * [nb][classes]. */
+static void run_block(const run_ctx *rc, const uint8_t *pixels, int nb, int64_t first_image,
                       workspace *w, float *scores)
 {
+    const qnet *q = rc->q;
     const qtensor_info *tin = qnet_tensor(q, 0);
     for (int64_t e = 0; e < tin->numel * nb; e++)
         w->codes[0][e] = qnet_pixel_code(q, pixels[e]);
@@ -301,12 +362,10 @@ static void run_block(const qnet *q, const emu_options *o, const uint8_t *pixels
     for (int k = 0; k < qnet_n_ops(q); k++) {
         const qop *op = qnet_op(q, k);
         switch (op->kind) {
-        case QOP_MAC: {
-            const emu_table *t = o && o->tables ? o->tables[op->layer] : NULL;
-            run_mac(q, op, t, w, nb);
+        case QOP_MAC:
+            run_mac(rc, op, w, nb, first_image);
             final_seen |= qnet_layer_info(q, op->layer)->final;
             break;
-        }
         case QOP_ADD: run_add(q, op, w, nb); break;
         case QOP_MAXPOOL:
         case QOP_AVGPOOL: run_pool(q, op, w, nb); break;
@@ -328,8 +387,39 @@ static void run_block(const qnet *q, const emu_options *o, const uint8_t *pixels
     }
 }
 
+/* Per-layer weight codes with this repetition's fault map, or NULL where a
+ * layer has no weight faults. */
+static int faulty_weights(const qnet *q, const emu_faults *f, uint8_t ***out, uint64_t *flips)
+{
+    *out = NULL;
+    if (!f || !f->weights)
+        return 0;
+    int nl = qnet_n_layers(q);
+    uint8_t **w = calloc((size_t)nl, sizeof *w);
+    if (!w)
+        return -1;
+    for (int l = 0; l < nl; l++) {
+        if (!spec_active(&f->weights[l]))
+            continue;
+        const qnet_layer *L = qnet_layer_info(q, l);
+        size_t n = (size_t)(L->shape.M * L->K);
+        if (!(w[l] = malloc(n))) {
+            for (int k = 0; k < l; k++)
+                free(w[k]);
+            free(w);
+            return -1;
+        }
+        memcpy(w[l], L->weights, n);
+        pcg32 rng = pcg32_derive4(f->seed, PCG_PURPOSE_FAULT, f->rep, UINT64_MAX, (uint64_t)l,
+                                  FAULT_WEIGHTS);
+        *flips += apply_spec(&f->weights[l], &rng, w[l], n);
+    }
+    *out = w;
+    return 0;
+}
+
 int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *o, float *scores,
-            ax_err *err)
+            emu_stats *stats, ax_err *err)
 {
     int block = o && o->block > 0 ? o->block : 16;
     int threads = 1;
@@ -341,8 +431,14 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
         threads = blocks > 0 ? (int)blocks : 1;
     int64_t px = qnet_image_pixels(q);
     int classes = qnet_classes(q);
+    int64_t first_image = o ? o->first_image : 0;
+    uint64_t flips = 0;
+    uint8_t **weights = NULL;
+    if (faulty_weights(q, o ? o->faults : NULL, &weights, &flips) != 0)
+        return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
+    run_ctx rc = {q, o, (const uint8_t *const *)weights};
     int failed = 0;
-#pragma omp parallel num_threads(threads)
+#pragma omp parallel num_threads(threads) reduction(+ : flips)
     {
         workspace w;
         int ok = workspace_alloc(&w, q, block) == 0;
@@ -350,29 +446,70 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
 #pragma omp atomic write
             failed = 1;
         }
+        w.flips = 0;
 #pragma omp for schedule(dynamic, 1)
         for (int64_t b = 0; b < blocks; b++) {
             if (!ok)
                 continue;
             int64_t first = b * block;
             int nb = (int)(n - first < block ? n - first : block);
-            run_block(q, o, pixels + first * px, nb, &w, scores + first * classes);
+            run_block(&rc, pixels + first * px, nb, first_image + first, &w, scores + first * classes);
         }
+        flips += w.flips;
         workspace_free(&w, qnet_n_tensors(q), q);
+    }
+    if (weights) {
+        for (int l = 0; l < qnet_n_layers(q); l++)
+            free(weights[l]);
+        free(weights);
     }
     if (failed)
         return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
+    if (stats)
+        stats->flips = flips;
     return AX_OK;
 }
 
+static double spec_expected(const emu_flip_spec *s, double words)
+{
+    double e = 0;
+    for (int i = 0; i < s->n; i++) {
+        int bits = 0;
+        for (uint32_t m = s->cls[i].mask & 0xFFu; m; m &= m - 1)
+            bits++;
+        e += words * bits * s->cls[i].p;
+    }
+    return e;
+}
+
+double emu_expected_flips(const qnet *q, const emu_faults *f, int64_t n)
+{
+    double e = 0;
+    if (!f)
+        return 0;
+    for (int k = 0; k < qnet_n_ops(q); k++) {
+        const qop *op = qnet_op(q, k);
+        if (op->kind != QOP_MAC)
+            continue;
+        const qnet_layer *L = qnet_layer_info(q, op->layer);
+        if (f->weights)
+            e += spec_expected(&f->weights[op->layer], (double)(L->shape.M * L->K));
+        if (f->inputs)
+            e += spec_expected(&f->inputs[op->layer], (double)qnet_tensor(q, op->in[0])->numel * n);
+        if (f->outputs && !L->final)
+            e += spec_expected(&f->outputs[op->layer], (double)qnet_tensor(q, op->out)->numel * n);
+    }
+    return e;
+}
+
 int emu_top1(const qnet *q, const uint8_t *pixels, const uint8_t *labels, int64_t n,
-             const emu_options *o, int64_t *correct, ax_err *err)
+             const emu_options *o, int64_t *correct, emu_stats *stats, ax_err *err)
 {
     int classes = qnet_classes(q);
     float *scores = malloc((size_t)(n > 0 ? n : 1) * (size_t)classes * sizeof *scores);
     if (!scores)
         return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
-    int status = emu_run(q, pixels, n, o, scores, err);
+    int status = emu_run(q, pixels, n, o, scores, stats, err);
     *correct = 0;
     for (int64_t i = 0; status == AX_OK && i < n; i++) {
         const float *s = scores + i * classes;

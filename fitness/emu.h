@@ -27,20 +27,71 @@ void emu_table_free(emu_table *t);
 /* 1 if the table is exact multiplication (the exact kernel is used). */
 int emu_table_is_exact(const emu_table *t);
 
+/* Bit errors of one datum on its way (fitness/faults: voltages -> rates):
+ * up to three independent flip processes, each flipping the bits of `mask`
+ * with probability p (e.g. the low-swing bits of a NoC word, its full-swing
+ * bits, and the cells of an undervolted SRAM). */
+typedef struct emu_flip_spec {
+    int n;
+    struct {
+        uint32_t mask;
+        double p;
+    } cls[3];
+} emu_flip_spec;
+
+/* Where errors enter, per MAC layer (weight-stationary Simba-like paths,
+ * accel_model/dataflow.h):
+ * - weights: crossing the NoC once when loaded and held in the weight
+ *   buffer: one fault map per repetition (stream (seed, FAULT, rep, -1,
+ *   layer, 0)), applied to the stored codes; the precomputed zero-point
+ *   term z_a sum w keeps the fault-free weights, as hardware folds it
+ *   offline;
+ * - inputs: crossing the NoC and held in the PE input buffer: fresh flips
+ *   per image (stream (seed, FAULT, rep, image, layer, 1)) on the layer's
+ *   copy of its input (other readers of that tensor, e.g. a residual path,
+ *   see the clean codes); every PE that receives a multicast element
+ *   shares its flips (one draw per element and image); the sum of
+ *   activations in the zero-point term is taken over the flipped codes, as
+ *   the hardware sums what it reads;
+ * - outputs: requantized codes crossing the NoC back to the global buffer:
+ *   fresh flips per image (stream (seed, FAULT, rep, image, layer, 2)),
+ *   seen by every reader. The final layer's scores are not requantized and
+ *   get none.
+ * Streams depend on the dataset image index, not on the block or thread, so
+ * every chromosome at a given (image, repetition) sees the same draws
+ * (common random numbers). */
+typedef struct emu_faults {
+    uint64_t seed;
+    uint64_t rep;
+    const emu_flip_spec *weights; /* [n_layers], or NULL: none */
+    const emu_flip_spec *inputs;  /* [n_layers], or NULL */
+    const emu_flip_spec *outputs; /* [n_layers], or NULL */
+} emu_faults;
+
 typedef struct emu_options {
     /* [n_layers] tables, one per MAC layer; NULL (the array or an entry)
      * means exact multiplication. Not owned. */
     const emu_table *const *tables;
     int threads; /* OpenMP threads; 0 = the OpenMP default */
     int block;   /* images per block; 0 = 16 */
+    const emu_faults *faults; /* NULL: none */
+    int64_t first_image;      /* dataset index of pixels[0], for the fault streams */
 } emu_options;
 
-/* Scores of n images (pixels [n][H*W], uint8) into scores [n][classes]. */
+typedef struct emu_stats {
+    uint64_t flips; /* bits flipped (weights once, activations per image) */
+} emu_stats;
+
+/* Scores of n images (pixels [n][H*W], uint8) into scores [n][classes].
+ * stats may be NULL. */
 int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *o, float *scores,
-            ax_err *err);
+            emu_stats *stats, ax_err *err);
 
 /* Number of images whose highest score (first on ties) is their label. */
 int emu_top1(const qnet *q, const uint8_t *pixels, const uint8_t *labels, int64_t n,
-             const emu_options *o, int64_t *correct, ax_err *err);
+             const emu_options *o, int64_t *correct, emu_stats *stats, ax_err *err);
+
+/* Expected flips of one run over n images (weights counted once). */
+double emu_expected_flips(const qnet *q, const emu_faults *f, int64_t n);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "fitness/emu.h"
 #include "fitness/fexec.h"
+#include "fitness/mc.h"
 #include "fitness/kern.h"
 #include "fitness/onnx_import.h"
 #include "fitness/qnet.h"
@@ -231,9 +232,9 @@ static void emulator_matches_reference(void **state)
         assert_false(emu_table_is_exact(ta));
         for (int variant = 0; variant < 2; variant++) {
             const emu_table *tables[3] = {variant ? ta : NULL, variant ? ta : NULL, variant ? ta : NULL};
-            emu_options eo = {tables, 1, 5};
+            emu_options eo = {.tables = tables, .threads = 1, .block = 5};
             float got[N * 5], want[5];
-            assert_int_equal(emu_run(q, px, N, &eo, got, &err), AX_OK);
+            assert_int_equal(emu_run(q, px, N, &eo, got, NULL, &err), AX_OK);
             for (int i = 0; i < N; i++) {
                 ref_scores(q, px + i * 100, variant ? approx : NULL, want);
                 if (memcmp(got + i * 5, want, sizeof want) != 0)
@@ -272,10 +273,10 @@ static void exact_table_equals_int8_path(void **state)
     qnet *q = NULL;
     assert_int_equal(qnet_build(g, px, 20, NULL, &q, &err), AX_OK);
     const emu_table *tables[3] = {t, t, t};
-    emu_options with = {tables, 1, 0}, without = {NULL, 1, 0};
+    emu_options with = {.tables = tables, .threads = 1}, without = {.threads = 1};
     float a[100], b[100];
-    assert_int_equal(emu_run(q, px, 20, &with, a, &err), AX_OK);
-    assert_int_equal(emu_run(q, px, 20, &without, b, &err), AX_OK);
+    assert_int_equal(emu_run(q, px, 20, &with, a, NULL, &err), AX_OK);
+    assert_int_equal(emu_run(q, px, 20, &without, b, NULL, &err), AX_OK);
     assert_memory_equal(a, b, sizeof a);
     emu_table_free(t);
     qnet_free(q);
@@ -298,16 +299,16 @@ static void threads_and_blocks_do_not_matter(void **state)
     ax_err err = {0};
     assert_int_equal(qnet_build(g, px, N, NULL, &q, &err), AX_OK);
     float ref[N * 5], got[N * 5];
-    emu_options base = {NULL, 1, 1};
-    assert_int_equal(emu_run(q, px, N, &base, ref, &err), AX_OK);
+    emu_options base = {.tables = NULL, .threads = 1, .block = 1};
+    assert_int_equal(emu_run(q, px, N, &base, ref, NULL, &err), AX_OK);
     const int threads[] = {1, 2, 2, 3}, blocks[] = {16, 1, 7, 64};
     for (int i = 0; i < 4; i++) {
-        emu_options o = {NULL, threads[i], blocks[i]};
-        assert_int_equal(emu_run(q, px, N, &o, got, &err), AX_OK);
+        emu_options o = {.tables = NULL, .threads = threads[i], .block = blocks[i]};
+        assert_int_equal(emu_run(q, px, N, &o, got, NULL, &err), AX_OK);
         assert_memory_equal(ref, got, sizeof ref);
     }
     /* One image alone gets the same scores as inside a batch. */
-    assert_int_equal(emu_run(q, px + 50 * 100, 1, &base, got, &err), AX_OK);
+    assert_int_equal(emu_run(q, px + 50 * 100, 1, &base, got, NULL, &err), AX_OK);
     assert_memory_equal(ref + 50 * 5, got, 5 * sizeof *got);
     free(px);
     qnet_free(q);
@@ -402,7 +403,7 @@ static void quantized_follows_float(void **state)
     const float *in[1] = {x};
     float *out[1] = {yf};
     assert_int_equal(fexec_run(g, N, in, out, NULL, &err), AX_OK);
-    assert_int_equal(emu_run(q, px, N, NULL, yq, &err), AX_OK);
+    assert_int_equal(emu_run(q, px, N, NULL, yq, NULL, &err), AX_OK);
     double range = 0, worst = 0;
     int agree = 0;
     for (int i = 0; i < N; i++) {
@@ -425,6 +426,78 @@ static void quantized_follows_float(void **state)
     free(x);
 }
 
+/* Fault injection: reproducible, thread-independent, common to every
+ * chromosome, and nothing at all when the rates are zero. */
+static void faults_are_reproducible_and_common(void **state)
+{
+    (void)state;
+    conv_case cc = {1, 1, 1, 1, 6, 3};
+    int hw;
+    graph *g = small_net(&cc, &hw);
+    pcg32 rng = pcg32_derive4(8, PCG_PURPOSE_TEST, 0, 0, 0, 0);
+    enum { N = 60 };
+    uint8_t px[N * 100], labels[N];
+    for (int i = 0; i < N * 100; i++)
+        px[i] = (uint8_t)pcg32_next(&rng);
+    for (int i = 0; i < N; i++)
+        labels[i] = (uint8_t)pcg32_bounded(&rng, 5);
+    qnet *q = NULL;
+    ax_err err = {0};
+    assert_int_equal(qnet_build(g, px, N, NULL, &q, &err), AX_OK);
+    emu_flip_spec spec = {2, {{0x0F, 0.01}, {0xFF, 0.002}, {0, 0}}}, none = {1, {{0xFF, 0.0}, {0, 0}, {0, 0}}};
+    emu_flip_spec w[3] = {spec, spec, spec}, z[3] = {none, none, none};
+    emu_faults f = {42, 3, w, w, w};
+    float a[N * 5], b[N * 5], clean[N * 5];
+    emu_stats sa, sb;
+    emu_options o1 = {.threads = 1, .block = 7, .faults = &f, .first_image = 1000};
+    emu_options o2 = {.threads = 2, .block = 16, .faults = &f, .first_image = 1000};
+    assert_int_equal(emu_run(q, px, N, &o1, a, &sa, &err), AX_OK);
+    assert_int_equal(emu_run(q, px, N, &o2, b, &sb, &err), AX_OK);
+    assert_memory_equal(a, b, sizeof a);
+    assert_int_equal(sa.flips, sb.flips);
+    /* The faults change the scores, and the counts follow the rates. */
+    emu_options plain = {.threads = 1};
+    assert_int_equal(emu_run(q, px, N, &plain, clean, NULL, &err), AX_OK);
+    assert_true(memcmp(a, clean, sizeof a) != 0);
+    double e = emu_expected_flips(q, &f, N);
+    assert_true(fabs((double)sa.flips - e) < 5 * sqrt(e));
+    /* Another chromosome (an approximate table everywhere) meets the same
+     * flips: the draws do not depend on the data or the tables. */
+    uint16_t *lut = malloc(65536 * sizeof *lut);
+    for (int i = 0; i < 65536; i++)
+        lut[i] = (uint16_t)(((i >> 8) * (i & 255)) & ~3);
+    emu_table *t = emu_table_create(lut, &err);
+    const emu_table *tables[3] = {t, NULL, t};
+    emu_options o3 = {.tables = tables, .threads = 2, .faults = &f, .first_image = 1000};
+    emu_stats sc;
+    assert_int_equal(emu_run(q, px, N, &o3, b, &sc, &err), AX_OK);
+    assert_int_equal(sc.flips, sa.flips);
+    /* Image 1000 + i draws the same flips wherever it sits in the batch. */
+    emu_options o4 = {.threads = 1, .faults = &f, .first_image = 1010};
+    assert_int_equal(emu_run(q, px + 10 * 100, 5, &o4, b, NULL, &err), AX_OK);
+    assert_memory_equal(b, a + 10 * 5, 5 * 5 * sizeof *b);
+    /* Zero rates: one run, equal to the fault-free result bit for bit. */
+    mc_data md = {px, labels, N, 0};
+    mc_result r;
+    assert_int_equal(mc_accuracy(q, &md, NULL, z, z, z, 10, 1, 1, &r, &err), AX_OK);
+    assert_int_equal(r.reps, 1);
+    assert_int_equal(r.flips, 0);
+    emu_options oz = {.threads = 1, .faults = &(emu_faults){1, 0, z, z, z}};
+    assert_int_equal(emu_run(q, px, N, &oz, b, &sb, &err), AX_OK);
+    assert_memory_equal(b, clean, sizeof b);
+    int64_t correct = 0;
+    assert_int_equal(emu_top1(q, px, labels, N, &plain, &correct, NULL, &err), AX_OK);
+    assert_true(r.top1 == (double)correct / N);
+    /* With rates, repetitions spread; the mean and its error are finite. */
+    assert_int_equal(mc_accuracy(q, &md, NULL, w, w, w, 4, 1, 2, &r, &err), AX_OK);
+    assert_int_equal(r.reps, 4);
+    assert_true(r.flips > 0 && r.top1_se >= 0);
+    emu_table_free(t);
+    free(lut);
+    qnet_free(q);
+    graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -433,6 +506,7 @@ int main(void)
         cmocka_unit_test(exact_table_equals_int8_path),
         cmocka_unit_test(threads_and_blocks_do_not_matter),
         cmocka_unit_test(quantized_follows_float),
+        cmocka_unit_test(faults_are_reproducible_and_common),
     };
     return cmocka_run_group_tests_name("emu", tests, NULL, NULL);
 }

@@ -1,0 +1,45 @@
+#include "fitness/mc.h"
+
+#include <math.h>
+
+#include "fitness/faultmap.h"
+
+int mc_accuracy(const qnet *q, const mc_data *d, const emu_table *const *tables,
+                const emu_flip_spec *weights, const emu_flip_spec *inputs,
+                const emu_flip_spec *outputs, int reps, uint64_t seed, int threads, mc_result *r,
+                ax_err *err)
+{
+    int nl = qnet_n_layers(q);
+    int active = (weights && fmap_any(weights, nl)) || (inputs && fmap_any(inputs, nl)) ||
+                 (outputs && fmap_any(outputs, nl));
+    if (!active || reps < 1)
+        reps = 1;
+    r->reps = reps;
+    r->flips = 0;
+    r->expected_flips = 0;
+    double sum = 0, sum2 = 0;
+    for (int rep = 0; rep < reps; rep++) {
+        emu_faults f = {seed, (uint64_t)rep, weights, inputs, outputs};
+        emu_options o = {.tables = tables, .threads = threads, .first_image = d->first_image,
+                         .faults = active ? &f : NULL};
+        emu_stats st = {0};
+        int64_t correct = 0;
+        int status = emu_top1(q, d->pixels, d->labels, d->n, &o, &correct, &st, err);
+        if (status != AX_OK)
+            return status;
+        double acc = d->n > 0 ? (double)correct / (double)d->n : 0.0;
+        sum += acc;
+        sum2 += acc * acc;
+        r->flips += st.flips;
+        if (active)
+            r->expected_flips += emu_expected_flips(q, &f, d->n);
+    }
+    r->top1 = sum / reps;
+    if (reps > 1) {
+        double var = (sum2 - sum * sum / reps) / (reps - 1);
+        r->top1_se = var > 0 ? sqrt(var / reps) : 0.0;
+    } else {
+        r->top1_se = 0.0;
+    }
+    return AX_OK;
+}
