@@ -7,6 +7,7 @@
 #include "ga/pareto.h"
 #include "ga/variation.h"
 #include "util/fileio.h"
+#include "util/bytebuf.h"
 #include "util/hash.h"
 #include "util/pcg.h"
 #include "util/sort.h"
@@ -760,128 +761,35 @@ const void *nsga_blob(const nsga *ga, size_t *len)
 static const unsigned char CHECKPOINT_MAGIC[8] = {'A', 'X', 'N', 'S', 'G', 'A', '2', '\n'};
 enum { CHECKPOINT_VERSION = 1 };
 
-typedef struct wbuf {
-    unsigned char *p;
-    size_t n, cap;
-    int oom;
-} wbuf;
-
-static void put_bytes(wbuf *w, const void *data, size_t len)
-{
-    if (w->oom)
-        return;
-    if (w->n + len > w->cap) {
-        size_t cap = w->cap ? w->cap : 4096;
-        while (cap < w->n + len)
-            cap *= 2;
-        unsigned char *q = realloc(w->p, cap);
-        if (!q) {
-            w->oom = 1;
-            return;
-        }
-        w->p = q;
-        w->cap = cap;
-    }
-    memcpy(w->p + w->n, data, len);
-    w->n += len;
-}
-
-/* Little-endian, whatever the host. */
-static void put_u64(wbuf *w, uint64_t v)
-{
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    put_bytes(w, b, 8);
-}
-
-static void put_u32(wbuf *w, uint32_t v)
-{
-    unsigned char b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    put_bytes(w, b, 4);
-}
-
-static void put_f64(wbuf *w, double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    put_u64(w, u);
-}
-
-typedef struct rbuf {
-    const unsigned char *p;
-    size_t n, pos;
-    int short_read;
-} rbuf;
-
-static const unsigned char *take(rbuf *r, size_t len)
-{
-    if (r->short_read || r->n - r->pos < len) {
-        r->short_read = 1;
-        return NULL;
-    }
-    const unsigned char *q = r->p + r->pos;
-    r->pos += len;
-    return q;
-}
-
-static uint64_t get_u64(rbuf *r)
-{
-    const unsigned char *b = take(r, 8);
-    uint64_t v = 0;
-    for (int i = 0; b && i < 8; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
-}
-
-static uint32_t get_u32(rbuf *r)
-{
-    const unsigned char *b = take(r, 4);
-    uint32_t v = 0;
-    for (int i = 0; b && i < 4; i++)
-        v |= (uint32_t)b[i] << (8 * i);
-    return v;
-}
-
-static double get_f64(rbuf *r)
-{
-    uint64_t u = get_u64(r);
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
 /* The shape of the problem and the settings that decide the course of the
  * search; a checkpoint resumes only under the same ones. */
-static void put_identity(wbuf *w, const nsga *ga)
+static void put_identity(bb_writer *w, const nsga *ga)
 {
     const nsga_problem *p = &ga->prob;
     const nsga_config *c = &ga->cfg;
-    put_u32(w, (uint32_t)p->n_int);
-    put_u32(w, (uint32_t)p->n_real);
-    put_u32(w, (uint32_t)p->n_obj);
-    put_u32(w, (uint32_t)p->n_con);
-    put_u32(w, (uint32_t)ga->n);
-    put_u64(w, c->seed);
-    put_f64(w, c->sbx_prob);
-    put_f64(w, c->sbx_eta);
-    put_f64(w, c->real_pm);
-    put_f64(w, c->real_eta);
-    put_u32(w, (uint32_t)c->int_crossover);
-    put_f64(w, c->int_cx_prob);
-    put_u32(w, (uint32_t)c->int_mutation);
-    put_f64(w, c->int_pm);
-    put_u32(w, (uint32_t)c->int_step_max);
-    put_u32(w, (uint32_t)c->dedup);
-    put_u32(w, (uint32_t)c->dedup_tries);
-    put_u32(w, (uint32_t)c->tournament);
+    bb_put_u32(w, (uint32_t)p->n_int);
+    bb_put_u32(w, (uint32_t)p->n_real);
+    bb_put_u32(w, (uint32_t)p->n_obj);
+    bb_put_u32(w, (uint32_t)p->n_con);
+    bb_put_u32(w, (uint32_t)ga->n);
+    bb_put_u64(w, c->seed);
+    bb_put_f64(w, c->sbx_prob);
+    bb_put_f64(w, c->sbx_eta);
+    bb_put_f64(w, c->real_pm);
+    bb_put_f64(w, c->real_eta);
+    bb_put_u32(w, (uint32_t)c->int_crossover);
+    bb_put_f64(w, c->int_cx_prob);
+    bb_put_u32(w, (uint32_t)c->int_mutation);
+    bb_put_f64(w, c->int_pm);
+    bb_put_u32(w, (uint32_t)c->int_step_max);
+    bb_put_u32(w, (uint32_t)c->dedup);
+    bb_put_u32(w, (uint32_t)c->dedup_tries);
+    bb_put_u32(w, (uint32_t)c->tournament);
     for (int i = 0; i < p->n_int; i++)
-        put_u32(w, (uint32_t)p->int_card[i]);
+        bb_put_u32(w, (uint32_t)p->int_card[i]);
     for (int i = 0; i < p->n_real; i++) {
-        put_f64(w, p->real_lo[i]);
-        put_f64(w, p->real_hi[i]);
+        bb_put_f64(w, p->real_lo[i]);
+        bb_put_f64(w, p->real_hi[i]);
     }
 }
 
@@ -890,39 +798,39 @@ int nsga_save(const nsga *ga, const char *path, const void *blob, size_t blob_le
     const nsga_problem *p = &ga->prob;
     if (ga->size == 0)
         return ax_fail(err, AX_EINPUT, "%s: nothing to save before initialisation", path);
-    wbuf w = {0};
-    put_bytes(&w, CHECKPOINT_MAGIC, sizeof CHECKPOINT_MAGIC);
-    put_u32(&w, CHECKPOINT_VERSION);
+    bb_writer w = {0};
+    bb_put_bytes(&w, CHECKPOINT_MAGIC, sizeof CHECKPOINT_MAGIC);
+    bb_put_u32(&w, CHECKPOINT_VERSION);
     /* Identity as one length-prefixed section, so load can compare it as
      * bytes and name the first field that differs. */
-    wbuf id = {0};
+    bb_writer id = {0};
     put_identity(&id, ga);
-    put_u64(&w, id.n);
-    put_bytes(&w, id.p, id.n);
+    bb_put_u64(&w, id.n);
+    bb_put_bytes(&w, id.p, id.n);
     int id_oom = id.oom;
     free(id.p);
-    put_u64(&w, (uint64_t)ga->gen);
-    put_u64(&w, (uint64_t)ga->evals);
-    put_u64(&w, (uint64_t)ga->dups);
-    put_f64(&w, ga->elapsed);
+    bb_put_u64(&w, (uint64_t)ga->gen);
+    bb_put_u64(&w, (uint64_t)ga->evals);
+    bb_put_u64(&w, (uint64_t)ga->dups);
+    bb_put_f64(&w, ga->elapsed);
     for (int r = 0; r < ga->size; r++) {
         for (int i = 0; i < p->n_int; i++)
-            put_u32(&w, (uint32_t)ga->pool.ints[(size_t)r * p->n_int + i]);
+            bb_put_u32(&w, (uint32_t)ga->pool.ints[(size_t)r * p->n_int + i]);
         for (int i = 0; i < p->n_real; i++)
-            put_f64(&w, ga->pool.reals[(size_t)r * p->n_real + i]);
+            bb_put_f64(&w, ga->pool.reals[(size_t)r * p->n_real + i]);
         for (int j = 0; j < p->n_obj; j++)
-            put_f64(&w, ga->pool.objs[(size_t)r * p->n_obj + j]);
+            bb_put_f64(&w, ga->pool.objs[(size_t)r * p->n_obj + j]);
         for (int j = 0; j < p->n_con; j++)
-            put_f64(&w, ga->pool.cons[(size_t)r * p->n_con + j]);
-        put_f64(&w, ga->pool.viol[r]);
-        put_u32(&w, (uint32_t)ga->pool.rank[r]);
-        put_f64(&w, ga->pool.crowd[r]);
+            bb_put_f64(&w, ga->pool.cons[(size_t)r * p->n_con + j]);
+        bb_put_f64(&w, ga->pool.viol[r]);
+        bb_put_u32(&w, (uint32_t)ga->pool.rank[r]);
+        bb_put_f64(&w, ga->pool.crowd[r]);
     }
-    put_u64(&w, (uint64_t)blob_len);
+    bb_put_u64(&w, (uint64_t)blob_len);
     if (blob_len > 0)
-        put_bytes(&w, blob, blob_len);
+        bb_put_bytes(&w, blob, blob_len);
     if (!w.oom)
-        put_u64(&w, hash_fnv1a64(HASH_FNV_OFFSET, w.p, w.n));
+        bb_put_u64(&w, hash_fnv1a64(HASH_FNV_OFFSET, w.p, w.n));
     if (w.oom || id_oom) {
         free(w.p);
         return ax_fail(err, AX_EINTERNAL, "%s: out of memory", path);
@@ -947,14 +855,14 @@ nsga *nsga_load(const char *path, const nsga_problem *problem, const nsga_config
         goto fail;
     }
     {
-        rbuf tail = {data + len - 8, 8, 0, 0};
-        if (get_u64(&tail) != hash_fnv1a64(HASH_FNV_OFFSET, data, len - 8)) {
+        bb_reader tail = {data + len - 8, 8, 0, 0};
+        if (bb_get_u64(&tail) != hash_fnv1a64(HASH_FNV_OFFSET, data, len - 8)) {
             why = "checksum mismatch: the file is truncated or corrupted";
             goto fail;
         }
     }
-    rbuf r = {data, len - 8, sizeof CHECKPOINT_MAGIC, 0};
-    uint32_t version = get_u32(&r);
+    bb_reader r = {data, len - 8, sizeof CHECKPOINT_MAGIC, 0};
+    uint32_t version = bb_get_u32(&r);
     if (version != CHECKPOINT_VERSION) {
         ax_fail(err, AX_EINPUT, "%s: checkpoint version %u, this program reads version %d", path,
                 (unsigned)version, CHECKPOINT_VERSION);
@@ -967,10 +875,10 @@ nsga *nsga_load(const char *path, const nsga_problem *problem, const nsga_config
         return NULL;
     }
     {
-        wbuf id = {0};
+        bb_writer id = {0};
         put_identity(&id, ga);
-        uint64_t id_len = get_u64(&r);
-        const unsigned char *stored = take(&r, id.n);
+        uint64_t id_len = bb_get_u64(&r);
+        const unsigned char *stored = bb_take(&r, id.n);
         int same = !id.oom && id_len == id.n && stored && memcmp(stored, id.p, id.n) == 0;
         free(id.p);
         if (!same) {
@@ -979,14 +887,14 @@ nsga *nsga_load(const char *path, const nsga_problem *problem, const nsga_config
             goto fail;
         }
     }
-    ga->gen = (long)get_u64(&r);
-    ga->evals = (long)get_u64(&r);
-    ga->dups = (long)get_u64(&r);
-    ga->elapsed = get_f64(&r);
+    ga->gen = (long)bb_get_u64(&r);
+    ga->evals = (long)bb_get_u64(&r);
+    ga->dups = (long)bb_get_u64(&r);
+    ga->elapsed = bb_get_f64(&r);
     const nsga_problem *p = &ga->prob;
     for (int row = 0; row < ga->n && !r.short_read; row++) {
         for (int i = 0; i < p->n_int; i++) {
-            uint32_t v = get_u32(&r);
+            uint32_t v = bb_get_u32(&r);
             if (v >= (uint32_t)p->int_card[i] && !r.short_read) {
                 why = "a stored gene is out of range";
                 goto fail;
@@ -994,17 +902,17 @@ nsga *nsga_load(const char *path, const nsga_problem *problem, const nsga_config
             ga->pool.ints[(size_t)row * p->n_int + i] = (int32_t)v;
         }
         for (int i = 0; i < p->n_real; i++)
-            ga->pool.reals[(size_t)row * p->n_real + i] = get_f64(&r);
+            ga->pool.reals[(size_t)row * p->n_real + i] = bb_get_f64(&r);
         for (int j = 0; j < p->n_obj; j++)
-            ga->pool.objs[(size_t)row * p->n_obj + j] = get_f64(&r);
+            ga->pool.objs[(size_t)row * p->n_obj + j] = bb_get_f64(&r);
         for (int j = 0; j < p->n_con; j++)
-            ga->pool.cons[(size_t)row * p->n_con + j] = get_f64(&r);
-        ga->pool.viol[row] = get_f64(&r);
-        ga->pool.rank[row] = (int)get_u32(&r);
-        ga->pool.crowd[row] = get_f64(&r);
+            ga->pool.cons[(size_t)row * p->n_con + j] = bb_get_f64(&r);
+        ga->pool.viol[row] = bb_get_f64(&r);
+        ga->pool.rank[row] = (int)bb_get_u32(&r);
+        ga->pool.crowd[row] = bb_get_f64(&r);
     }
-    uint64_t blob_len = get_u64(&r);
-    const unsigned char *blob = r.short_read || blob_len > r.n - r.pos ? NULL : take(&r, blob_len);
+    uint64_t blob_len = bb_get_u64(&r);
+    const unsigned char *blob = r.short_read || blob_len > r.n - r.pos ? NULL : bb_take(&r, blob_len);
     if (r.short_read || (blob_len > 0 && !blob) || r.pos != r.n || ga->gen < 1) {
         why = "its contents do not match its layout";
         goto fail;

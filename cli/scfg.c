@@ -1,0 +1,402 @@
+#include "cli/scfg.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fitness/idx.h"
+#include "util/fileio.h"
+
+typedef enum kind { T_PATH, T_STR, T_LONG, T_U64, T_REAL, T_BOOL, T_LEVELS, T_CHOICE } kind;
+
+typedef struct key {
+    const char *section, *name;
+    kind type;
+    size_t offset, count_offset; /* count_offset: T_LEVELS */
+    size_t size;                 /* T_PATH, T_STR, T_CHOICE: buffer size */
+    double lo, hi;               /* T_LONG, T_REAL, T_LEVELS */
+    const char *choices;         /* T_CHOICE: "a|b" */
+    const char *def;
+    const char *doc;
+} key;
+
+#define OFF(f) offsetof(scfg, f)
+#define SZ(f) sizeof(((scfg *)0)->f)
+
+static const key keys[] = {
+    {"model", "onnx", T_PATH, OFF(onnx), 0, SZ(onnx), 0, 0, NULL, "",
+     "ONNX classifier (required); relative to this file's folder"},
+    {"model", "data", T_PATH, OFF(data), 0, SZ(data), 0, 0, NULL, IDX_DEFAULT_DIR,
+     "IDX dataset folder (Fashion-MNIST from Debian's dataset-fashion-mnist)"},
+    {"model", "calib_images", T_LONG, OFF(calib_images), 0, 0, 1, 55000, NULL, "1000",
+     "training images (from index 0) that calibrate the activation ranges"},
+    {"model", "val_images", T_LONG, OFF(val_images), 0, 0, 1, 5000, NULL, "5000",
+     "images of the search split (training images 55,000..) that score accuracy"},
+    {"model", "test_images", T_LONG, OFF(test_images), 0, 0, 1, 10000, NULL, "10000",
+     "test images that re-score the final front (never seen by the search)"},
+    {"library", "families", T_STR, OFF(families), 0, SZ(families), 0, 0, NULL, "all",
+     "multiplier families of the library (all, or a comma list: exact,trunc,bam,...)"},
+    {"library", "import", T_PATH, OFF(import), 0, SZ(import), 0, 0, NULL, "",
+     "index file of extra product tables (e.g. approx/data/evoapprox/index.tsv); empty: none"},
+    {"library", "max_power_rel", T_REAL, OFF(max_power_rel), 0, 0, 0.01, 10, NULL, "1.0",
+     "keep designs whose power is at most this times the exact reference design's"},
+    {"knobs", "noc_swing", T_LEVELS, OFF(noc_swing), OFF(n_swing), 0, 0.001, 5, NULL, "0.8",
+     "NoC link swing levels, V, decreasing (first: nominal of the chip)"},
+    {"knobs", "noc_bits", T_LONG, OFF(noc_bits), 0, 0, 0, 8, NULL, "8",
+     "lowest bits of each 8-bit NoC word sent at the reduced swing"},
+    {"knobs", "sram_v_input", T_LEVELS, OFF(sram_v_input), OFF(n_vin), 0, 0.05, 5, NULL, "0.8",
+     "PE input buffer supply levels, V, decreasing (first: nominal)"},
+    {"knobs", "sram_v_weight", T_LEVELS, OFF(sram_v_weight), OFF(n_vw), 0, 0.05, 5, NULL, "0.8",
+     "PE weight buffer supply levels, V, decreasing (first: nominal)"},
+    {"bank", "arrays", T_LONG, OFF(arrays), 0, 0, 0, 16, NULL, "0",
+     "0: a multiplier per layer; K > 0: K multiplier arrays on chip, each layer routed to one"},
+    {"objectives", "max_drop", T_REAL, OFF(max_drop), 0, 0, 0, 100, NULL, "1.0",
+     "constraint: top-1 drop against the exact 8-bit design, percentage points"},
+    {"objectives", "area", T_BOOL, OFF(obj_area), 0, 0, 0, 0, NULL, "no",
+     "also minimize chip area"},
+    {"objectives", "latency", T_BOOL, OFF(obj_latency), 0, 0, 0, 0, NULL, "no",
+     "also minimize latency"},
+    {"search", "population", T_LONG, OFF(population), 0, 0, 4, 100000, NULL, "40",
+     "NSGA-II population (even)"},
+    {"search", "generations", T_LONG, OFF(generations), 0, 0, 1, 1000000, NULL, "30",
+     "generations, the initial population included"},
+    {"search", "seed", T_U64, OFF(seed), 0, 0, 0, 0, NULL, "1",
+     "seed of every random draw (search, fault injection)"},
+    {"search", "reps", T_LONG, OFF(reps), 0, 0, 1, 10000, NULL, "3",
+     "repetitions of the emulation when any bit error rate is above zero"},
+    {"search", "threads", T_LONG, OFF(threads), 0, 0, 0, 4096, NULL, "0",
+     "OpenMP threads; 0: all (results do not depend on it)"},
+    {"search", "time_limit", T_REAL, OFF(time_limit), 0, 0, 0, 1e9, NULL, "0",
+     "stop after this many seconds (checked between generations); 0: none"},
+    {"search", "crossover", T_CHOICE, OFF(crossover), 0, SZ(crossover), 0, 0, "uniform|two_point",
+     "uniform", "crossover of the integer genes"},
+    {"search", "mutation", T_CHOICE, OFF(mutation), 0, SZ(mutation), 0, 0, "step|reset", "step",
+     "step: move a gene by +-1..step_max (neighbours are similar designs); reset: any value"},
+    {"search", "mutation_prob", T_REAL, OFF(mutation_prob), 0, 0, 0, 1, NULL, "0",
+     "mutation probability per gene; 0: 1/genes"},
+    {"search", "step_max", T_LONG, OFF(step_max), 0, 0, 1, 1000, NULL, "2",
+     "largest move of the step mutation"},
+    {"search", "baselines", T_BOOL, OFF(baselines), 0, 0, 0, 0, NULL, "yes",
+     "after the search, run the baselines (axsearch baselines) into the same folder"},
+    {"chip", "arch", T_PATH, OFF(arch), 0, SZ(arch), 0, 0, NULL, "",
+     "chip description (INI, see configs/simba.ini); empty: the built-in Simba chiplet"},
+    {"chip", "mapping", T_CHOICE, OFF(mapping), 0, SZ(mapping), 0, 0, "energy|edp", "energy",
+     "what the per-layer mapping search minimizes"},
+};
+
+enum { N_KEYS = sizeof keys / sizeof keys[0] };
+
+/* Joins dir and a relative path; absolute paths and "" stay as they are. */
+static int resolve_path(const char *value, const char *dir, char *out, size_t size)
+{
+    if (!value[0] || value[0] == '/' || !dir || !dir[0])
+        return snprintf(out, size, "%s", value) < (int)size ? 0 : -1;
+    char joined[2 * SCFG_PATH + 2];
+    if (snprintf(joined, sizeof joined, "%s/%s", dir, value) >= (int)sizeof joined)
+        return -1;
+    /* realpath when the file exists, so the stored path is canonical. */
+    char *real = realpath(joined, NULL);
+    int n = snprintf(out, size, "%s", real ? real : joined);
+    free(real);
+    return n < (int)size ? 0 : -1;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+    if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "on"))
+        *out = 1;
+    else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0") ||
+             !strcasecmp(v, "off"))
+        *out = 0;
+    else
+        return -1;
+    return 0;
+}
+
+/* Sets one key from text; on failure writes why into msg. */
+static int set_key(scfg *c, const key *k, const char *value, const char *dir, char *msg, size_t msz)
+{
+    char *base = (char *)c;
+    char *end;
+    switch (k->type) {
+    case T_PATH:
+        if (resolve_path(value, dir, base + k->offset, k->size) != 0) {
+            snprintf(msg, msz, "path too long");
+            return -1;
+        }
+        return 0;
+    case T_STR:
+        if (snprintf(base + k->offset, k->size, "%s", value) >= (int)k->size) {
+            snprintf(msg, msz, "value too long");
+            return -1;
+        }
+        return 0;
+    case T_CHOICE: {
+        size_t len = strlen(value);
+        const char *p = k->choices;
+        while (*p) {
+            const char *bar = strchr(p, '|');
+            size_t n = bar ? (size_t)(bar - p) : strlen(p);
+            if (n == len && !strncmp(p, value, n)) {
+                snprintf(base + k->offset, k->size, "%s", value);
+                return 0;
+            }
+            p += n + (bar ? 1 : 0);
+        }
+        snprintf(msg, msz, "expected one of %s, got '%s'", k->choices, value);
+        return -1;
+    }
+    case T_BOOL:
+        if (parse_bool(value, (int *)(base + k->offset)) != 0) {
+            snprintf(msg, msz, "expected yes or no, got '%s'", value);
+            return -1;
+        }
+        return 0;
+    case T_LONG: {
+        errno = 0;
+        long v = strtol(value, &end, 10);
+        if (errno || end == value || *end || v < k->lo || v > k->hi) {
+            snprintf(msg, msz, "expected an integer in [%.0f, %.0f], got '%s'", k->lo, k->hi, value);
+            return -1;
+        }
+        *(long *)(base + k->offset) = v;
+        return 0;
+    }
+    case T_U64: {
+        errno = 0;
+        unsigned long long v = strtoull(value, &end, 0);
+        if (errno || end == value || *end || value[0] == '-') {
+            snprintf(msg, msz, "expected a non-negative integer, got '%s'", value);
+            return -1;
+        }
+        *(unsigned long long *)(base + k->offset) = v;
+        return 0;
+    }
+    case T_REAL: {
+        errno = 0;
+        double v = strtod(value, &end);
+        if (errno || end == value || *end || !isfinite(v) || v < k->lo || v > k->hi) {
+            snprintf(msg, msz, "expected a number in [%g, %g], got '%s'", k->lo, k->hi, value);
+            return -1;
+        }
+        *(double *)(base + k->offset) = v;
+        return 0;
+    }
+    case T_LEVELS: {
+        double *levels = (double *)(base + k->offset);
+        int *count = (int *)(base + k->count_offset);
+        int n = 0;
+        const char *p = value;
+        while (*p) {
+            errno = 0;
+            double v = strtod(p, &end);
+            if (errno || end == p || !isfinite(v) || v < k->lo || v > k->hi) {
+                snprintf(msg, msz, "expected comma-separated volts in [%g, %g], got '%s'", k->lo, k->hi,
+                         value);
+                return -1;
+            }
+            if (n == SCFG_MAX_LEVELS) {
+                snprintf(msg, msz, "at most %d levels", SCFG_MAX_LEVELS);
+                return -1;
+            }
+            if (n > 0 && !(v < levels[n - 1])) {
+                snprintf(msg, msz, "levels must decrease strictly (%g after %g)", v, levels[n - 1]);
+                return -1;
+            }
+            levels[n++] = v;
+            while (*end == ' ' || *end == '\t')
+                end++;
+            if (*end == ',')
+                end++;
+            else if (*end) {
+                snprintf(msg, msz, "expected comma-separated volts, got '%s'", value);
+                return -1;
+            }
+            while (*end == ' ' || *end == '\t')
+                end++;
+            p = end;
+        }
+        if (n == 0) {
+            snprintf(msg, msz, "expected at least one level");
+            return -1;
+        }
+        *count = n;
+        return 0;
+    }
+    }
+    return -1;
+}
+
+void scfg_defaults(scfg *c)
+{
+    memset(c, 0, sizeof *c);
+    char msg[256];
+    for (int i = 0; i < N_KEYS; i++)
+        set_key(c, &keys[i], keys[i].def, NULL, msg, sizeof msg);
+}
+
+typedef struct parse_ctx {
+    scfg *c;
+    const char *dir;
+    unsigned char seen[N_KEYS];
+    char msg[512]; /* the first error */
+} parse_ctx;
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    parse_ctx *p = user;
+    int found = -1, section_known = 0;
+    for (int i = 0; i < N_KEYS; i++) {
+        if (!strcmp(keys[i].section, section)) {
+            section_known = 1;
+            if (!strcmp(keys[i].name, name))
+                found = i;
+        }
+    }
+    char msg[400] = "";
+    if (!section_known)
+        snprintf(msg, sizeof msg, "unknown section [%s]", section);
+    else if (found < 0)
+        snprintf(msg, sizeof msg, "unknown key '%s' in [%s]", name, section);
+    else if (p->seen[found])
+        snprintf(msg, sizeof msg, "key '%s' in [%s] given twice", name, section);
+    else if (set_key(p->c, &keys[found], value, p->dir, msg, sizeof msg) == 0) {
+        p->seen[found] = 1;
+        return 1;
+    } else {
+        char tmp[400];
+        snprintf(tmp, sizeof tmp, "[%s] %s: %s", section, name, msg);
+        memcpy(msg, tmp, sizeof msg);
+    }
+    if (!p->msg[0])
+        snprintf(p->msg, sizeof p->msg, "%s", msg);
+    return 0;
+}
+
+static int finish(int line, parse_ctx *p, const char *name, ax_err *err)
+{
+    if (line < 0)
+        return ax_fail(err, AX_EINPUT, "%s: cannot read", name);
+    if (line > 0)
+        return ax_fail(err, AX_EINPUT, "%s:%d: %s", name, line,
+                       p->msg[0] ? p->msg : "not an INI line (expected [section] or key = value)");
+    return scfg_check(p->c, name, err);
+}
+
+int scfg_load_string(const char *text, const char *name, const char *dir, scfg *c, ax_err *err)
+{
+    parse_ctx p = {c, dir, {0}, ""};
+    return finish(ini_parse_string(text, handler, &p), &p, name, err);
+}
+
+int scfg_load(const char *path, scfg *c, ax_err *err)
+{
+    unsigned char *text;
+    size_t len;
+    int rc = fio_read_all(path, &text, &len, err);
+    if (rc != AX_OK)
+        return rc;
+    if (strlen((char *)text) != len) {
+        free(text);
+        return ax_fail(err, AX_EINPUT, "%s: not a text file (NUL byte)", path);
+    }
+    char dir[SCFG_PATH];
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    char *real = realpath(dir, NULL);
+    if (real) {
+        snprintf(dir, sizeof dir, "%s", real);
+        free(real);
+    }
+    rc = scfg_load_string((char *)text, path, dir, c, err);
+    free(text);
+    return rc;
+}
+
+int scfg_check(const scfg *c, const char *name, ax_err *err)
+{
+    if (!c->onnx[0])
+        return ax_fail(err, AX_EINPUT, "%s: [model] onnx is required", name);
+    if (c->population % 2)
+        return ax_fail(err, AX_EINPUT, "%s: [search] population must be even, got %ld", name, c->population);
+    if (c->calib_images < 1 || c->val_images < 1)
+        return ax_fail(err, AX_EINPUT, "%s: image counts must be positive", name);
+    return AX_OK;
+}
+
+static void format_value(const scfg *c, const key *k, char *out, size_t size)
+{
+    const char *base = (const char *)c;
+    switch (k->type) {
+    case T_PATH:
+    case T_STR:
+    case T_CHOICE:
+        snprintf(out, size, "%s", base + k->offset);
+        break;
+    case T_BOOL:
+        snprintf(out, size, "%s", *(const int *)(base + k->offset) ? "yes" : "no");
+        break;
+    case T_LONG:
+        snprintf(out, size, "%ld", *(const long *)(base + k->offset));
+        break;
+    case T_U64:
+        snprintf(out, size, "%llu", *(const unsigned long long *)(base + k->offset));
+        break;
+    case T_REAL:
+        snprintf(out, size, "%.17g", *(const double *)(base + k->offset));
+        break;
+    case T_LEVELS: {
+        const double *v = (const double *)(base + k->offset);
+        int n = *(const int *)(base + k->count_offset);
+        size_t at = 0;
+        out[0] = '\0';
+        for (int i = 0; i < n && at < size; i++)
+            at += (size_t)snprintf(out + at, size - at, "%s%.17g", i ? ", " : "", v[i]);
+        break;
+    }
+    }
+}
+
+static void write_all(const scfg *c, FILE *f, int with_values)
+{
+    const char *section = "";
+    for (int i = 0; i < N_KEYS; i++) {
+        const key *k = &keys[i];
+        if (strcmp(section, k->section)) {
+            fprintf(f, "%s[%s]\n", i ? "\n" : "", k->section);
+            section = k->section;
+        }
+        char value[2048];
+        if (with_values)
+            format_value(c, k, value, sizeof value);
+        else
+            snprintf(value, sizeof value, "%s", k->def);
+        fprintf(f, "; %s\n%s = %s\n", k->doc, k->name, value);
+    }
+}
+
+int scfg_write(const scfg *c, const char *path, ax_err *err)
+{
+    fio_atomic *w = fio_atomic_open(path, err);
+    if (!w)
+        return err->code;
+    FILE *f = fio_atomic_stream(w);
+    fprintf(f, "; axsearch search configuration, every key resolved (paths absolute).\n"
+               "; axsearch resume reads this file.\n\n");
+    write_all(c, f, 1);
+    return fio_atomic_commit(w, err);
+}
+
+void scfg_print_defaults(void)
+{
+    printf("; axsearch search configuration: every key with its default.\n\n");
+    write_all(NULL, stdout, 0);
+}

@@ -1,0 +1,71 @@
+/* scfg: the configuration of a search, read from an INI file (libinih).
+ *
+ * Every key has a default and a one-line description in one table
+ * (cli/scfg.c), which also writes the resolved configuration of a run and
+ * prints the documented defaults (axsearch search --defaults). Unknown
+ * sections or keys, repeated keys and bad values are errors naming the file
+ * and line. Relative paths are taken relative to the file's folder and
+ * resolved to absolute paths, so a run folder's config.ini works from
+ * anywhere. */
+#ifndef AX_CLI_SCFG_H
+#define AX_CLI_SCFG_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+
+#define SCFG_PATH 1024
+#define SCFG_MAX_LEVELS 16
+
+typedef struct scfg {
+    /* [model] */
+    char onnx[SCFG_PATH];
+    char data[SCFG_PATH];
+    long calib_images, val_images, test_images;
+    /* [library] */
+    char families[512]; /* "all" or a comma list */
+    char import[SCFG_PATH]; /* "" = none */
+    double max_power_rel;
+    /* [knobs] volts, strictly decreasing; [0] should be the nominal value */
+    int n_swing, n_vin, n_vw;
+    double noc_swing[SCFG_MAX_LEVELS], sram_v_input[SCFG_MAX_LEVELS], sram_v_weight[SCFG_MAX_LEVELS];
+    long noc_bits;
+    /* [bank] */
+    long arrays; /* 0: a multiplier per layer; K: K arrays, layers routed */
+    /* [objectives] */
+    double max_drop; /* percentage points of top-1 */
+    int obj_area, obj_latency;
+    /* [search] */
+    long population, generations, reps, threads;
+    unsigned long long seed;
+    double time_limit; /* seconds, 0 = none */
+    char crossover[16]; /* uniform | two_point */
+    char mutation[16];  /* step | reset */
+    double mutation_prob; /* per gene; 0 = 1/genes */
+    long step_max;
+    int baselines;
+    /* [chip] */
+    char arch[SCFG_PATH]; /* "" = built-in Simba */
+    char mapping[16];     /* energy | edp */
+} scfg;
+
+/* The defaults (no file). */
+void scfg_defaults(scfg *c);
+
+/* Reads path over the defaults. */
+int scfg_load(const char *path, scfg *c, ax_err *err);
+
+/* Same, from text; `name` stands for the file in messages and dir is the
+ * folder relative paths are resolved against. */
+int scfg_load_string(const char *text, const char *name, const char *dir, scfg *c, ax_err *err);
+
+/* Checks the settings that do not need other files (ranges, level order). */
+int scfg_check(const scfg *c, const char *name, ax_err *err);
+
+/* Writes every key with its value and description (atomically). */
+int scfg_write(const scfg *c, const char *path, ax_err *err);
+
+/* Prints the documented defaults as an INI file. */
+void scfg_print_defaults(void);
+
+#endif

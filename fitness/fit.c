@@ -1,0 +1,395 @@
+#include "fitness/fit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/hash.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+struct fit {
+    fit_space space;
+    fit_setup setup;
+    double *levels;      /* copies of the level arrays */
+    int n_genes;
+    double base_top1;    /* exact design, nominal, search images */
+    double exact_energy; /* pJ */
+    /* evaluation cache */
+    int32_t *genes;      /* [cap][n_genes] */
+    fit_result *results; /* [cap] */
+    size_t n, cap;
+    int *slots;          /* open addressing: index into genes, -1 empty */
+    size_t n_slots;
+};
+
+fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
+{
+    if (space->n_layers < 1 || space->n_mults < 1 || space->exact_mult < 0 ||
+        space->exact_mult >= space->n_mults || space->n_swing < 1 || space->n_vin < 1 ||
+        space->n_vw < 1 || space->n_arrays < 0)
+        return ax_fail(err, AX_EINPUT, "fitness: empty search space"), NULL;
+    if (qnet_n_layers(setup->q) != space->n_layers ||
+        accel_net_layers(setup->net) != (size_t)space->n_layers ||
+        accel_net_mults(setup->net) != (size_t)space->n_mults)
+        return ax_fail(err, AX_EINPUT, "fitness: network, chip model and space disagree on sizes"), NULL;
+    fit *f = calloc(1, sizeof *f);
+    if (!f)
+        return ax_fail(err, AX_EINTERNAL, "out of memory"), NULL;
+    f->space = *space;
+    f->setup = *setup;
+    f->levels = malloc((size_t)(space->n_swing + space->n_vin + space->n_vw) * sizeof *f->levels);
+    if (!f->levels) {
+        fit_free(f);
+        return ax_fail(err, AX_EINTERNAL, "out of memory"), NULL;
+    }
+    memcpy(f->levels, space->swing, (size_t)space->n_swing * sizeof(double));
+    memcpy(f->levels + space->n_swing, space->v_input, (size_t)space->n_vin * sizeof(double));
+    memcpy(f->levels + space->n_swing + space->n_vin, space->v_weight, (size_t)space->n_vw * sizeof(double));
+    f->space.swing = f->levels;
+    f->space.v_input = f->levels + space->n_swing;
+    f->space.v_weight = f->levels + space->n_swing + space->n_vin;
+    f->n_genes = space->n_arrays > 0 ? space->n_arrays + space->n_layers + 3 : space->n_layers + 3;
+
+    int32_t *exact = malloc((size_t)f->n_genes * sizeof *exact);
+    fit_result r;
+    int rc = exact ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    if (rc == AX_OK) {
+        fit_exact_genes(f, exact);
+        f->base_top1 = 0; /* so the baseline run's drop is its own accuracy */
+        rc = fit_score(f, exact, setup->threads, &r, err);
+    }
+    free(exact);
+    if (rc != AX_OK) {
+        fit_free(f);
+        return NULL;
+    }
+    f->base_top1 = r.top1;
+    f->exact_energy = r.energy_pj;
+    return f;
+}
+
+void fit_free(fit *f)
+{
+    if (!f)
+        return;
+    free(f->levels);
+    free(f->genes);
+    free(f->results);
+    free(f->slots);
+    free(f);
+}
+
+int fit_n_genes(const fit *f) { return f->n_genes; }
+double fit_baseline_top1(const fit *f) { return f->base_top1; }
+double fit_exact_energy_pj(const fit *f) { return f->exact_energy; }
+const fit_space *fit_get_space(const fit *f) { return &f->space; }
+int fit_n_objectives(const fit *f) { return 2 + f->setup.obj_area + f->setup.obj_latency; }
+
+void fit_cardinalities(const fit *f, int32_t *card)
+{
+    const fit_space *s = &f->space;
+    int g = 0;
+    if (s->n_arrays > 0) {
+        for (int k = 0; k < s->n_arrays; k++)
+            card[g++] = s->n_mults;
+        for (int l = 0; l < s->n_layers; l++)
+            card[g++] = s->n_arrays;
+    } else {
+        for (int l = 0; l < s->n_layers; l++)
+            card[g++] = s->n_mults;
+    }
+    card[g++] = s->n_swing;
+    card[g++] = s->n_vin;
+    card[g++] = s->n_vw;
+}
+
+void fit_exact_genes(const fit *f, int32_t *genes)
+{
+    const fit_space *s = &f->space;
+    int g = 0;
+    if (s->n_arrays > 0) {
+        for (int k = 0; k < s->n_arrays; k++)
+            genes[g++] = s->exact_mult;
+        for (int l = 0; l < s->n_layers; l++)
+            genes[g++] = 0;
+    } else {
+        for (int l = 0; l < s->n_layers; l++)
+            genes[g++] = s->exact_mult;
+    }
+    genes[g++] = 0;
+    genes[g++] = 0;
+    genes[g++] = 0;
+}
+
+void fit_layer_mults(const fit *f, const int32_t *genes, int *layer_mult)
+{
+    const fit_space *s = &f->space;
+    for (int l = 0; l < s->n_layers; l++)
+        layer_mult[l] = s->n_arrays > 0 ? genes[genes[s->n_arrays + l]] : genes[l];
+}
+
+/* Voltages of a chromosome. */
+static void knobs_of(const fit *f, const int32_t *genes, fmap_knobs *k)
+{
+    const fit_space *s = &f->space;
+    const int32_t *v = genes + f->n_genes - 3;
+    k->noc_swing = s->swing[v[0]];
+    k->v_input = s->v_input[v[1]];
+    k->v_weight = s->v_weight[v[2]];
+    k->noc_bits = s->noc_bits;
+}
+
+static int score(const fit *f, const int32_t *genes, const mc_data *d, double base, int emu_threads,
+                 fit_result *r, ax_err *err)
+{
+    const fit_space *s = &f->space;
+    int L = s->n_layers, K = s->n_arrays;
+    for (int g = 0; g < f->n_genes; g++) {
+        int32_t card = g < (K > 0 ? K : L) ? s->n_mults
+                       : g < K + L && K > 0 ? K
+                       : g == f->n_genes - 3 ? s->n_swing
+                       : g == f->n_genes - 2 ? s->n_vin
+                                             : s->n_vw;
+        if (genes[g] < 0 || genes[g] >= card)
+            return ax_fail(err, AX_EINPUT, "fitness: gene %d = %d out of 0..%d", g, (int)genes[g],
+                           (int)card - 1);
+    }
+    int *layer_mult = malloc((size_t)L * sizeof *layer_mult);
+    const emu_table **tables = malloc((size_t)L * sizeof *tables);
+    emu_flip_spec *specs = malloc(3 * (size_t)L * sizeof *specs);
+    int rc = layer_mult && tables && specs ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    if (rc == AX_OK) {
+        fit_layer_mults(f, genes, layer_mult);
+        for (int l = 0; l < L; l++)
+            tables[l] = f->setup.tables[layer_mult[l]];
+        fmap_knobs kn;
+        knobs_of(f, genes, &kn);
+        fmap_layers(&f->setup.faults, &kn, L, specs, specs + L, specs + 2 * L);
+        mc_result mr;
+        rc = mc_accuracy(f->setup.q, d, tables, specs, specs + L, specs + 2 * L, f->setup.reps,
+                         f->setup.seed, emu_threads, &mr, err);
+        if (rc == AX_OK) {
+            r->top1 = mr.top1;
+            r->top1_se = mr.top1_se;
+            r->drop_pp = 100.0 * (base - mr.top1);
+            r->flips = mr.flips;
+            r->reps = mr.reps;
+            accel_design ad = {.layer_mult = layer_mult,
+                               .n_arrays = K,
+                               .array_mult = K > 0 ? genes : NULL,
+                               .layer_array = K > 0 ? genes + K : NULL,
+                               .volts = {kn.v_input, kn.v_weight, kn.noc_swing, kn.noc_bits}};
+            accel_result ar = {.layer_pj = NULL};
+            rc = accel_net_eval(f->setup.net, &ad, &ar, err);
+            if (rc == AX_OK) {
+                r->energy_pj = ar.energy_pj;
+                r->latency_s = ar.latency_s;
+                r->area_mm2 = ar.area_mm2;
+                memcpy(r->comp_pj, ar.comp_pj, sizeof r->comp_pj);
+            }
+        }
+    }
+    free(layer_mult);
+    free(tables);
+    free(specs);
+    return rc;
+}
+
+int fit_score(const fit *f, const int32_t *genes, int emu_threads, fit_result *r, ax_err *err)
+{
+    return score(f, genes, &f->setup.val, f->base_top1, emu_threads, r, err);
+}
+
+int fit_score_on(const fit *f, const int32_t *genes, const mc_data *d, double baseline_top1,
+                 fit_result *r, ax_err *err)
+{
+    return score(f, genes, d, baseline_top1, f->setup.threads, r, err);
+}
+
+int fit_baseline_on(const fit *f, const mc_data *d, double *top1, ax_err *err)
+{
+    int32_t *exact = malloc((size_t)f->n_genes * sizeof *exact);
+    if (!exact)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    fit_exact_genes(f, exact);
+    fit_result r;
+    int rc = score(f, exact, d, 0.0, f->setup.threads, &r, err);
+    free(exact);
+    *top1 = r.top1;
+    return rc;
+}
+
+void fit_objectives(const fit *f, const fit_result *r, double *objs, double *cons)
+{
+    int k = 0;
+    objs[k++] = r->energy_pj * 1e-6;
+    objs[k++] = r->drop_pp;
+    if (f->setup.obj_area)
+        objs[k++] = r->area_mm2;
+    if (f->setup.obj_latency)
+        objs[k++] = r->latency_s * 1e3;
+    if (cons)
+        cons[0] = f->setup.max_drop - r->drop_pp;
+}
+
+/* ---- the cache ------------------------------------------------------------ */
+
+static uint64_t genes_hash(const int32_t *g, int n)
+{
+    return hash_fnv1a64(HASH_FNV_OFFSET, g, (size_t)n * sizeof *g);
+}
+
+static long cache_find(const fit *f, const int32_t *g)
+{
+    if (!f->n_slots)
+        return -1;
+    size_t mask = f->n_slots - 1;
+    for (size_t s = genes_hash(g, f->n_genes) & mask;; s = (s + 1) & mask) {
+        int i = f->slots[s];
+        if (i < 0)
+            return -1;
+        if (!memcmp(f->genes + (size_t)i * f->n_genes, g, (size_t)f->n_genes * sizeof *g))
+            return i;
+    }
+}
+
+static int cache_add(fit *f, const int32_t *g, const fit_result *r)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 256;
+        int32_t *ng = realloc(f->genes, cap * (size_t)f->n_genes * sizeof *ng);
+        if (!ng)
+            return -1;
+        f->genes = ng;
+        fit_result *nr = realloc(f->results, cap * sizeof *nr);
+        if (!nr)
+            return -1;
+        f->results = nr;
+        f->cap = cap;
+    }
+    if (2 * (f->n + 1) > f->n_slots) { /* keep the table at most half full */
+        size_t n_slots = f->n_slots ? 2 * f->n_slots : 512;
+        int *slots = malloc(n_slots * sizeof *slots);
+        if (!slots)
+            return -1;
+        for (size_t s = 0; s < n_slots; s++)
+            slots[s] = -1;
+        for (size_t i = 0; i < f->n; i++) {
+            size_t s = genes_hash(f->genes + i * (size_t)f->n_genes, f->n_genes) & (n_slots - 1);
+            while (slots[s] >= 0)
+                s = (s + 1) & (n_slots - 1);
+            slots[s] = (int)i;
+        }
+        free(f->slots);
+        f->slots = slots;
+        f->n_slots = n_slots;
+    }
+    memcpy(f->genes + f->n * (size_t)f->n_genes, g, (size_t)f->n_genes * sizeof *g);
+    f->results[f->n] = *r;
+    size_t s = genes_hash(g, f->n_genes) & (f->n_slots - 1);
+    while (f->slots[s] >= 0)
+        s = (s + 1) & (f->n_slots - 1);
+    f->slots[s] = (int)f->n;
+    f->n++;
+    return 0;
+}
+
+size_t fit_n_evaluated(const fit *f) { return f->n; }
+const int32_t *fit_evaluated_genes(const fit *f, size_t i) { return f->genes + i * (size_t)f->n_genes; }
+const fit_result *fit_evaluated_result(const fit *f, size_t i) { return &f->results[i]; }
+
+int fit_remember(fit *f, const int32_t *genes, const fit_result *r, ax_err *err)
+{
+    if (cache_find(f, genes) >= 0)
+        return ax_fail(err, AX_EINPUT, "fitness: a chromosome is remembered twice");
+    if (cache_add(f, genes, r) != 0)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    return AX_OK;
+}
+
+void fit_forget(fit *f)
+{
+    f->n = 0;
+    for (size_t s = 0; s < f->n_slots; s++)
+        f->slots[s] = -1;
+}
+
+int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hits, ax_err *err)
+{
+    int n = f->n_genes;
+    int *todo = malloc((size_t)(count > 0 ? count : 1) * sizeof *todo);  /* batch rows to score */
+    int *source = malloc((size_t)(count > 0 ? count : 1) * sizeof *source); /* row holding the answer */
+    if (!todo || !source) {
+        free(todo);
+        free(source);
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
+    int n_todo = 0;
+    long h = 0;
+    for (int i = 0; i < count; i++) {
+        const int32_t *g = genes + (size_t)i * n;
+        long c = cache_find(f, g);
+        source[i] = i;
+        if (c >= 0) {
+            out[i] = f->results[c];
+            h++;
+            source[i] = -1;
+            continue;
+        }
+        /* A repeat within the batch takes the earlier row's result. */
+        for (int j = 0; j < n_todo; j++)
+            if (!memcmp(genes + (size_t)todo[j] * n, g, (size_t)n * sizeof *g)) {
+                source[i] = todo[j];
+                h++;
+                break;
+            }
+        if (source[i] == i)
+            todo[n_todo++] = i;
+    }
+    int threads = 1;
+#ifdef _OPENMP
+    threads = f->setup.threads > 0 ? f->setup.threads : omp_get_max_threads();
+#endif
+    int failed = 0;
+    ax_err first = {0};
+    if (n_todo >= threads || threads == 1) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+        for (int t = 0; t < n_todo; t++) {
+            ax_err e = {0};
+            if (fit_score(f, genes + (size_t)todo[t] * n, 1, &out[todo[t]], &e) != AX_OK) {
+#pragma omp critical(fit_batch_error)
+                {
+                    if (!failed)
+                        first = e;
+                    failed = 1;
+                }
+            }
+        }
+    } else {
+        for (int t = 0; t < n_todo && !failed; t++)
+            if (fit_score(f, genes + (size_t)todo[t] * n, threads, &out[todo[t]], &first) != AX_OK)
+                failed = 1;
+    }
+    if (!failed)
+        for (int t = 0; t < n_todo; t++)
+            if (cache_add(f, genes + (size_t)todo[t] * n, &out[todo[t]]) != 0) {
+                ax_fail(&first, AX_EINTERNAL, "out of memory");
+                failed = 1;
+                break;
+            }
+    for (int i = 0; !failed && i < count; i++)
+        if (source[i] >= 0 && source[i] != i)
+            out[i] = out[source[i]];
+    free(todo);
+    free(source);
+    if (failed) {
+        if (err)
+            *err = first;
+        return first.code ? first.code : AX_EINTERNAL;
+    }
+    if (hits)
+        *hits = h;
+    return AX_OK;
+}

@@ -1,0 +1,115 @@
+/* fit: the chromosome -> objectives function of the accelerator search.
+ *
+ * A chromosome is a vector of integer genes:
+ *   per-layer mode:  [mult_0 .. mult_{L-1}] [swing] [v_input] [v_weight]
+ *   bank mode (K):   [array_0 .. array_{K-1}] [route_0 .. route_{L-1}]
+ *                    [swing] [v_input] [v_weight]
+ * mult/array genes index the multiplier set (sorted by power, so
+ * neighbouring values are similar designs); route_l picks layer l's array;
+ * the voltage genes index the configured levels (0 = nominal).
+ *
+ * Scoring: the per-layer product tables and the voltages' bit-error rates
+ * (fitness/faultmap.h) go to the emulator, which gives the mean top-1 over
+ * the repetitions (fitness/mc.h) on the search images; the drop is the
+ * exact 8-bit design's top-1 at nominal voltages on the same images minus
+ * that, in percentage points. The chip model (accel_model/net.h) gives
+ * energy per inference, area and latency. The constraint is drop <=
+ * max_drop.
+ *
+ * Every scored chromosome is kept (the evaluation cache, in the order of
+ * first evaluation), so a chromosome is never scored twice; the caller can
+ * save and restore that list to resume a search. */
+#ifndef AX_FITNESS_FIT_H
+#define AX_FITNESS_FIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accel_model/energy.h"
+#include "accel_model/net.h"
+#include "fitness/emu.h"
+#include "fitness/faultmap.h"
+#include "fitness/mc.h"
+#include "fitness/qnet.h"
+#include "util/err.h"
+
+typedef struct fit_space {
+    int n_layers;
+    int n_mults;       /* multiplier set size */
+    int exact_mult;    /* index of the exact design in the set */
+    int n_arrays;      /* 0: per-layer mode; K: bank mode */
+    int n_swing, n_vin, n_vw;
+    const double *swing, *v_input, *v_weight; /* volts, [0] nominal */
+    int noc_bits;
+} fit_space;
+
+typedef struct fit_setup {
+    const qnet *q;
+    const emu_table *const *tables; /* [n_mults]; NULL entries = exact */
+    const accel_net *net;           /* mapped with the set's costs, same order */
+    fmap_model faults;
+    mc_data val;                    /* search images */
+    int reps;
+    uint64_t seed;
+    int threads;
+    double max_drop;
+    int obj_area, obj_latency;
+} fit_setup;
+
+typedef struct fit_result {
+    double top1, top1_se;   /* search images */
+    double drop_pp;
+    double energy_pj, latency_s, area_mm2;
+    double comp_pj[ACCEL_NCOMP];
+    uint64_t flips;
+    int reps;
+} fit_result;
+
+typedef struct fit fit;
+
+/* Copies space and setup (not the objects they point to, which must outlive
+ * the fit); scores the exact design once for the baseline. */
+fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err);
+void fit_free(fit *f);
+
+int fit_n_genes(const fit *f);
+void fit_cardinalities(const fit *f, int32_t *card);
+/* The all-exact, nominal chromosome. */
+void fit_exact_genes(const fit *f, int32_t *genes);
+/* Multiplier set index of each layer under genes. */
+void fit_layer_mults(const fit *f, const int32_t *genes, int *layer_mult);
+int fit_n_objectives(const fit *f);
+double fit_baseline_top1(const fit *f);
+double fit_exact_energy_pj(const fit *f);
+const fit_space *fit_get_space(const fit *f);
+
+/* Scores one chromosome on the search images, without the cache.
+ * Thread-safe; emu_threads are the threads the emulator may use. */
+int fit_score(const fit *f, const int32_t *genes, int emu_threads, fit_result *r, ax_err *err);
+
+/* Scores a chromosome on other images (the test split), with drop against
+ * the exact design on those images (baseline_top1, from fit_baseline_on). */
+int fit_score_on(const fit *f, const int32_t *genes, const mc_data *d, double baseline_top1,
+                 fit_result *r, ax_err *err);
+int fit_baseline_on(const fit *f, const mc_data *d, double *top1, ax_err *err);
+
+/* Scores a batch (genes [count][n_genes]) through the cache: known
+ * chromosomes are copied, the others scored in parallel (OpenMP over
+ * chromosomes, or over images when there are fewer chromosomes than
+ * threads) and added in batch order. *hits counts the cached ones. */
+int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hits, ax_err *err);
+
+/* Objectives (minimized): energy in uJ, drop in points, then area (mm^2)
+ * and latency (ms) when enabled; the constraint max_drop - drop >= 0. */
+void fit_objectives(const fit *f, const fit_result *r, double *objs, double *cons);
+
+/* The evaluation cache, in order of first evaluation. */
+size_t fit_n_evaluated(const fit *f);
+const int32_t *fit_evaluated_genes(const fit *f, size_t i);
+const fit_result *fit_evaluated_result(const fit *f, size_t i);
+/* Adds a known result (from a checkpoint); AX_EINPUT if genes is present. */
+int fit_remember(fit *f, const int32_t *genes, const fit_result *r, ax_err *err);
+/* Drops the cache (keeps the baseline). */
+void fit_forget(fit *f);
+
+#endif
