@@ -53,13 +53,17 @@ const accel_counts *accel_net_counts(const accel_net *net, size_t layer);
  * Bank-constrained mode (n_arrays > 0, the AutoApprox setting): the chip
  * holds n_arrays arrays, array k of design array_mult[k]; layer l runs on
  * array layer_array[l]. Area counts every array; arrays idle during a layer
- * still leak. layer_mult is then ignored. */
+ * still leak. layer_mult is then ignored.
+ * gate_idle = 1 (either mode): arrays idle during a layer are power-gated,
+ * so a layer's multiplier leakage is that of the array it runs on; area
+ * still counts every array. */
 typedef struct accel_design {
     const int *layer_mult;
     int n_arrays;
     const int *array_mult;
     const int *layer_array;
     accel_voltages volts;
+    int gate_idle;
 } accel_design;
 
 typedef struct accel_result {

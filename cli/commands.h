@@ -7,6 +7,8 @@
 int cmd_ga_bench(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_faults(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 int cmd_mults(int argc, char **argv);
 int cmd_energy(int argc, char **argv);
 int cmd_onnx_test(int argc, char **argv);

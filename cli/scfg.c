@@ -87,6 +87,8 @@ static const key keys[] = {
      "chip description (INI, see configs/simba.ini); empty: the built-in Simba chiplet"},
     {"chip", "mapping", T_CHOICE, OFF(mapping), 0, SZ(mapping), 0, 0, "energy|edp", "energy",
      "what the per-layer mapping search minimizes"},
+    {"chip", "gate_idle_arrays", T_BOOL, OFF(gate_idle), 0, 0, 0, 0, NULL, "no",
+     "multiplier arrays idle during a layer are power-gated (no: they leak); area counts them all"},
 };
 
 enum { N_KEYS = sizeof keys / sizeof keys[0] };

@@ -47,6 +47,7 @@ typedef struct scfg {
     /* [chip] */
     char arch[SCFG_PATH]; /* "" = built-in Simba */
     char mapping[16];     /* energy | edp */
+    int gate_idle;        /* idle multiplier arrays power-gated */
 } scfg;
 
 /* The defaults (no file). */

@@ -180,7 +180,8 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
                                .n_arrays = K,
                                .array_mult = K > 0 ? genes : NULL,
                                .layer_array = K > 0 ? genes + K : NULL,
-                               .volts = {kn.v_input, kn.v_weight, kn.noc_swing, kn.noc_bits}};
+                               .volts = {kn.v_input, kn.v_weight, kn.noc_swing, kn.noc_bits},
+                               .gate_idle = f->setup.gate_idle};
             accel_result ar = {.layer_pj = NULL};
             rc = accel_net_eval(f->setup.net, &ad, &ar, err);
             if (rc == AX_OK) {
@@ -358,6 +359,15 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
         for (int t = 0; t < n_todo; t++) {
             ax_err e = {0};
+            if (f->setup.stop && *f->setup.stop) {
+#pragma omp critical(fit_batch_error)
+                {
+                    if (!failed)
+                        ax_fail(&first, AX_ESTOPPED, "stopped");
+                    failed = 1;
+                }
+                continue;
+            }
             if (fit_score(f, genes + (size_t)todo[t] * n, 1, &out[todo[t]], &e) != AX_OK) {
 #pragma omp critical(fit_batch_error)
                 {
@@ -368,9 +378,14 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
             }
         }
     } else {
-        for (int t = 0; t < n_todo && !failed; t++)
-            if (fit_score(f, genes + (size_t)todo[t] * n, threads, &out[todo[t]], &first) != AX_OK)
+        for (int t = 0; t < n_todo && !failed; t++) {
+            if (f->setup.stop && *f->setup.stop) {
+                ax_fail(&first, AX_ESTOPPED, "stopped");
                 failed = 1;
+            } else if (fit_score(f, genes + (size_t)todo[t] * n, threads, &out[todo[t]], &first) != AX_OK) {
+                failed = 1;
+            }
+        }
     }
     if (!failed)
         for (int t = 0; t < n_todo; t++)

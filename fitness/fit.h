@@ -22,6 +22,7 @@
 #ifndef AX_FITNESS_FIT_H
 #define AX_FITNESS_FIT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,10 @@ typedef struct fit_setup {
     int threads;
     double max_drop;
     int obj_area, obj_latency;
+    int gate_idle; /* idle multiplier arrays power-gated (accel_design) */
+    /* Nonzero: fit_batch scores no further chromosome and returns
+     * AX_ESTOPPED (what it scored is dropped). NULL: never. */
+    volatile sig_atomic_t *stop;
 } fit_setup;
 
 typedef struct fit_result {
@@ -96,7 +101,8 @@ int fit_baseline_on(const fit *f, const mc_data *d, double *top1, ax_err *err);
 /* Scores a batch (genes [count][n_genes]) through the cache: known
  * chromosomes are copied, the others scored in parallel (OpenMP over
  * chromosomes, or over images when there are fewer chromosomes than
- * threads) and added in batch order. *hits counts the cached ones. */
+ * threads) and added in batch order. *hits counts the cached ones. A stop
+ * request leaves the cache as it was and returns AX_ESTOPPED. */
 int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hits, ax_err *err);
 
 /* Objectives (minimized): energy in uJ, drop in points, then area (mm^2)

@@ -299,6 +299,22 @@ static void bank_constrained(void **state)
     assert_int_equal(accel_net_eval(net, &dl, &rl, &err), AX_OK);
     assert_true(fabs(rl.energy_pj - r3.energy_pj) <= 1e-9 * r3.energy_pj);
     assert_true(rl.area_mm2 == r3.area_mm2);
+    /* Power-gated idle arrays: each layer leaks only through its own array,
+     * so two arrays leak less than without gating; the leakage of layers on
+     * array k equals what a one-array chip of that design would leak, and
+     * the area is unchanged. */
+    accel_design g3 = d3;
+    g3.gate_idle = 1;
+    accel_result rg = {0};
+    assert_int_equal(accel_net_eval(net, &g3, &rg, &err), AX_OK);
+    assert_true(rg.comp_pj[ACCEL_E_LEAK] < r3.comp_pj[ACCEL_E_LEAK]);
+    assert_true(rg.comp_pj[ACCEL_E_MAC] == r3.comp_pj[ACCEL_E_MAC]);
+    assert_true(rg.area_mm2 == r3.area_mm2);
+    accel_design g1 = d1;
+    g1.gate_idle = 1;
+    accel_result rg1 = {0};
+    assert_int_equal(accel_net_eval(net, &g1, &rg1, &err), AX_OK);
+    assert_true(rg1.energy_pj == r1.energy_pj); /* one array: nothing is idle */
     /* Bad indices are input errors. */
     int badroute[8] = {0};
     badroute[1] = 2;

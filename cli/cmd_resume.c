@@ -1,0 +1,63 @@
+/* axsearch resume: continues a search from its run folder (config.ini and
+ * the last generation's checkpoint). The final files are byte for byte
+ * those of a run that never stopped. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/scfg.h"
+#include "cli/search.h"
+
+int cmd_resume(int argc, char **argv)
+{
+    const char *out = NULL;
+    overrides o;
+    int first = search_parse_overrides(argc, argv, "resume", &out, &o, NULL);
+    if (first == -2)
+        return 0;
+    if (first < 0 || first == -3 || first != argc - 1 || out) {
+        fprintf(stderr, "usage: axsearch resume RUN [--gens N] [--threads T] [--time-limit S]\n");
+        return 2;
+    }
+    if (o.pop > 0 || o.seed_given || o.reps > 0 || o.val > 0 || o.test > 0) {
+        fprintf(stderr, "axsearch resume: only --gens, --threads, --time-limit and --no-baselines may "
+                        "change when resuming\n");
+        return 2;
+    }
+    const char *dir = argv[first];
+    char path[SCFG_PATH + 32];
+    snprintf(path, sizeof path, "%s/config.ini", dir);
+    ax_err err = {0};
+    scfg c;
+    scfg_defaults(&c);
+    int rc = scfg_load(path, &c, &err);
+    if (rc == AX_OK) {
+        if (o.gens > 0)
+            c.generations = o.gens;
+        if (o.threads >= 0)
+            c.threads = o.threads;
+        if (o.time_limit >= 0)
+            c.time_limit = o.time_limit;
+        if (o.no_baselines)
+            c.baselines = 0;
+    }
+    static volatile sig_atomic_t stop;
+    search_catch_signals(&stop);
+    run_env e;
+    memset(&e, 0, sizeof e);
+    if (rc == AX_OK)
+        rc = run_env_open(&e, &c, &stop, &err);
+    if (rc == AX_OK) {
+        rc = search_open_log(&e, dir, &err);
+        if (rc == AX_OK)
+            rc = search_run(&e, dir, 1, &err);
+        run_env_close(&e);
+    }
+    if (rc == AX_ESTOPPED)
+        return 130;
+    if (rc != AX_OK) {
+        fprintf(stderr, "axsearch resume: %s\n", err.msg);
+        return rc == AX_EINPUT ? 2 : 1;
+    }
+    return 0;
+}

@@ -1,0 +1,444 @@
+#include "cli/search.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/args.h"
+#include "ga/pareto.h"
+#include "util/fileio.h"
+#include "util/wallclock.h"
+
+static volatile sig_atomic_t *signal_flag;
+
+static void on_signal(int sig)
+{
+    if (signal_flag && *signal_flag) /* second signal: give up at once */
+        _exit(128 + sig);
+    if (signal_flag)
+        *signal_flag = 1;
+}
+
+void search_catch_signals(volatile sig_atomic_t *flag)
+{
+    signal_flag = flag;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int search_make_folder(const char *dir, ax_err *err)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return ax_fail(err, AX_EINPUT, "%s: exists and is not a folder", dir);
+        DIR *d = opendir(dir);
+        if (!d)
+            return ax_fail(err, AX_EINPUT, "%s: cannot open: %s", dir, strerror(errno));
+        struct dirent *ent;
+        int empty = 1;
+        while ((ent = readdir(d)))
+            if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, ".."))
+                empty = 0;
+        closedir(d);
+        if (!empty)
+            return ax_fail(err, AX_EINPUT, "%s: not empty (continue a run with: axsearch resume %s)", dir, dir);
+        if (access(dir, W_OK) != 0)
+            return ax_fail(err, AX_EINPUT, "%s: not writable", dir);
+        return AX_OK;
+    }
+    if (mkdir(dir, 0777) != 0)
+        return ax_fail(err, AX_EINPUT, "%s: cannot create the run folder: %s", dir, strerror(errno));
+    return AX_OK;
+}
+
+int search_open_log(run_env *e, const char *dir, ax_err *err)
+{
+    char path[SCFG_PATH + 32];
+    run_path(path, sizeof path, dir, "log.txt");
+    e->log = fopen(path, "a");
+    if (!e->log)
+        return ax_fail(err, AX_EINPUT, "%s: cannot write: %s", path, strerror(errno));
+    return AX_OK;
+}
+
+/* ---- the generation loop ------------------------------------------------ */
+
+typedef struct search_ctx {
+    run_env *e;
+    const char *dir;
+    run_state state;
+    double t_start;
+    long gen_start; /* generation when this process started */
+    int tty;
+    fit_result *res;
+    int cap;
+} search_ctx;
+
+static int eval_batch(void *user, int count, const int32_t *ints, const double *reals, double *objs,
+                      double *cons, ax_err *err)
+{
+    (void)reals;
+    search_ctx *s = user;
+    if (count > s->cap) {
+        free(s->res);
+        s->res = malloc((size_t)count * sizeof *s->res);
+        s->cap = s->res ? count : 0;
+        if (!s->res)
+            return ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
+    long hits = 0;
+    int rc = fit_batch(s->e->fit, count, ints, s->res, &hits, err);
+    if (rc != AX_OK)
+        return rc;
+    s->state.hits += hits;
+    int m = fit_n_objectives(s->e->fit);
+    for (int i = 0; i < count; i++)
+        fit_objectives(s->e->fit, &s->res[i], objs + (size_t)i * m, cons + i);
+    return AX_OK;
+}
+
+static int save_checkpoint(nsga *ga, search_ctx *s, ax_err *err)
+{
+    unsigned char *blob;
+    size_t len;
+    if (run_state_save(&s->state, s->e->fit, &blob, &len) != 0)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    char path[SCFG_PATH + 32];
+    run_path(path, sizeof path, s->dir, "checkpoint.bin");
+    int rc = nsga_save(ga, path, blob, len, err);
+    free(blob);
+    return rc;
+}
+
+static void progress_bar(long gen, long total)
+{
+    int width = 40, done = total > 0 ? (int)(width * gen / total) : 0;
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < done ? '#' : '.';
+    bar[width] = '\0';
+    printf("[%s] %ld/%ld\r", bar, gen, total);
+    fflush(stdout);
+}
+
+static int hook(nsga *ga, void *user, ax_err *err)
+{
+    search_ctx *s = user;
+    run_env *e = s->e;
+    nsga_view v = nsga_population(ga);
+    run_history_row row = {nsga_generation(ga), nsga_evaluations(ga), s->state.hits, 0, 0, INFINITY};
+    for (int r = 0; r < v.size; r++)
+        if (v.viol[r] <= 0) {
+            row.feasible++;
+            if (v.objs[(size_t)r * v.n_obj] < row.best_energy_uj)
+                row.best_energy_uj = v.objs[(size_t)r * v.n_obj];
+        }
+    row.hv = run_hypervolume(e, v.objs, v.viol, v.size, v.n_obj);
+    if (!isfinite(row.best_energy_uj))
+        row.best_energy_uj = 0;
+    if (run_state_push(&s->state, &row) != 0)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    int rc = save_checkpoint(ga, s, err);
+    if (rc == AX_OK)
+        rc = run_write_history(e, s->dir, &s->state, err);
+    if (rc != AX_OK)
+        return rc;
+    double elapsed = wallclock_seconds() - s->t_start;
+    long total = e->cfg.generations, done_here = row.gen - s->gen_start;
+    double eta = done_here > 0 ? elapsed / done_here * (double)(total - row.gen) : 0;
+    double exact_uj = fit_exact_energy_pj(e->fit) * 1e-6;
+    if (s->tty)
+        printf("\r\033[K");
+    run_say(e,
+            "gen %3ld/%ld  evals %6ld  cache_hits %5ld  feasible %3ld/%d  hv %.5f  best %.5f uJ (%+.1f %%)  "
+            "elapsed %.0f s  eta %.0f s\n",
+            row.gen, total, row.evals, row.hits, row.feasible, v.size, row.hv, row.best_energy_uj,
+            row.best_energy_uj > 0 ? 100.0 * (row.best_energy_uj / exact_uj - 1.0) : 0.0, elapsed, eta);
+    if (s->tty && row.gen < total)
+        progress_bar(row.gen, total);
+    return AX_OK;
+}
+
+static void search_problem(run_env *e, search_ctx *s, int32_t *card, nsga_problem *p)
+{
+    memset(p, 0, sizeof *p);
+    fit_cardinalities(e->fit, card);
+    p->n_int = fit_n_genes(e->fit);
+    p->int_card = card;
+    p->n_obj = fit_n_objectives(e->fit);
+    p->n_con = 1;
+    p->eval_batch = eval_batch;
+    p->user = s;
+}
+
+static int finish(run_env *e, const char *dir, nsga *ga, search_ctx *s, ax_err *err)
+{
+    nsga_view v = nsga_population(ga);
+    int rc = run_write_evaluations(e, dir, err);
+    if (rc == AX_OK)
+        rc = run_write_history(e, dir, &s->state, err);
+    if (rc == AX_OK)
+        rc = run_write_front(e, dir, &v, err);
+    double hv = s->state.n_rows ? s->state.rows[s->state.n_rows - 1].hv : 0;
+    size_t distinct = fit_n_evaluated(e->fit);
+    if (rc == AX_OK)
+        run_say(e, "search: %ld generations, %ld evaluations (%zu distinct), hypervolume %.5f\n",
+                nsga_generation(ga), nsga_evaluations(ga), distinct, hv);
+    if (rc == AX_OK && e->cfg.baselines)
+        rc = run_baselines(e, dir, (long)distinct, hv, err);
+    if (rc == AX_OK)
+        run_say(e, "done: files in %s\n", dir);
+    return rc;
+}
+
+int search_run(run_env *e, const char *dir, int resume, ax_err *err)
+{
+    search_ctx s = {e, dir, {0}, wallclock_seconds(), 0, isatty(STDOUT_FILENO), NULL, 0};
+    int32_t *card = malloc((size_t)fit_n_genes(e->fit) * sizeof *card);
+    if (!card)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    nsga_problem p;
+    search_problem(e, &s, card, &p);
+    nsga_config c;
+    run_nsga_config(e, &c);
+    c.hook = hook;
+    c.hook_user = &s;
+    char ck[SCFG_PATH + 32];
+    run_path(ck, sizeof ck, dir, "checkpoint.bin");
+    nsga *ga = NULL;
+    int rc = AX_OK;
+    if (resume && access(ck, F_OK) == 0) {
+        ga = nsga_load(ck, &p, &c, err);
+        if (!ga)
+            rc = err->code;
+        size_t len = 0;
+        const void *blob = ga ? nsga_blob(ga, &len) : NULL;
+        if (rc == AX_OK)
+            rc = run_state_load(&s.state, e->fit, blob, len, err);
+        if (rc == AX_OK) {
+            s.gen_start = nsga_generation(ga);
+            run_say(e, "resuming %s at generation %ld (%zu evaluations known)\n", dir, s.gen_start,
+                    fit_n_evaluated(e->fit));
+        }
+    } else {
+        ga = nsga_create(&p, &c, err);
+        if (!ga)
+            rc = err->code;
+        int32_t *exact = malloc((size_t)p.n_int * sizeof *exact);
+        if (rc == AX_OK && !exact)
+            rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+        if (rc == AX_OK) {
+            /* The exact design is in the first population: a feasible
+             * point from the start. */
+            fit_exact_genes(e->fit, exact);
+            rc = nsga_add_initial(ga, 1, exact, NULL, err);
+        }
+        free(exact);
+        if (rc == AX_OK) {
+            int L = qnet_n_layers(e->q);
+            run_say(e, "search: %d layers, %d multipliers, %d/%d/%d voltage levels, %d genes; population %d, "
+                       "%ld generations; exact design: top-1 %.4f, %.5f uJ\n",
+                    L, e->n_mults, e->cfg.n_swing, e->cfg.n_vin, e->cfg.n_vw, p.n_int, c.pop_size,
+                    c.max_generations, fit_baseline_top1(e->fit), fit_exact_energy_pj(e->fit) * 1e-6);
+        }
+    }
+    if (rc == AX_OK)
+        rc = nsga_run(ga, err);
+    if (s.tty)
+        printf("\r\033[K");
+    if (rc == AX_ESTOPPED) {
+        /* The last generation's checkpoint is on disk; write it again in
+         * case the stop came before the first one. */
+        if (nsga_generation(ga) > 0) {
+            ax_err e2 = {0};
+            save_checkpoint(ga, &s, &e2);
+        }
+        run_say(e, "stopped after generation %ld; continue with: axsearch resume %s\n", nsga_generation(ga), dir);
+        err->code = AX_ESTOPPED;
+    } else if (rc == AX_OK) {
+        rc = finish(e, dir, ga, &s, err);
+    }
+    nsga_free(ga);
+    run_state_free(&s.state);
+    free(s.res);
+    free(card);
+    return rc;
+}
+
+int search_exhaustive(run_env *e, const char *dir, double max_points, ax_err *err)
+{
+    int ng = fit_n_genes(e->fit);
+    int32_t *card = malloc((size_t)ng * sizeof *card);
+    if (!card)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    fit_cardinalities(e->fit, card);
+    double total = 1;
+    for (int k = 0; k < ng; k++)
+        total *= card[k];
+    if (total > max_points) {
+        free(card);
+        return ax_fail(err, AX_EINPUT, "--exhaustive: the space holds %.3g chromosomes, more than %.3g", total,
+                       max_points);
+    }
+    run_say(e, "exhaustive: %.0f chromosomes\n", total);
+    enum { CHUNK = 256 };
+    int32_t *g = malloc((size_t)CHUNK * ng * sizeof *g);
+    fit_result *res = malloc(CHUNK * sizeof *res);
+    int32_t *odo = calloc((size_t)ng, sizeof *odo);
+    int rc = g && res && odo ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    long done = 0;
+    for (int more = 1; rc == AX_OK && more;) {
+        int n = 0;
+        while (n < CHUNK && more) {
+            memcpy(g + (size_t)n * ng, odo, (size_t)ng * sizeof *odo);
+            n++;
+            int k = ng - 1;
+            while (k >= 0 && ++odo[k] == card[k])
+                odo[k--] = 0;
+            more = k >= 0;
+        }
+        rc = fit_batch(e->fit, n, g, res, NULL, err);
+        done += n;
+        if (rc == AX_OK)
+            run_say(e, "exhaustive: %ld/%.0f\n", done, total);
+    }
+    free(g);
+    free(res);
+    free(odo);
+    /* The true front: every evaluation, ranked. */
+    size_t n = fit_n_evaluated(e->fit);
+    int m = fit_n_objectives(e->fit);
+    nsga_view v = {0};
+    double *objs = NULL, *viol = NULL;
+    int *rank = NULL;
+    int32_t *ints = NULL;
+    if (rc == AX_OK) {
+        objs = malloc(n * (size_t)m * sizeof *objs);
+        viol = malloc(n * sizeof *viol);
+        rank = malloc(n * sizeof *rank);
+        ints = malloc(n * (size_t)ng * sizeof *ints);
+        if (!objs || !viol || !rank || !ints)
+            rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
+    if (rc == AX_OK) {
+        for (size_t i = 0; i < n; i++) {
+            double con;
+            fit_objectives(e->fit, fit_evaluated_result(e->fit, i), objs + i * (size_t)m, &con);
+            viol[i] = con < 0 ? -con : 0;
+            memcpy(ints + i * (size_t)ng, fit_evaluated_genes(e->fit, i), (size_t)ng * sizeof *ints);
+        }
+        pareto_rank(objs, viol, (int)n, m, rank);
+        v.size = (int)n;
+        v.n_int = ng;
+        v.n_obj = m;
+        v.n_con = 1;
+        v.ints = ints;
+        v.objs = objs;
+        v.viol = viol;
+        v.rank = rank;
+        double hv = run_hypervolume(e, objs, viol, (int)n, m);
+        run_say(e, "exhaustive: true front hypervolume %.6f\n", hv);
+        rc = run_write_evaluations(e, dir, err);
+        if (rc == AX_OK)
+            rc = run_write_front(e, dir, &v, err);
+        if (rc == AX_OK) {
+            char path[SCFG_PATH + 32];
+            run_path(path, sizeof path, dir, "summary.tsv");
+            char text[256];
+            int len = snprintf(text, sizeof text, "approach\tevaluations\thv\nexhaustive\t%zu\t%.6f\n", n, hv);
+            rc = fio_write_atomic(path, text, (size_t)len, err);
+        }
+    }
+    free(objs);
+    free(viol);
+    free(rank);
+    free(ints);
+    free(card);
+    return rc;
+}
+
+/* ---- command-line overrides ------------------------------------------ */
+
+int search_parse_overrides(int argc, char **argv, const char *cmd, const char **out, overrides *o,
+                           int *exhaustive)
+{
+    static const struct option opts[] = {
+        {"out", required_argument, 0, 'o'},       {"gens", required_argument, 0, 'g'},
+        {"pop", required_argument, 0, 'p'},       {"seed", required_argument, 0, 's'},
+        {"threads", required_argument, 0, 't'},   {"reps", required_argument, 0, 'r'},
+        {"time-limit", required_argument, 0, 'T'}, {"val-images", required_argument, 0, 'v'},
+        {"test-images", required_argument, 0, 'x'}, {"no-baselines", no_argument, 0, 'n'},
+        {"exhaustive", no_argument, 0, 'e'},      {"defaults", no_argument, 0, 'd'},
+        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->gens = o->pop = o->threads = o->reps = o->val = o->test = -1;
+    o->time_limit = -1;
+    ax_err err = {0};
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int rc = AX_OK;
+        switch (c) {
+        case 'o': *out = optarg; break;
+        case 'g': rc = args_long("--gens", optarg, 1, 1000000, &o->gens, &err); break;
+        case 'p': rc = args_long("--pop", optarg, 4, 100000, &o->pop, &err); break;
+        case 's': rc = args_u64("--seed", optarg, &o->seed, &err); o->seed_given = 1; break;
+        case 't': rc = args_long("--threads", optarg, 0, 4096, &o->threads, &err); break;
+        case 'r': rc = args_long("--reps", optarg, 1, 10000, &o->reps, &err); break;
+        case 'T': rc = args_double("--time-limit", optarg, 0, 1e9, &o->time_limit, &err); break;
+        case 'v': rc = args_long("--val-images", optarg, 1, 5000, &o->val, &err); break;
+        case 'x': rc = args_long("--test-images", optarg, 1, 10000, &o->test, &err); break;
+        case 'n': o->no_baselines = 1; break;
+        case 'e':
+            if (!exhaustive) {
+                fprintf(stderr, "axsearch %s: --exhaustive is not an option here\n", cmd);
+                return -1;
+            }
+            *exhaustive = 1;
+            break;
+        case 'd': scfg_print_defaults(); return -2;
+        case 'h': return -3;
+        default: return -1;
+        }
+        if (rc != AX_OK) {
+            fprintf(stderr, "axsearch %s: %s\n", cmd, err.msg);
+            return -1;
+        }
+    }
+    return optind;
+}
+
+void search_apply_overrides(scfg *c, const overrides *o)
+{
+    if (o->gens > 0)
+        c->generations = o->gens;
+    if (o->pop > 0)
+        c->population = o->pop;
+    if (o->threads >= 0)
+        c->threads = o->threads;
+    if (o->reps > 0)
+        c->reps = o->reps;
+    if (o->val > 0)
+        c->val_images = o->val;
+    if (o->test > 0)
+        c->test_images = o->test;
+    if (o->time_limit >= 0)
+        c->time_limit = o->time_limit;
+    if (o->seed_given)
+        c->seed = o->seed;
+    if (o->no_baselines)
+        c->baselines = 0;
+}
+
