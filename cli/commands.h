@@ -9,6 +9,8 @@ int cmd_version(int argc, char **argv);
 int cmd_faults(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
+int cmd_baselines(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 int cmd_mults(int argc, char **argv);
 int cmd_energy(int argc, char **argv);
 int cmd_onnx_test(int argc, char **argv);

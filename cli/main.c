@@ -13,6 +13,8 @@ typedef struct command {
 static const command commands[] = {
     {"search", cmd_search, "NSGA-II search of an approximate accelerator into a run folder"},
     {"resume", cmd_resume, "continue a search from its run folder"},
+    {"baselines", cmd_baselines, "exact, one-knob, random and multiplier-only references"},
+    {"plot", cmd_plot, "gnuplot figures (PNG and SVG) of a run folder"},
     {"ga-bench", cmd_ga_bench, "run NSGA-II on a benchmark problem (ZDT, DTLZ, constrained)"},
     {"faults", cmd_faults, "accuracy as each voltage knob alone is lowered (bit errors)"},
     {"version", cmd_version, "print the version and what this build offers"},

@@ -39,7 +39,7 @@ const char *run_mult_name(const run_env *e, int i)
     return mult_lib_entry(e->lib, (size_t)e->mult_entry[i])->name;
 }
 
-/* Is family in the comma list (or the list "all")? */
+/* Is the word in the comma list (or the list "all")? */
 static int family_selected(const char *list, const char *family)
 {
     if (!strcmp(list, "all"))
@@ -83,10 +83,29 @@ static int pick_multipliers(run_env *e, ax_err *err)
         return ax_fail(err, AX_EINTERNAL, "multiplier library: no reference design");
     /* The library is sorted by power, so the set is too: neighbouring gene
      * values are similar designs. */
+    if (c->include[0]) {
+        /* Names must exist; the set keeps the library's power order. */
+        for (const char *p = c->include; *p;) {
+            while (*p == ' ' || *p == ',')
+                p++;
+            const char *end = p;
+            while (*end && *end != ',' && *end != ' ')
+                end++;
+            if (end > p) {
+                char name[128];
+                snprintf(name, sizeof name, "%.*s", (int)(end - p), p);
+                if (mult_lib_find(e->lib, name) < 0)
+                    return ax_fail(err, AX_EINPUT, "[library] include: no multiplier '%s' (see axsearch mults)", name);
+            }
+            p = end;
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         const mult_entry *m = mult_lib_entry(e->lib, i);
-        if ((long)i == ref ||
-            (family_selected(c->families, m->family) && m->cost.power_rel <= c->max_power_rel + 1e-12))
+        int chosen = c->include[0] ? family_selected(c->include, m->name)
+                                   : family_selected(c->families, m->family) &&
+                                         m->cost.power_rel <= c->max_power_rel + 1e-12;
+        if ((long)i == ref || chosen)
             e->mult_entry[e->n_mults++] = (long)i;
     }
     if (e->n_mults < 2)
@@ -694,8 +713,10 @@ static int write_baselines(const run_env *e, const char *dir, const bl_set *s, c
     if (!w)
         return err->code;
     FILE *f = fio_atomic_stream(w);
-    fprintf(f, "baseline\tlabel\tenergy_uj\tdrop_pp\ttop1\ttop1_se\tfeasible\tenergy_saved_pct"
-               "\tnoc_swing\tsram_v_input\tsram_v_weight\tmults");
+    fprintf(f, "baseline\tlabel\tenergy_uj\tdrop_pp\ttop1\ttop1_se\tfeasible\tenergy_saved_pct");
+    for (int k = 0; k < ACCEL_NCOMP; k++)
+        fprintf(f, "\t%s_uj", accel_component_name(k));
+    fprintf(f, "\tnoc_swing\tsram_v_input\tsram_v_weight\tmults");
     gene_header(e, f);
     fputc('\n', f);
     for (int i = 0; i < s->n; i++) {
@@ -706,6 +727,8 @@ static int write_baselines(const run_env *e, const char *dir, const bl_set *s, c
         fprintf(f, "%s\t%s\t%.6f\t%.4f\t%.6f\t%.6f\t%d\t%.3f", s->kind[i], s->label[i], r->energy_pj * 1e-6,
                 r->drop_pp, r->top1, r->top1_se, r->drop_pp <= e->cfg.max_drop,
                 100.0 * (1.0 - r->energy_pj / fit_exact_energy_pj(e->fit)));
+        for (int k = 0; k < ACCEL_NCOMP; k++)
+            fprintf(f, "\t%.6f", r->comp_pj[k] * 1e-6);
         volts(e, f, g);
         mult_names(e, f, g);
         gene_values(e, f, g);

@@ -41,6 +41,8 @@ static const key keys[] = {
      "test images that re-score the final front (never seen by the search)"},
     {"library", "families", T_STR, OFF(families), 0, SZ(families), 0, 0, NULL, "all",
      "multiplier families of the library (all, or a comma list: exact,trunc,bam,...)"},
+    {"library", "include", T_STR, OFF(include), 0, SZ(include), 0, 0, NULL, "",
+     "comma list of multiplier names: exactly these (plus the exact reference); empty: by family"},
     {"library", "import", T_PATH, OFF(import), 0, SZ(import), 0, 0, NULL, "",
      "index file of extra product tables (e.g. approx/data/evoapprox/index.tsv); empty: none"},
     {"library", "max_power_rel", T_REAL, OFF(max_power_rel), 0, 0, 0.01, 10, NULL, "1.0",

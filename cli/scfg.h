@@ -24,6 +24,7 @@ typedef struct scfg {
     long calib_images, val_images, test_images;
     /* [library] */
     char families[512]; /* "all" or a comma list */
+    char include[1024]; /* "" or a comma list of names: exactly these (and the reference) */
     char import[SCFG_PATH]; /* "" = none */
     double max_power_rel;
     /* [knobs] volts, strictly decreasing; [0] should be the nominal value */
