@@ -180,7 +180,7 @@ static int infer_quantized(const graph *g, const idx_dataset *d, const char *dat
         mc_result r;
         double t0 = wallclock_seconds();
         rc = mc_accuracy(q, &md, tables, specs, specs + nl, specs + 2 * nl, (int)ka->reps, ka->seed,
-                         threads, &r, err);
+                         threads, NULL, &r, err);
         double secs = wallclock_seconds() - t0;
         if (rc == AX_OK) {
             if (r.reps > 1 || r.expected_flips > 0)

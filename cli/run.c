@@ -181,10 +181,20 @@ int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err 
                 exact_i = i;
         fit_space sp = {qnet_n_layers(e->q), e->n_mults, exact_i, (int)c->arrays, c->n_swing, c->n_vin,
                         c->n_vw, c->noc_swing, c->sram_v_input, c->sram_v_weight, (int)c->noc_bits};
-        fit_setup su = {e->q, (const emu_table *const *)e->tables, e->net, fm,
-                        {e->val.images, e->val.labels, e->val.count, e->val.first},
-                        (int)c->reps, c->seed, (int)c->threads, c->max_drop, c->obj_area, c->obj_latency,
-                        c->gate_idle, stop};
+        fit_setup su = {.q = e->q,
+                        .tables = (const emu_table *const *)e->tables,
+                        .net = e->net,
+                        .faults = fm,
+                        .val = {e->val.images, e->val.labels, e->val.count, e->val.first},
+                        .reps = (int)c->reps,
+                        .seed = c->seed,
+                        .threads = (int)c->threads,
+                        .max_drop = c->max_drop,
+                        .obj_area = c->obj_area,
+                        .obj_latency = c->obj_latency,
+                        .gate_idle = c->gate_idle,
+                        .prefix_cache_bytes = (size_t)c->prefix_cache_mb << 20,
+                        .stop = stop};
         if (!(e->fit = fit_create(&sp, &su, err)))
             rc = err->code;
     }

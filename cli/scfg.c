@@ -83,6 +83,8 @@ static const key keys[] = {
      "mutation probability per gene; 0: 1/genes"},
     {"search", "step_max", T_LONG, OFF(step_max), 0, 0, 1, 1000, NULL, "2",
      "largest move of the step mutation"},
+    {"search", "prefix_cache_mb", T_LONG, OFF(prefix_cache_mb), 0, 0, 0, 1 << 20, NULL, "1024",
+     "memory for activations shared by chromosomes with a common prefix (MiB); 0: off"},
     {"search", "baselines", T_BOOL, OFF(baselines), 0, 0, 0, 0, NULL, "yes",
      "after the search, run the baselines (axsearch baselines) into the same folder"},
     {"chip", "arch", T_PATH, OFF(arch), 0, SZ(arch), 0, 0, NULL, "",

@@ -45,6 +45,7 @@ typedef struct scfg {
     double mutation_prob; /* per gene; 0 = 1/genes */
     long step_max;
     int baselines;
+    long prefix_cache_mb; /* emulator prefix cache budget, MiB; 0 = off */
     /* [chip] */
     char arch[SCFG_PATH]; /* "" = built-in Simba */
     char mapping[16];     /* energy | edp */

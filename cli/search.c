@@ -157,14 +157,16 @@ static int hook(nsga *ga, void *user, ax_err *err)
     double elapsed = wallclock_seconds() - s->t_start;
     long total = e->cfg.generations, done_here = row.gen - s->gen_start;
     double eta = done_here > 0 ? elapsed / done_here * (double)(total - row.gen) : 0;
-    double exact_uj = fit_exact_energy_pj(e->fit) * 1e-6;
+    double exact_uj = fit_exact_energy_pj(e->fit) * 1e-6, macs, skipped;
+    fit_mac_stats(e->fit, &macs, &skipped);
     if (s->tty)
         printf("\r\033[K");
     run_say(e,
-            "gen %3ld/%ld  evals %6ld  cache_hits %5ld  feasible %3ld/%d  hv %.5f  best %.5f uJ (%+.1f %%)  "
-            "elapsed %.0f s  eta %.0f s\n",
-            row.gen, total, row.evals, row.hits, row.feasible, v.size, row.hv, row.best_energy_uj,
-            row.best_energy_uj > 0 ? 100.0 * (row.best_energy_uj / exact_uj - 1.0) : 0.0, elapsed, eta);
+            "gen %3ld/%ld  evals %6ld  cache_hits %5ld  prefix_reuse %4.1f %%  feasible %3ld/%d  hv %.5f  "
+            "best %.5f uJ (%+.1f %%)  elapsed %.0f s  eta %.0f s\n",
+            row.gen, total, row.evals, row.hits, macs > 0 ? 100.0 * skipped / macs : 0.0, row.feasible, v.size,
+            row.hv, row.best_energy_uj, row.best_energy_uj > 0 ? 100.0 * (row.best_energy_uj / exact_uj - 1.0) : 0.0,
+            elapsed, eta);
     if (s->tty && row.gen < total)
         progress_bar(row.gen, total);
     return AX_OK;

@@ -5,6 +5,7 @@
 
 #include "approx/fault.h"
 #include "fitness/kern.h"
+#include "util/hash.h"
 #include "util/pcg.h"
 
 #ifdef _OPENMP
@@ -54,6 +55,7 @@ typedef struct workspace {
     double *scores;  /* [block][classes] for a final layer */
     uint8_t *xin;    /* a MAC layer's private copy of its input, for faults */
     uint64_t flips;
+    double macs, macs_skipped;
 } workspace;
 
 /* Fault streams: tensor tags in the stream indices. */
@@ -75,12 +77,109 @@ static uint64_t apply_spec(const emu_flip_spec *s, pcg32 *rng, uint8_t *data, si
     return flips;
 }
 
+/* Where a block may be cut for the prefix cache: after MAC op `op`, the
+ * root tensors in live[] (produced so far and read later) are the whole
+ * state. */
+typedef struct cut {
+    int op, layer;
+    int n_live;
+    int live[8];
+} cut;
+
 /* What one block run needs besides the network. */
 typedef struct run_ctx {
     const qnet *q;
     const emu_options *o;
     const uint8_t *const *weights; /* [n_layers] faulty weight codes, or NULL entries */
+    cut *cuts;                     /* prefix-cache cut points, in op order */
+    int n_cuts;
 } run_ctx;
+
+static int root_of(const qnet *q, int t)
+{
+    int a = qnet_tensor(q, t)->alias;
+    return a >= 0 ? a : t;
+}
+
+/* Cut points: after each MAC op whose layer is not final and whose live
+ * state has at most 8 tensors. Returns the count (cuts malloc'ed). */
+static int find_cuts(const qnet *q, cut **out)
+{
+    int nt = qnet_n_tensors(q), nops = qnet_n_ops(q);
+    int *producer = malloc((size_t)nt * sizeof *producer), *last = malloc((size_t)nt * sizeof *last);
+    cut *cuts = malloc((size_t)(nops > 0 ? nops : 1) * sizeof *cuts);
+    int n = 0;
+    if (!producer || !last || !cuts) {
+        free(producer);
+        free(last);
+        free(cuts);
+        *out = NULL;
+        return 0;
+    }
+    for (int t = 0; t < nt; t++) {
+        producer[t] = -1;
+        last[t] = -1;
+    }
+    for (int k = 0; k < nops; k++) {
+        const qop *o = qnet_op(q, k);
+        if (producer[root_of(q, o->out)] < 0)
+            producer[root_of(q, o->out)] = k;
+        int ins[16], n_in = 0;
+        if (o->kind == QOP_CONCAT)
+            for (int i = 0; i < o->n_in && n_in < 16; i++)
+                ins[n_in++] = o->ins[i];
+        else
+            for (int i = 0; i < 2; i++)
+                if (o->in[i] >= 0)
+                    ins[n_in++] = o->in[i];
+        for (int i = 0; i < n_in; i++)
+            last[root_of(q, ins[i])] = k;
+    }
+    last[root_of(q, qnet_output_tensor(q))] = nops;
+    for (int k = 0; k < nops; k++) {
+        const qop *o = qnet_op(q, k);
+        if (o->kind != QOP_MAC || qnet_layer_info(q, o->layer)->final)
+            continue;
+        cut c = {k, o->layer, 0, {0}};
+        int ok = 1;
+        for (int t = 0; t < nt && ok; t++) {
+            if (root_of(q, t) != t || producer[t] > k || last[t] <= k)
+                continue;
+            if (c.n_live == 8)
+                ok = 0;
+            else
+                c.live[c.n_live++] = t;
+        }
+        if (ok)
+            cuts[n++] = c;
+    }
+    free(producer);
+    free(last);
+    *out = cuts;
+    return n;
+}
+
+/* Appends to a key: little-endian, field by field (no struct padding). */
+static size_t key_u64(unsigned char *key, size_t at, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        key[at + (size_t)i] = (unsigned char)(v >> (8 * i));
+    return at + 8;
+}
+
+static size_t key_spec(unsigned char *key, size_t at, const emu_flip_spec *s)
+{
+    if (!s || !spec_active(s))
+        return key_u64(key, at, 0);
+    at = key_u64(key, at, (uint64_t)s->n);
+    for (int i = 0; i < s->n; i++) {
+        uint64_t bits;
+        memcpy(&bits, &s->cls[i].p, sizeof bits);
+        at = key_u64(key, at, s->cls[i].mask);
+        at = key_u64(key, at, bits);
+    }
+    return at;
+}
 
 static void workspace_free(workspace *w, int n_tensors, const qnet *q)
 {
@@ -349,17 +448,106 @@ static void run_concat(const qnet *q, const qop *o, workspace *w, int nb)
     }
 }
 
+/* Bytes of a cut's live state for nb images: the flips so far in the
+ * block (8 bytes, so counts do not depend on the cache), then the live
+ * tensors. */
+static size_t cut_bytes(const qnet *q, const cut *c, int nb)
+{
+    size_t n = 8;
+    for (int i = 0; i < c->n_live; i++)
+        n += (size_t)qnet_tensor(q, c->live[i])->numel * (size_t)nb;
+    return n;
+}
+
+/* The prefix-cache key of each cut for this block: keys[c] (klen[c]
+ * bytes) in one buffer. Layers' tables and fault rates accumulate. */
+static unsigned char *cut_keys(const run_ctx *rc, int nb, int64_t first_image, size_t *klen, uint64_t *hash)
+{
+    const qnet *q = rc->q;
+    const emu_options *o = rc->o;
+    const emu_faults *f = o->faults;
+    int nl = qnet_n_layers(q);
+    size_t per_layer = 8 + 3 * (8 + 3 * 16), max = 32 + (size_t)nl * per_layer;
+    unsigned char *buf = malloc(max * (size_t)(rc->n_cuts > 0 ? rc->n_cuts : 1));
+    unsigned char *key = malloc(max);
+    if (!buf || !key) {
+        free(buf);
+        free(key);
+        return NULL;
+    }
+    size_t at = key_u64(key, 0, (uint64_t)first_image);
+    at = key_u64(key, at, (uint64_t)nb);
+    at = key_u64(key, at, f ? f->seed : 0);
+    at = key_u64(key, at, f ? f->rep : 0);
+    int next_cut = 0;
+    for (int l = 0; l < nl && next_cut < rc->n_cuts; l++) {
+        const emu_table *t = o->tables ? o->tables[l] : NULL;
+        at = key_u64(key, at, (uint64_t)(uintptr_t)t);
+        at = key_spec(key, at, f && f->weights ? &f->weights[l] : NULL);
+        at = key_spec(key, at, f && f->inputs ? &f->inputs[l] : NULL);
+        at = key_spec(key, at, f && f->outputs ? &f->outputs[l] : NULL);
+        if (rc->cuts[next_cut].layer == l) {
+            memcpy(buf + (size_t)next_cut * max, key, at);
+            klen[next_cut] = at;
+            hash[next_cut] = hash_fnv1a64(HASH_FNV_OFFSET, key, at);
+            next_cut++;
+        }
+    }
+    free(key);
+    return buf;
+}
+
 /* Runs one block of nb images (dataset indices first_image...); scores
  * [nb][classes]. */
 static void run_block(const run_ctx *rc, const uint8_t *pixels, int nb, int64_t first_image,
                       workspace *w, float *scores)
 {
     const qnet *q = rc->q;
-    const qtensor_info *tin = qnet_tensor(q, 0);
-    for (int64_t e = 0; e < tin->numel * nb; e++)
-        w->codes[0][e] = qnet_pixel_code(q, pixels[e]);
-    int final_seen = 0;
-    for (int k = 0; k < qnet_n_ops(q); k++) {
+    pcache *cache = rc->o ? rc->o->cache : NULL;
+    size_t *klen = NULL;
+    uint64_t *hash = NULL;
+    unsigned char *keys = NULL;
+    size_t key_stride = 0;
+    int start = 0, restored = -1;
+    uint64_t block_base = w->flips;
+    if (cache && rc->n_cuts > 0) {
+        klen = malloc((size_t)rc->n_cuts * sizeof *klen);
+        hash = malloc((size_t)rc->n_cuts * sizeof *hash);
+        keys = klen && hash ? cut_keys(rc, nb, first_image, klen, hash) : NULL;
+        key_stride = 32 + (size_t)qnet_n_layers(q) * (8 + 3 * (8 + 3 * 16));
+        /* The deepest cut this block has seen under the same prefix. */
+        for (int c = rc->n_cuts - 1; keys && c >= 0 && restored < 0; c--) {
+            const cut *cc = &rc->cuts[c];
+            size_t len = cut_bytes(q, cc, nb);
+            unsigned char *state = malloc(len);
+            if (state && pcache_get(cache, keys + (size_t)c * key_stride, klen[c], hash[c], state, len)) {
+                uint64_t flips;
+                memcpy(&flips, state, sizeof flips);
+                w->flips += flips;
+                size_t off = 8;
+                for (int i = 0; i < cc->n_live; i++) {
+                    size_t n = (size_t)qnet_tensor(q, cc->live[i])->numel * (size_t)nb;
+                    memcpy(w->codes[cc->live[i]], state + off, n);
+                    off += n;
+                }
+                restored = c;
+                start = cc->op + 1;
+                for (int l = 0; l <= cc->layer; l++) {
+                    const qnet_layer *L = qnet_layer_info(q, l);
+                    w->macs_skipped += (double)L->shape.M * L->K * L->shape.P * L->shape.Q * nb;
+                }
+            }
+            free(state);
+        }
+    }
+    if (start == 0) {
+        const qtensor_info *tin = qnet_tensor(q, 0);
+        for (int64_t e = 0; e < tin->numel * nb; e++)
+            w->codes[0][e] = qnet_pixel_code(q, pixels[e]);
+    }
+    w->macs += (double)qnet_macs_per_image(q) * nb;
+    int final_seen = 0, next_cut = restored + 1;
+    for (int k = start; k < qnet_n_ops(q); k++) {
         const qop *op = qnet_op(q, k);
         switch (op->kind) {
         case QOP_MAC:
@@ -374,7 +562,27 @@ static void run_block(const run_ctx *rc, const uint8_t *pixels, int nb, int64_t 
         case QOP_CONCAT: run_concat(q, op, w, nb); break;
         case QOP_ALIAS: break;
         }
+        if (keys && next_cut < rc->n_cuts && rc->cuts[next_cut].op == k) {
+            const cut *cc = &rc->cuts[next_cut];
+            size_t len = cut_bytes(q, cc, nb), off = 8;
+            unsigned char *state = malloc(len);
+            uint64_t flips = w->flips - block_base;
+            if (state)
+                memcpy(state, &flips, sizeof flips);
+            for (int i = 0; state && i < cc->n_live; i++) {
+                size_t n = (size_t)qnet_tensor(q, cc->live[i])->numel * (size_t)nb;
+                memcpy(state + off, w->codes[cc->live[i]], n);
+                off += n;
+            }
+            if (state)
+                pcache_put(cache, keys + (size_t)next_cut * key_stride, klen[next_cut], hash[next_cut], state, len);
+            free(state);
+            next_cut++;
+        }
     }
+    free(keys);
+    free(klen);
+    free(hash);
     int classes = qnet_classes(q);
     if (final_seen) {
         for (int64_t e = 0; e < (int64_t)nb * classes; e++)
@@ -436,9 +644,12 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
     uint8_t **weights = NULL;
     if (faulty_weights(q, o ? o->faults : NULL, &weights, &flips) != 0)
         return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
-    run_ctx rc = {q, o, (const uint8_t *const *)weights};
+    run_ctx rc = {q, o, (const uint8_t *const *)weights, NULL, 0};
+    if (o && o->cache)
+        rc.n_cuts = find_cuts(q, &rc.cuts);
     int failed = 0;
-#pragma omp parallel num_threads(threads) reduction(+ : flips)
+    double macs = 0, skipped = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : flips, macs, skipped)
     {
         workspace w;
         int ok = workspace_alloc(&w, q, block) == 0;
@@ -447,6 +658,7 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
             failed = 1;
         }
         w.flips = 0;
+        w.macs = w.macs_skipped = 0;
 #pragma omp for schedule(dynamic, 1)
         for (int64_t b = 0; b < blocks; b++) {
             if (!ok)
@@ -456,8 +668,11 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
             run_block(&rc, pixels + first * px, nb, first_image + first, &w, scores + first * classes);
         }
         flips += w.flips;
+        macs += w.macs;
+        skipped += w.macs_skipped;
         workspace_free(&w, qnet_n_tensors(q), q);
     }
+    free(rc.cuts);
     if (weights) {
         for (int l = 0; l < qnet_n_layers(q); l++)
             free(weights[l]);
@@ -465,8 +680,11 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
     }
     if (failed)
         return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
-    if (stats)
+    if (stats) {
         stats->flips = flips;
+        stats->macs = macs;
+        stats->macs_skipped = skipped;
+    }
     return AX_OK;
 }
 

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "fitness/pcache.h"
 #include "fitness/qnet.h"
 #include "util/err.h"
 
@@ -76,10 +77,19 @@ typedef struct emu_options {
     int block;   /* images per block; 0 = 16 */
     const emu_faults *faults; /* NULL: none */
     int64_t first_image;      /* dataset index of pixels[0], for the fault streams */
+    /* Prefix reuse: after every MAC layer (but the final one) the block's
+     * live activations are kept in the cache under a key of the block
+     * (first image index, size), and for each layer so far its product
+     * table and, with faults, the seed, repetition and flip rates; a block
+     * starts from the deepest layer found. Pointers identify the tables,
+     * so one cache serves one set of live tables. NULL: none. */
+    pcache *cache;
 } emu_options;
 
 typedef struct emu_stats {
-    uint64_t flips; /* bits flipped (weights once, activations per image) */
+    uint64_t flips;      /* bits flipped (weights once, activations per image) */
+    double macs;         /* MACs of the images run */
+    double macs_skipped; /* of those, taken from the prefix cache */
 } emu_stats;
 
 /* Scores of n images (pixels [n][H*W], uint8) into scores [n][classes].

@@ -22,6 +22,8 @@ struct fit {
     size_t n, cap;
     int *slots;          /* open addressing: index into genes, -1 empty */
     size_t n_slots;
+    pcache *prefix;      /* emulator prefix cache, or NULL */
+    double macs, macs_skipped;
 };
 
 fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
@@ -51,6 +53,10 @@ fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
     f->space.v_input = f->levels + space->n_swing;
     f->space.v_weight = f->levels + space->n_swing + space->n_vin;
     f->n_genes = space->n_arrays > 0 ? space->n_arrays + space->n_layers + 3 : space->n_layers + 3;
+    if (setup->prefix_cache_bytes > 0 && !(f->prefix = pcache_create(setup->prefix_cache_bytes, err))) {
+        fit_free(f);
+        return NULL;
+    }
 
     int32_t *exact = malloc((size_t)f->n_genes * sizeof *exact);
     fit_result r;
@@ -78,6 +84,7 @@ void fit_free(fit *f)
     free(f->genes);
     free(f->results);
     free(f->slots);
+    pcache_free(f->prefix);
     free(f);
 }
 
@@ -169,13 +176,15 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
         fmap_layers(&f->setup.faults, &kn, L, specs, specs + L, specs + 2 * L);
         mc_result mr;
         rc = mc_accuracy(f->setup.q, d, tables, specs, specs + L, specs + 2 * L, f->setup.reps,
-                         f->setup.seed, emu_threads, &mr, err);
+                         f->setup.seed, emu_threads, d == &f->setup.val ? f->prefix : NULL, &mr, err);
         if (rc == AX_OK) {
             r->top1 = mr.top1;
             r->top1_se = mr.top1_se;
             r->drop_pp = 100.0 * (base - mr.top1);
             r->flips = mr.flips;
             r->reps = mr.reps;
+            r->macs = mr.macs;
+            r->macs_skipped = mr.macs_skipped;
             accel_design ad = {.layer_mult = layer_mult,
                                .n_arrays = K,
                                .array_mult = K > 0 ? genes : NULL,
@@ -387,6 +396,10 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
             }
         }
     }
+    for (int t = 0; !failed && t < n_todo; t++) {
+        f->macs += out[todo[t]].macs;
+        f->macs_skipped += out[todo[t]].macs_skipped;
+    }
     if (!failed)
         for (int t = 0; t < n_todo; t++)
             if (cache_add(f, genes + (size_t)todo[t] * n, &out[todo[t]]) != 0) {
@@ -407,4 +420,10 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
     if (hits)
         *hits = h;
     return AX_OK;
+}
+
+void fit_mac_stats(const fit *f, double *macs, double *skipped)
+{
+    *macs = f->macs;
+    *skipped = f->macs_skipped;
 }

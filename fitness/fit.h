@@ -56,6 +56,7 @@ typedef struct fit_setup {
     double max_drop;
     int obj_area, obj_latency;
     int gate_idle; /* idle multiplier arrays power-gated (accel_design) */
+    size_t prefix_cache_bytes; /* emulator prefix cache budget; 0 = off */
     /* Nonzero: fit_batch scores no further chromosome and returns
      * AX_ESTOPPED (what it scored is dropped). NULL: never. */
     volatile sig_atomic_t *stop;
@@ -68,6 +69,7 @@ typedef struct fit_result {
     double comp_pj[ACCEL_NCOMP];
     uint64_t flips;
     int reps;
+    double macs, macs_skipped; /* this scoring's emulated MACs (not saved with results) */
 } fit_result;
 
 typedef struct fit fit;
@@ -108,6 +110,9 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
 /* Objectives (minimized): energy in uJ, drop in points, then area (mm^2)
  * and latency (ms) when enabled; the constraint max_drop - drop >= 0. */
 void fit_objectives(const fit *f, const fit_result *r, double *objs, double *cons);
+
+/* Emulated MACs so far and those the prefix cache saved (search images). */
+void fit_mac_stats(const fit *f, double *macs, double *skipped);
 
 /* The evaluation cache, in order of first evaluation. */
 size_t fit_n_evaluated(const fit *f);

@@ -27,13 +27,15 @@ typedef struct mc_result {
     int reps;              /* repetitions made */
     uint64_t flips;        /* bits flipped, all repetitions */
     double expected_flips; /* expectation of flips */
+    double macs, macs_skipped; /* emulated MACs, and those the prefix cache saved */
 } mc_result;
 
 /* tables: per-layer product tables (NULL = exact); weights, inputs,
- * outputs: per-layer flip rates (any may be NULL = none). */
+ * outputs: per-layer flip rates (any may be NULL = none); cache: the
+ * emulator's prefix cache (NULL = none). */
 int mc_accuracy(const qnet *q, const mc_data *d, const emu_table *const *tables,
                 const emu_flip_spec *weights, const emu_flip_spec *inputs,
-                const emu_flip_spec *outputs, int reps, uint64_t seed, int threads, mc_result *r,
-                ax_err *err);
+                const emu_flip_spec *outputs, int reps, uint64_t seed, int threads, pcache *cache,
+                mc_result *r, ax_err *err);
 
 #endif

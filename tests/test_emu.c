@@ -479,7 +479,7 @@ static void faults_are_reproducible_and_common(void **state)
     /* Zero rates: one run, equal to the fault-free result bit for bit. */
     mc_data md = {px, labels, N, 0};
     mc_result r;
-    assert_int_equal(mc_accuracy(q, &md, NULL, z, z, z, 10, 1, 1, &r, &err), AX_OK);
+    assert_int_equal(mc_accuracy(q, &md, NULL, z, z, z, 10, 1, 1, NULL, &r, &err), AX_OK);
     assert_int_equal(r.reps, 1);
     assert_int_equal(r.flips, 0);
     emu_options oz = {.threads = 1, .faults = &(emu_faults){1, 0, z, z, z}};
@@ -489,9 +489,64 @@ static void faults_are_reproducible_and_common(void **state)
     assert_int_equal(emu_top1(q, px, labels, N, &plain, &correct, NULL, &err), AX_OK);
     assert_true(r.top1 == (double)correct / N);
     /* With rates, repetitions spread; the mean and its error are finite. */
-    assert_int_equal(mc_accuracy(q, &md, NULL, w, w, w, 4, 1, 2, &r, &err), AX_OK);
+    assert_int_equal(mc_accuracy(q, &md, NULL, w, w, w, 4, 1, 2, NULL, &r, &err), AX_OK);
     assert_int_equal(r.reps, 4);
     assert_true(r.flips > 0 && r.top1_se >= 0);
+    emu_table_free(t);
+    free(lut);
+    qnet_free(q);
+    graph_free(g);
+}
+
+/* Prefix reuse: chromosomes sharing their first layers' tables (and fault
+ * draws) start from the cached activations, with results and flip counts
+ * identical to a run without the cache. */
+static void prefix_cache_changes_nothing(void **state)
+{
+    (void)state;
+    conv_case cc = {1, 1, 1, 1, 6, 3};
+    int hw;
+    graph *g = small_net(&cc, &hw);
+    pcg32 rng = pcg32_derive4(9, PCG_PURPOSE_TEST, 0, 0, 0, 0);
+    enum { N = 50 };
+    uint8_t px[N * 100];
+    for (int i = 0; i < N * 100; i++)
+        px[i] = (uint8_t)pcg32_next(&rng);
+    qnet *q = NULL;
+    ax_err err = {0};
+    assert_int_equal(qnet_build(g, px, N, NULL, &q, &err), AX_OK);
+    uint16_t *lut = malloc(65536 * sizeof *lut);
+    for (int i = 0; i < 65536; i++)
+        lut[i] = (uint16_t)(((i >> 8) * (i & 255)) | 1);
+    emu_table *t = emu_table_create(lut, &err);
+    pcache *cache = pcache_create(64 << 20, &err);
+    emu_flip_spec spec = {1, {{0xFF, 0.003}, {0, 0}, {0, 0}}};
+    emu_flip_spec w[3] = {spec, spec, spec};
+    const emu_table *sets[5][3] = {{NULL, NULL, NULL}, {NULL, NULL, t}, {NULL, t, t}, {NULL, NULL, t}, {t, t, t}};
+    double skipped = 0;
+    for (int faulty = 0; faulty < 2; faulty++)
+        for (int rep = 0; rep < 2; rep++)
+            for (int k = 0; k < 5; k++) {
+                emu_faults f = {7, (uint64_t)rep, w, w, w};
+                float a[N * 5], b[N * 5];
+                emu_stats sa, sb;
+                emu_options plain = {.tables = sets[k], .threads = 2, .block = 8, .faults = faulty ? &f : NULL};
+                emu_options cached = plain;
+                cached.cache = cache;
+                assert_int_equal(emu_run(q, px, N, &plain, a, &sa, &err), AX_OK);
+                assert_int_equal(emu_run(q, px, N, &cached, b, &sb, &err), AX_OK);
+                assert_memory_equal(a, b, sizeof a);
+                assert_int_equal(sa.flips, sb.flips);
+                assert_true(sb.macs == sa.macs && sa.macs_skipped == 0);
+                skipped += sb.macs_skipped;
+            }
+    /* Sets 1 and 3 are equal and share their first two layers with set 0;
+     * set 2 shares one: a good part of the work was reused. */
+    pcache_stats st = pcache_get_stats(cache);
+    print_message("    prefix cache: %llu hits of %llu lookups, %.0f MACs skipped\n",
+                  (unsigned long long)st.hits, (unsigned long long)st.lookups, skipped);
+    assert_true(st.hits > 0 && skipped > 0);
+    pcache_free(cache);
     emu_table_free(t);
     free(lut);
     qnet_free(q);
@@ -507,6 +562,7 @@ int main(void)
         cmocka_unit_test(threads_and_blocks_do_not_matter),
         cmocka_unit_test(quantized_follows_float),
         cmocka_unit_test(faults_are_reproducible_and_common),
+        cmocka_unit_test(prefix_cache_changes_nothing),
     };
     return cmocka_run_group_tests_name("emu", tests, NULL, NULL);
 }
