@@ -47,8 +47,11 @@ struct kern_table {
     uint16_t *T;      /* [65536], weight-major */
     uint8_t *planes;  /* [256][512], 64-byte aligned: row w holds the low bytes of T[w][0..255],
                          then the high bytes */
-    uint8_t *err;     /* [256][256], 64-byte aligned, if err8: T[w][a] - a*w - off[w] */
-    int32_t off[256]; /* per-row error offset (min over a), if err8 */
+    /* Errors e[w][a] = T[w][a] - a*w - off[w], off[w] = min over a: */
+    uint8_t *err;     /* [256][256], 64-byte aligned, if err8: e in 8 bits */
+    uint8_t *res16;   /* [256][512] as planes, if no err8 but e fits 16 bits and some rows are
+                         exact; else NULL */
+    int32_t off[256];
     uint8_t row_exact[256]; /* row w has T[w][a] == a*w for every a */
     int exact, err8;
 };
@@ -58,44 +61,64 @@ static void *alloc64(size_t n)
     return aligned_alloc(64, (n + 63) / 64 * 64);
 }
 
+/* 16-bit values v[w][a] into byte planes [w][lo 256 | hi 256]. */
+static void split_planes(const int32_t *v, uint8_t *planes)
+{
+    for (int w = 0; w < 256; w++)
+        for (int a = 0; a < 256; a++) {
+            planes[w * 512 + a] = (uint8_t)(v[w * 256 + a] & 0xFF);
+            planes[w * 512 + 256 + a] = (uint8_t)((v[w * 256 + a] >> 8) & 0xFF);
+        }
+}
+
 kern_table *kern_table_create(const uint16_t *T, ax_err *err)
 {
     kern_table *t = calloc(1, sizeof *t);
+    int32_t *v = malloc(65536 * sizeof *v);
     if (t) {
         t->T = malloc(65536 * sizeof *t->T);
         t->planes = alloc64(256 * 512);
-        t->err = alloc64(256 * 256);
     }
-    if (!t || !t->T || !t->planes || !t->err) {
+    if (!t || !v || !t->T || !t->planes) {
+        free(v);
         kern_table_free(t);
         ax_fail(err, AX_EINTERNAL, "kern: out of memory preparing a product table");
         return NULL;
     }
     memcpy(t->T, T, 65536 * sizeof *T);
-    t->exact = t->err8 = 1;
+    for (int e = 0; e < 65536; e++)
+        v[e] = T[e];
+    split_planes(v, t->planes);
+    int32_t range = 0;
+    int exact_rows = 0;
+    t->exact = 1;
     for (int w = 0; w < 256; w++) {
-        const uint16_t *row = T + w * 256;
         int32_t lo = INT32_MAX, hi = INT32_MIN;
         for (int a = 0; a < 256; a++) {
-            t->planes[w * 512 + a] = (uint8_t)(row[a] & 0xFF);
-            t->planes[w * 512 + 256 + a] = (uint8_t)(row[a] >> 8);
-            int32_t e = (int32_t)row[a] - a * w;
+            int32_t e = (int32_t)T[w * 256 + a] - a * w;
             lo = e < lo ? e : lo;
             hi = e > hi ? e : hi;
         }
         t->row_exact[w] = lo == 0 && hi == 0;
         t->exact &= t->row_exact[w];
+        exact_rows += t->row_exact[w];
         t->off[w] = lo;
-        if (hi - lo > 255)
-            t->err8 = 0;
+        range = hi - lo > range ? hi - lo : range;
+        for (int a = 0; a < 256; a++)
+            v[w * 256 + a] = (int32_t)T[w * 256 + a] - a * w - lo;
     }
-    if (t->err8) {
-        for (int w = 0; w < 256; w++)
-            for (int a = 0; a < 256; a++)
-                t->err[w * 256 + a] = (uint8_t)((int32_t)T[w * 256 + a] - a * w - t->off[w]);
-    } else {
-        free(t->err);
-        t->err = NULL;
+    t->err8 = range <= 255;
+    int ok = 1;
+    if (t->err8 && (ok = (t->err = alloc64(256 * 256)) != NULL))
+        for (int e = 0; e < 65536; e++)
+            t->err[e] = (uint8_t)v[e];
+    if (!t->err8 && range <= 65535 && exact_rows > 0 && (ok = (t->res16 = alloc64(256 * 512)) != NULL))
+        split_planes(v, t->res16);
+    free(v);
+    if (!ok) {
+        kern_table_free(t);
+        ax_fail(err, AX_EINTERNAL, "kern: out of memory preparing a product table");
+        return NULL;
     }
     return t;
 }
@@ -107,6 +130,7 @@ void kern_table_free(kern_table *t)
     free(t->T);
     free(t->planes);
     free(t->err);
+    free(t->res16);
     free(t);
 }
 
@@ -125,9 +149,14 @@ int kern_table_err8(const kern_table *t)
     return t->err8;
 }
 
+int kern_table_res16(const kern_table *t)
+{
+    return t->res16 != NULL;
+}
+
 /* ---------------------------------------------------------------- scratch */
 
-/* Rows of W whose lookup lists are built at a time (err8 kernel). */
+/* Rows of W whose lookup lists are built at a time (VBMI kernels). */
 #define LIST_ROWS 16
 
 /* Scratch regions, each 64-byte aligned:
@@ -157,23 +186,6 @@ size_t kern_scratch_size(int M, int K)
 {
     size_t m = (size_t)(M > 0 ? M : 1), k = (size_t)(K > 0 ? K : 1);
     return 64 + up64((m + 8) * (k + 4) * 2) + 2 * up64((m + 8) * 4) + up64((k + 4) * 64) + up64(LIST_ROWS * k * 4);
-}
-
-static scratch_map scratch_split(void *s, int M, int K)
-{
-    size_t m = (size_t)M, k = (size_t)K;
-    uint8_t *p = (uint8_t *)(((uintptr_t)s + 63) & ~(uintptr_t)63);
-    scratch_map r;
-    r.wpack = p;
-    p += up64((m + 8) * (k + 4) * 2);
-    r.init = (int32_t *)(void *)p;
-    p += up64((m + 8) * 4);
-    r.bias = (int32_t *)(void *)p;
-    p += up64((m + 8) * 4);
-    r.apack = p;
-    p += up64((k + 4) * 64);
-    r.lists = (uint32_t *)(void *)p;
-    return r;
 }
 
 /* Scalar entries of the implementation list (scratch unused). */
@@ -228,6 +240,23 @@ static void table_auto_scalar(const kern_table *t, const uint8_t *W, const uint8
 }
 
 #if KERN_X86
+
+static scratch_map scratch_split(void *s, int M, int K)
+{
+    size_t m = (size_t)M, k = (size_t)K;
+    uint8_t *p = (uint8_t *)(((uintptr_t)s + 63) & ~(uintptr_t)63);
+    scratch_map r;
+    r.wpack = p;
+    p += up64((m + 8) * (k + 4) * 2);
+    r.init = (int32_t *)(void *)p;
+    p += up64((m + 8) * 4);
+    r.bias = (int32_t *)(void *)p;
+    p += up64((m + 8) * 4);
+    r.apack = p;
+    p += up64((k + 4) * 64);
+    r.lists = (uint32_t *)(void *)p;
+    return r;
+}
 
 #define TGT_AVX2 __attribute__((target("avx2")))
 #define TGT_BW __attribute__((target("avx2,avx512f,avx512bw")))
@@ -358,7 +387,10 @@ TGT_AVX2 static void exact_avx2(const uint8_t *W, const uint8_t *A, int M, int K
 
 /* Each byte plane's 256 entries as 16 chunks of 16 looked up by the low
  * nibble (vpshufb), the 16 results merged by a blend tree on bits 4..7.
- * Measured faster than 32-bit gathers from T on AMD Zen 4 (about 1.3x). */
+ * On AMD Zen 4 about 1.3x the speed of 32-bit gathers from T (vpgatherdd)
+ * and about that of table_scalar4; kept as the AVX2 path for CPUs whose
+ * shuffles are relatively cheaper. Sums in 16-bit lanes as the VBMI
+ * kernels do (see widen_sums). */
 INLINE TGT_AVX2 __m256i shuf16(const uint8_t *plane, int c, __m256i idx)
 {
     __m128i t = _mm_load_si128((const __m128i *)(const void *)(plane + 16 * c));
@@ -383,7 +415,7 @@ INLINE TGT_AVX2 __m256i shuf256(const uint8_t *plane, __m256i idx, __m256i m4, _
 }
 
 TGT_AVX2 static void table_avx2(const kern_table *t, const uint8_t *W, const uint8_t *A, int M,
-                                     int K, int NP, int32_t *acc, void *scratch)
+                                int K, int NP, int32_t *acc, void *scratch)
 {
     scratch_map s = scratch_split(scratch, M, K);
     uint8_t *ap = s.apack; /* [K][32] */
@@ -476,9 +508,9 @@ TGT_VNNI static void vnni_pack(const uint8_t *A, int K, int NP, int p0, int nc, 
 }
 
 /* acc += the 4-byte dot products of u (unsigned) and s (signed) per 32-bit
- * lane. Inline assembly: GCC 12 spills the accumulator of the
- * _mm512_dpbusd_epi32 builtin to the stack on every use (measured 2x
- * slower). */
+ * lane. Inline assembly because GCC 12 moves the accumulators of the
+ * _mm512_dpbusd_epi32 builtin through the stack on every use (the kernel
+ * measured about 2x slower with it). */
 INLINE TGT_VNNI __m512i dpbusd(__m512i acc, __m512i u, __m512i s)
 {
     __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s));
@@ -509,10 +541,10 @@ TGT_VNNI static void vnni_tile6(const uint8_t *wp, size_t ws, int Kg, const uint
 #define VNNI_ROW(i)                                                                                \
     {                                                                                              \
         __m512i b = _mm512_set1_epi32((int)load32(wp + (size_t)(i) * ws + (size_t)g * 4));         \
-        c##i##0 = dpbusd(c##i##0, b, a0);                                             \
-        c##i##1 = dpbusd(c##i##1, b, a1);                                             \
-        c##i##2 = dpbusd(c##i##2, b, a2);                                             \
-        c##i##3 = dpbusd(c##i##3, b, a3);                                             \
+        c##i##0 = dpbusd(c##i##0, b, a0);                                                          \
+        c##i##1 = dpbusd(c##i##1, b, a1);                                                          \
+        c##i##2 = dpbusd(c##i##2, b, a2);                                                          \
+        c##i##3 = dpbusd(c##i##3, b, a3);                                                          \
     }
         VNNI_ROW(0) VNNI_ROW(1) VNNI_ROW(2) VNNI_ROW(3) VNNI_ROW(4) VNNI_ROW(5)
 #undef VNNI_ROW
@@ -574,7 +606,9 @@ TGT_VNNI static void exact_vnni(const uint8_t *W, const uint8_t *A, int M, int K
 
 /* ------------------------------------------------------ AVX-512 VBMI table */
 
-#define VBMI_NV 4 /* 64-column vectors per tile (measured: 4 > 3 > 2 > 6) */
+/* 64-column vectors per tile; measured on Zen 4: 4 > 3 > 2 > 6 for 16-bit
+ * tables, 4 >= 8 > 6 for 8-bit ones. */
+#define VBMI_NV 4
 #define VBMI_KC 256 /* products summed in 16-bit lanes before widening: 256 * 255 < 65536 */
 
 /* One 256-entry byte table (4 zmm) looked up at 64 activation codes:
@@ -586,15 +620,15 @@ INLINE TGT_VBMI __m512i lookup256(__m512i t0, __m512i t1, __m512i t2, __m512i t3
                                   _mm512_permutex2var_epi8(t2, x, t3));
 }
 
-/* Byte sums in 16-bit lanes: for 64 columns of bytes x (column c in byte
- * c), over up to 257 steps,
- *   wrap += x (16-bit words, wrapping), odd += x >> 8 (the odd bytes);
+/* Byte sums in 16-bit lanes: for 64 columns of looked-up bytes x (column c
+ * in byte c), over up to 257 steps,
+ *   wrap += x (as 16-bit words, wrapping), odd += x >> 8 (the odd bytes);
  * then the odd columns' sums are `odd` and the even ones' are
- * wrap - (odd << 8) mod 2^16 (exact, as they stay below 2^16). Two
+ * wrap - (odd << 8) mod 2^16 (exact, as they stay below 2^16): two
  * additions and a shift per step instead of two additions, a mask and a
- * shift. */
-
-/* out[0..63] (+)= the lo sums + 256 * the hi sums, each given as (wrap,
+ * shift.
+ *
+ * out[0..63] (+)= the lo sums + 256 * the hi sums, each given as (wrap,
  * odd) pairs; n valid columns; add: accumulate into out instead of
  * storing. */
 INLINE TGT_VBMI void widen_sums(__m512i lw, __m512i lodd, __m512i hw, __m512i hodd, int32_t *out,
@@ -623,84 +657,46 @@ INLINE TGT_VBMI void widen_sums(__m512i lw, __m512i lodd, __m512i hw, __m512i ho
     }
 }
 
-TGT_VBMI static void table_vbmi(const kern_table *t, const uint8_t *W, const uint8_t *A, int M,
-                                int K, int NP, int32_t *acc, void *scratch)
+/* For rows mb..mb+nr-1 of W, the products k to look up: all, or those
+ * whose weight's row is not flagged in skip[256]. */
+static void build_lists(const uint8_t *W, int K, int mb, int nr, const uint8_t *skip, uint32_t *lists,
+                        int *cnt)
 {
-    (void)scratch;
-    for (int p0 = 0; p0 < NP; p0 += 64 * VBMI_NV) {
-        __mmask64 lm[VBMI_NV];
-        _Pragma("GCC unroll 8") for (int v = 0; v < VBMI_NV; v++)
-            lm[v] = tail64(NP - p0 - 64 * v);
-        for (int k0 = 0; k0 < K; k0 += VBMI_KC) {
-            int k1 = K - k0 < VBMI_KC ? K : k0 + VBMI_KC;
-            for (int m = 0; m < M; m++) {
-                __m512i le[VBMI_NV], lo[VBMI_NV], he[VBMI_NV], ho[VBMI_NV];
-                _Pragma("GCC unroll 8") for (int v = 0; v < VBMI_NV; v++)
-                    le[v] = lo[v] = he[v] = ho[v] = _mm512_setzero_si512();
-                const uint8_t *wrow = W + (size_t)m * K;
-                for (int k = k0; k < k1; k++) {
-                    const __m512i *pl = (const __m512i *)(const void *)(t->planes + (size_t)wrow[k] * 512);
-                    const uint8_t *a = A + (size_t)k * NP + p0;
-                    __m512i x[VBMI_NV];
-                    __mmask64 b7[VBMI_NV];
-                    _Pragma("GCC unroll 8") for (int v = 0; v < VBMI_NV; v++) {
-                        x[v] = _mm512_maskz_loadu_epi8(lm[v], a + 64 * v);
-                        b7[v] = _mm512_movepi8_mask(x[v]);
-                    }
-                    /* One plane at a time: 4 table registers live, not 8. */
-                    __m512i P0 = _mm512_load_si512(pl), P1 = _mm512_load_si512(pl + 1);
-                    __m512i P2 = _mm512_load_si512(pl + 2), P3 = _mm512_load_si512(pl + 3);
-                    _Pragma("GCC unroll 8") for (int v = 0; v < VBMI_NV; v++) {
-                        __m512i l = lookup256(P0, P1, P2, P3, x[v], b7[v]);
-                        le[v] = _mm512_add_epi16(le[v], l);
-                        lo[v] = _mm512_add_epi16(lo[v], _mm512_srli_epi16(l, 8));
-                    }
-                    P0 = _mm512_load_si512(pl + 4), P1 = _mm512_load_si512(pl + 5);
-                    P2 = _mm512_load_si512(pl + 6), P3 = _mm512_load_si512(pl + 7);
-                    _Pragma("GCC unroll 8") for (int v = 0; v < VBMI_NV; v++) {
-                        __m512i h = lookup256(P0, P1, P2, P3, x[v], b7[v]);
-                        he[v] = _mm512_add_epi16(he[v], h);
-                        ho[v] = _mm512_add_epi16(ho[v], _mm512_srli_epi16(h, 8));
-                    }
-                }
-                _Pragma("GCC unroll 8") for (int v = 0; v < VBMI_NV; v++)
-                    widen_sums(le[v], lo[v], he[v], ho[v], acc + (size_t)m * NP + p0 + 64 * v,
-                                   NP - p0 - 64 * v, k0 > 0);
-            }
+    for (int i = 0; i < nr; i++) {
+        const uint8_t *wrow = W + (size_t)(mb + i) * K;
+        uint32_t *list = lists + (size_t)i * K;
+        int n = 0;
+        for (int k = 0; k < K; k++) {
+            list[n] = (uint32_t)k;
+            n += !skip || !skip[wrow[k]];
         }
+        cnt[i] = n;
     }
 }
 
-/* Error-table kernel: acc = W A (VNNI) + sum_k off[w] + sum_k err[w][a],
- * the last over the products whose weight's row has an error. */
-TGT_512 static void table_err8_vbmi(const kern_table *t, const uint8_t *W, const uint8_t *A, int M,
-                                    int K, int NP, int32_t *acc, void *scratch)
+/* acc (+)= sum over the listed k of P[W[m][k]][A[k][p]], P a table of
+ * 16-bit entries as byte planes (wide: row w = 256 low bytes then 256 high
+ * bytes) or of 8-bit entries (row w = 256 bytes). add = 0 stores (then skip
+ * must be NULL, so that every 256-product chunk has entries).
+ *
+ * Loops: blocks of LIST_ROWS rows, column tiles of 64 * VBMI_NV, chunks of
+ * VBMI_KC products, rows; the chunk's activations stay in L1 while the
+ * rows' table rows (512 bytes each) stream from L2. */
+INLINE TGT_VBMI void lookup_rows(const uint8_t *planes, const int wide, const uint8_t *skip, int add,
+                                 const uint8_t *W, const uint8_t *A, int M, int K, int NP,
+                                 int32_t *acc, void *scratch)
 {
     scratch_map s = scratch_split(scratch, M, K);
-    for (int m = 0; m < M; m++) {
-        int32_t b = 0;
-        for (int k = 0; k < K; k++)
-            b += t->off[W[(size_t)m * K + k]];
-        s.bias[m] = b;
-    }
-    vnni_exact_bias(W, A, M, K, NP, acc, s.bias, scratch);
+    const size_t stride = wide ? 512 : 256;
+    const int nv = VBMI_NV;
     const __m512i zero = _mm512_setzero_si512();
     int cnt[LIST_ROWS], pos[LIST_ROWS];
     for (int mb = 0; mb < M; mb += LIST_ROWS) {
         int nr = M - mb < LIST_ROWS ? M - mb : LIST_ROWS;
-        for (int i = 0; i < nr; i++) {
-            const uint8_t *wrow = W + (size_t)(mb + i) * K;
-            uint32_t *list = s.lists + (size_t)i * K;
-            int n = 0;
-            for (int k = 0; k < K; k++) {
-                list[n] = (uint32_t)k;
-                n += !t->row_exact[wrow[k]];
-            }
-            cnt[i] = n;
-        }
-        for (int p0 = 0; p0 < NP; p0 += 64 * VBMI_NV) {
+        build_lists(W, K, mb, nr, skip, s.lists, cnt);
+        for (int p0 = 0; p0 < NP; p0 += 64 * nv) {
             __mmask64 lm[VBMI_NV];
-            _Pragma("GCC unroll 8") for (int v = 0; v < VBMI_NV; v++)
+            _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
                 lm[v] = tail64(NP - p0 - 64 * v);
             for (int i = 0; i < nr; i++)
                 pos[i] = 0;
@@ -712,42 +708,119 @@ TGT_512 static void table_err8_vbmi(const kern_table *t, const uint8_t *W, const
                     if (j >= cnt[i] || list[j] >= k1)
                         continue;
                     const uint8_t *wrow = W + (size_t)(mb + i) * K;
-                    __m512i ev[VBMI_NV], od[VBMI_NV];
-                    _Pragma("GCC unroll 8") for (int v = 0; v < VBMI_NV; v++)
-                        ev[v] = od[v] = zero;
+                    __m512i lw[VBMI_NV], lodd[VBMI_NV], hw[VBMI_NV], hodd[VBMI_NV];
+                    _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
+                        lw[v] = lodd[v] = hw[v] = hodd[v] = zero;
                     for (; j < cnt[i] && list[j] < k1; j++) {
                         uint32_t k = list[j];
-                        const __m512i *pl = (const __m512i *)(const void *)(t->err + (size_t)wrow[k] * 256);
-                        __m512i E0 = _mm512_load_si512(pl), E1 = _mm512_load_si512(pl + 1);
-                        __m512i E2 = _mm512_load_si512(pl + 2), E3 = _mm512_load_si512(pl + 3);
+                        const __m512i *pl = (const __m512i *)(const void *)(planes + wrow[k] * stride);
                         const uint8_t *a = A + (size_t)k * NP + p0;
-                        _Pragma("GCC unroll 8") for (int v = 0; v < VBMI_NV; v++) {
-                            __m512i x = _mm512_maskz_loadu_epi8(lm[v], a + 64 * v);
-                            __m512i e = lookup256(E0, E1, E2, E3, x, _mm512_movepi8_mask(x));
-                            ev[v] = _mm512_add_epi16(ev[v], e);
-                            od[v] = _mm512_add_epi16(od[v], _mm512_srli_epi16(e, 8));
+                        __m512i x[VBMI_NV];
+                        __mmask64 b7[VBMI_NV];
+                        _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) {
+                            x[v] = _mm512_maskz_loadu_epi8(lm[v], a + 64 * v);
+                            b7[v] = _mm512_movepi8_mask(x[v]);
+                        }
+                        /* One plane at a time: 4 table registers live. */
+                        __m512i P0 = _mm512_load_si512(pl), P1 = _mm512_load_si512(pl + 1);
+                        __m512i P2 = _mm512_load_si512(pl + 2), P3 = _mm512_load_si512(pl + 3);
+                        _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) {
+                            __m512i l = lookup256(P0, P1, P2, P3, x[v], b7[v]);
+                            lw[v] = _mm512_add_epi16(lw[v], l);
+                            lodd[v] = _mm512_add_epi16(lodd[v], _mm512_srli_epi16(l, 8));
+                        }
+                        if (wide) {
+                            P0 = _mm512_load_si512(pl + 4), P1 = _mm512_load_si512(pl + 5);
+                            P2 = _mm512_load_si512(pl + 6), P3 = _mm512_load_si512(pl + 7);
+                            _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) {
+                                __m512i h = lookup256(P0, P1, P2, P3, x[v], b7[v]);
+                                hw[v] = _mm512_add_epi16(hw[v], h);
+                                hodd[v] = _mm512_add_epi16(hodd[v], _mm512_srli_epi16(h, 8));
+                            }
                         }
                     }
                     pos[i] = j;
-                    _Pragma("GCC unroll 8") for (int v = 0; v < VBMI_NV; v++)
-                        widen_sums(ev[v], od[v], zero, zero, acc + (size_t)(mb + i) * NP + p0 + 64 * v,
-                                       NP - p0 - 64 * v, 1);
+                    _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
+                        widen_sums(lw[v], lodd[v], hw[v], hodd[v], acc + (size_t)(mb + i) * NP + p0 + 64 * v,
+                                   NP - p0 - 64 * v, add || k0 > 0);
                 }
             }
         }
     }
 }
 
+TGT_VBMI static void lookup16(const uint8_t *planes, const uint8_t *skip, int add, const uint8_t *W,
+                              const uint8_t *A, int M, int K, int NP, int32_t *acc, void *scratch)
+{
+    lookup_rows(planes, 1, skip, add, W, A, M, K, NP, acc, scratch);
+}
+
+TGT_VBMI static void lookup8(const uint8_t *planes, const uint8_t *skip, int add, const uint8_t *W,
+                             const uint8_t *A, int M, int K, int NP, int32_t *acc, void *scratch)
+{
+    lookup_rows(planes, 0, skip, add, W, A, M, K, NP, acc, scratch);
+}
+
+TGT_VBMI static void table_vbmi(const kern_table *t, const uint8_t *W, const uint8_t *A, int M,
+                                int K, int NP, int32_t *acc, void *scratch)
+{
+    lookup16(t->planes, NULL, 0, W, A, M, K, NP, acc, scratch);
+}
+
+/* acc = W A + sum_k off[W[m][k]] (VNNI). */
+TGT_VNNI static void exact_plus_offsets(const kern_table *t, const uint8_t *W, const uint8_t *A, int M,
+                                        int K, int NP, int32_t *acc, void *scratch)
+{
+    scratch_map s = scratch_split(scratch, M, K);
+    for (int m = 0; m < M; m++) {
+        int32_t b = 0;
+        for (int k = 0; k < K; k++)
+            b += t->off[W[(size_t)m * K + k]];
+        s.bias[m] = b;
+    }
+    vnni_exact_bias(W, A, M, K, NP, acc, s.bias, scratch);
+}
+
+/* Error-table kernels: acc = W A (VNNI) + sum_k off[w] + sum_k err[w][a],
+ * the last over the products whose weight's row has an error; err in 8
+ * bits (err8) or 16 (res16). */
+TGT_512 static void table_err8_vbmi(const kern_table *t, const uint8_t *W, const uint8_t *A, int M,
+                                    int K, int NP, int32_t *acc, void *scratch)
+{
+    exact_plus_offsets(t, W, A, M, K, NP, acc, scratch);
+    lookup8(t->err, t->row_exact, 1, W, A, M, K, NP, acc, scratch);
+}
+
+TGT_512 static void table_res16_vbmi(const kern_table *t, const uint8_t *W, const uint8_t *A, int M,
+                                     int K, int NP, int32_t *acc, void *scratch)
+{
+    exact_plus_offsets(t, W, A, M, K, NP, acc, scratch);
+    lookup16(t->res16, t->row_exact, 1, W, A, M, K, NP, acc, scratch);
+}
+
+/* Share of the products whose weight's row is exact, at least 1/RES16_SHARE
+ * for the res16 kernel to pay for its exact pass. */
+#define RES16_SHARE 6
+
 /* Best table kernel of each instruction set, by the table's properties. */
 TGT_512 static void table_auto512(const kern_table *t, const uint8_t *W, const uint8_t *A, int M,
                                   int K, int NP, int32_t *acc, void *scratch)
 {
-    if (t->exact)
+    if (t->exact) {
         exact_vnni(W, A, M, K, NP, acc, scratch);
-    else if (t->err8)
+    } else if (t->err8) {
         table_err8_vbmi(t, W, A, M, K, NP, acc, scratch);
-    else
+    } else if (t->res16) {
+        size_t skipped = 0;
+        for (size_t e = 0; e < (size_t)M * (size_t)K; e++)
+            skipped += t->row_exact[W[e]];
+        if (skipped * RES16_SHARE >= (size_t)M * (size_t)K)
+            table_res16_vbmi(t, W, A, M, K, NP, acc, scratch);
+        else
+            table_vbmi(t, W, A, M, K, NP, acc, scratch);
+    } else {
         table_vbmi(t, W, A, M, K, NP, acc, scratch);
+    }
 }
 
 TGT_AVX2 static void table_auto2(const kern_table *t, const uint8_t *W, const uint8_t *A, int M,
@@ -799,15 +872,16 @@ static int isa_cap(void)
 int kern_impls(kern_impl *out)
 {
     kern_impl l[] = {
-        {"exact_scalar", "scalar", 1, 0, exact_scalar_fn, NULL},
-        {"table_scalar", "scalar", 1, 0, NULL, table_scalar_fn},
-        {"table_scalar4", "scalar", 1, 0, NULL, table_scalar4},
+        {"exact_scalar", "scalar", 1, NULL, exact_scalar_fn, NULL},
+        {"table_scalar", "scalar", 1, NULL, NULL, table_scalar_fn},
+        {"table_scalar4", "scalar", 1, NULL, NULL, table_scalar4},
 #if KERN_X86
-        {"exact_avx2", "avx2", cpu_avx2(), 0, exact_avx2, NULL},
-        {"exact_vnni", "avx512", cpu_vnni(), 0, exact_vnni, NULL},
-        {"table_avx2", "avx2", cpu_avx2(), 0, NULL, table_avx2},
-        {"table_vbmi", "avx512", cpu_vbmi(), 0, NULL, table_vbmi},
-        {"table_err8_vbmi", "avx512", cpu_vbmi() && cpu_vnni(), 1, NULL, table_err8_vbmi},
+        {"exact_avx2", "avx2", cpu_avx2(), NULL, exact_avx2, NULL},
+        {"exact_vnni", "avx512", cpu_vnni(), NULL, exact_vnni, NULL},
+        {"table_avx2", "avx2", cpu_avx2(), NULL, NULL, table_avx2},
+        {"table_vbmi", "avx512", cpu_vbmi(), NULL, NULL, table_vbmi},
+        {"table_err8_vbmi", "avx512", cpu_vbmi() && cpu_vnni(), kern_table_err8, NULL, table_err8_vbmi},
+        {"table_res16_vbmi", "avx512", cpu_vbmi() && cpu_vnni(), kern_table_res16, NULL, table_res16_vbmi},
 #endif
     };
     int n = (int)(sizeof l / sizeof l[0]);

@@ -15,17 +15,22 @@
  * for bit (int32 sums wrap like the reference's on real layers: K * 65535
  * stays below 2^31 for K < 32768).
  *
- * Faster kernels (x86-64 only; other machines get the scalar ones):
+ * Faster kernels (the SIMD ones x86-64 only; other machines get the scalar
+ * ones), all bit-exact:
  * - exact_avx2: 16-bit pairs with vpmaddwd; exact_vnni: AVX-512 VNNI
  *   vpdpbusd on 4 products at a time (activations offset by -128 to signed
  *   bytes, the offset added back as 128 * sum_k W[m][k]);
- * - table_avx2: 32-bit gathers from T; table_vbmi: AVX-512 VBMI byte
- *   permutes over the low and high byte planes of each weight's row,
- *   summed in 16-bit lanes and widened every 256 products;
- * - table_err8_vbmi, for tables whose error lut[a][w] - a*w spans at most
- *   255 within every weight's row: exact VNNI products plus one byte-plane
- *   lookup of the error (offset per row), weights whose row has no error
- *   skipped.
+ * - table_scalar4: the reference with 4 products per update of acc;
+ *   table_avx2: vpshufb over 16-entry chunks of the low and high byte
+ *   planes of each weight's row; table_vbmi: AVX-512 VBMI vpermi2b over
+ *   the same planes (4 zmm each); both sum bytes in 16-bit lanes and widen
+ *   every 256 products;
+ * - special tables, AVX-512 VNNI + VBMI: exact products plus a lookup of
+ *   the error e[w][a] = T[w][a] - a*w - min_a(...), skipping weights
+ *   whose row has no error: table_err8_vbmi where every row's error spans
+ *   at most 255 (one byte plane), table_res16_vbmi where it spans at most
+ *   65535 (two planes; chosen per call when at least 1/6 of the products
+ *   hit exact rows).
  * Every kernel takes M, K, NP >= 1 (NP need not be a multiple of anything)
  * and a caller-owned scratch buffer of kern_scratch_size(M, K) bytes, so
  * kernels never allocate; one scratch per thread.
@@ -63,8 +68,11 @@ const uint16_t *kern_table_T(const kern_table *t);
 /* 1 if T[w][a] == a * w everywhere. */
 int kern_table_is_exact(const kern_table *t);
 /* 1 if every row's error T[w][a] - a*w spans at most 255 (the err8
- * kernels apply). */
+ * kernel applies). */
 int kern_table_err8(const kern_table *t);
+/* 1 if the table is not err8, every row's error spans at most 65535 and
+ * some rows are exact (the res16 kernel applies). */
+int kern_table_res16(const kern_table *t);
 
 /* Bytes of scratch any kernel needs for M rows and K products (any NP). */
 size_t kern_scratch_size(int M, int K);
@@ -74,13 +82,13 @@ typedef void kern_exact_fn(const uint8_t *W, const uint8_t *A, int M, int K, int
 typedef void kern_table_fn(const kern_table *t, const uint8_t *W, const uint8_t *A, int M, int K,
                            int NP, int32_t *acc, void *scratch);
 
-/* One implementation. Exactly one of exact / table is set. needs_err8: a
- * table kernel that only applies to tables with kern_table_err8. */
+/* One implementation. Exactly one of exact / table is set. applies: for a
+ * table kernel that only serves some tables, the test (else NULL). */
 typedef struct kern_impl {
     const char *name; /* "exact_vnni", "table_vbmi", ... */
     const char *isa;  /* "scalar", "avx2", "avx512" */
     int supported;    /* this CPU runs it */
-    int needs_err8;
+    int (*applies)(const kern_table *t);
     kern_exact_fn *exact;
     kern_table_fn *table;
 } kern_impl;

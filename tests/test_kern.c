@@ -52,7 +52,7 @@ static int check_all(const kern_table *t, const uint8_t *W, const uint8_t *A, sh
         const kern_impl *k = &impls[i];
         if (!k->supported || (t && !k->table) || (!t && !k->exact))
             continue;
-        if (k->needs_err8 && !kern_table_err8(t))
+        if (k->applies && !k->applies(t))
             continue;
         memset(got, 0xA5, n_out * sizeof *got);
         if (t)
@@ -189,7 +189,8 @@ static void exact_random_shapes(void **state)
 /* Hand-made tables: random entries, all 0xFFFF (16-bit lane sums at their
  * limit over 256 products), exact, exact but for large errors, an err8
  * table at the edge (each row's error spanning 255 with negative offsets),
- * an err8 table with one inexact row. */
+ * an err8 table with one inexact row, a res16 table (exact rows, and rows
+ * 65535 - a*w whose errors span up to 64,770). */
 static void adversarial_tables(void **state)
 {
     (void)state;
@@ -197,7 +198,7 @@ static void adversarial_tables(void **state)
     uint16_t *T = malloc(65536 * sizeof *T);
     assert_non_null(T);
     const shape shapes[] = {{1, 1, 1}, {3, 257, 129}, {7, 600, 70}, {17, 31, 255}, {2, 513, 1}};
-    for (int kind = 0; kind < 6; kind++) {
+    for (int kind = 0; kind < 7; kind++) {
         for (int w = 0; w < 256; w++)
             for (int a = 0; a < 256; a++) {
                 int32_t v = a * w;
@@ -208,6 +209,7 @@ static void adversarial_tables(void **state)
                 case 3: v = (a ^ w) & 1 ? v : 0xFFFF - v; break;
                 case 4: v = (a * 7 + w) & 1 && v >= 255 ? v - 255 : v; break;
                 case 5: v = w == 77 ? v + (a & 0x7F) : v; break;
+                case 6: v = w % 2 && w < 128 ? 65535 - v : v; break;
                 }
                 T[w * 256 + a] = (uint16_t)v;
             }
@@ -215,17 +217,19 @@ static void adversarial_tables(void **state)
         kern_table *t = kern_table_create(T, &err);
         assert_non_null(t);
         assert_int_equal(kern_table_is_exact(t), kind == 2);
-        if (kind >= 4)
-            assert_true(kern_table_err8(t));
+        assert_int_equal(kern_table_err8(t), kind == 2 || kind == 4 || kind == 5);
+        assert_int_equal(kern_table_res16(t), kind == 6);
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
             run_random(&rng, t, shapes[i]);
-        if (kind == 5) {
+        if (kind >= 5) {
             /* Mostly w = 77 and exact rows mixed, so the skip lists hold
              * runs of both. */
             shape s = {9, 700, 150};
             uint8_t *W = malloc((size_t)s.M * s.K), *A = malloc((size_t)s.K * s.NP);
             for (int e = 0; e < s.M * s.K; e++)
                 W[e] = pcg32_bounded(&rng, 3) == 0 ? 77 : (uint8_t)pcg32_next(&rng);
+            if (kind == 6) /* all inexact rows in some rows of W */
+                memset(W, 77, (size_t)s.K * 2);
             fill(&rng, A, (size_t)s.K * s.NP);
             check_all(t, W, A, s);
             free(W);
@@ -249,18 +253,19 @@ static void library_tables(void **state)
     pcg32 rng = pcg32_derive4(1, PCG_PURPOSE_TEST, 82, 0, 0, 0);
     size_t n = mult_lib_count(lib);
     assert_true(n >= 40);
-    int err8 = 0;
+    int err8 = 0, res16 = 0;
     for (size_t i = 0; i < n; i++) {
         const mult_entry *e = mult_lib_entry(lib, i);
         transpose(e->lut, T);
         kern_table *t = kern_table_create(T, &err);
         assert_non_null(t);
         err8 += kern_table_err8(t);
+        res16 += kern_table_res16(t);
         shape s = {5 + (int)(i % 4), 260 + (int)(i % 7), 61 + (int)(i % 70)};
         run_random(&rng, t, s);
         kern_table_free(t);
     }
-    assert_true(err8 > 0 && err8 < (int)n);
+    assert_true(err8 > 0 && res16 > 0 && err8 + res16 < (int)n);
     free(T);
     mult_lib_free(lib);
 }
