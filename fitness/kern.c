@@ -387,10 +387,10 @@ TGT_AVX2 static void exact_avx2(const uint8_t *W, const uint8_t *A, int M, int K
 
 /* Each byte plane's 256 entries as 16 chunks of 16 looked up by the low
  * nibble (vpshufb), the 16 results merged by a blend tree on bits 4..7.
- * On AMD Zen 4 about 1.3x the speed of 32-bit gathers from T (vpgatherdd)
- * and about that of table_scalar4; kept as the AVX2 path for CPUs whose
- * shuffles are relatively cheaper. Sums in 16-bit lanes as the VBMI
- * kernels do (see widen_sums). */
+ * On AMD Zen 4 about 1.3x the speed of 32-bit gathers from T (vpgatherdd,
+ * dropped) but no faster than table_scalar4, which the dispatch uses
+ * instead; kept in the list for measurements on other CPUs. Sums in 16-bit
+ * lanes as the VBMI kernels do (see widen_sums). */
 INLINE TGT_AVX2 __m256i shuf16(const uint8_t *plane, int c, __m256i idx)
 {
     __m128i t = _mm_load_si128((const __m128i *)(const void *)(plane + 16 * c));
@@ -682,68 +682,89 @@ static void build_lists(const uint8_t *W, int K, int mb, int nr, const uint8_t *
  * Loops: blocks of LIST_ROWS rows, column tiles of 64 * VBMI_NV, chunks of
  * VBMI_KC products, rows; the chunk's activations stay in L1 while the
  * rows' table rows (512 bytes each) stream from L2. */
+
+/* One column tile p0.. of nv vectors, rows mb..mb+nr-1 with their lists. */
+INLINE TGT_VBMI void lookup_tile(const uint8_t *planes, const int wide, const int nv, int add,
+                                 const uint8_t *W, const uint8_t *A, int K, int NP, int32_t *acc,
+                                 int mb, int nr, const uint32_t *lists, const int *cnt, int p0)
+{
+    const size_t stride = wide ? 512 : 256;
+    const __m512i zero = _mm512_setzero_si512();
+    int pos[LIST_ROWS];
+    __mmask64 lm[VBMI_NV];
+    _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
+        lm[v] = tail64(NP - p0 - 64 * v);
+    for (int i = 0; i < nr; i++)
+        pos[i] = 0;
+    for (int k0 = 0; k0 < K; k0 += VBMI_KC) {
+        uint32_t k1 = (uint32_t)(K - k0 < VBMI_KC ? K : k0 + VBMI_KC);
+        for (int i = 0; i < nr; i++) {
+            const uint32_t *list = lists + (size_t)i * K;
+            int j = pos[i];
+            if (j >= cnt[i] || list[j] >= k1)
+                continue;
+            const uint8_t *wrow = W + (size_t)(mb + i) * K;
+            __m512i lw[VBMI_NV], lodd[VBMI_NV], hw[VBMI_NV], hodd[VBMI_NV];
+            _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
+                lw[v] = lodd[v] = hw[v] = hodd[v] = zero;
+            for (; j < cnt[i] && list[j] < k1; j++) {
+                uint32_t k = list[j];
+                const __m512i *pl = (const __m512i *)(const void *)(planes + wrow[k] * stride);
+                const uint8_t *a = A + (size_t)k * NP + p0;
+                __m512i x[VBMI_NV];
+                __mmask64 b7[VBMI_NV];
+                _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) {
+                    x[v] = _mm512_maskz_loadu_epi8(lm[v], a + 64 * v);
+                    b7[v] = _mm512_movepi8_mask(x[v]);
+                }
+                /* One plane at a time: 4 table registers live. */
+                __m512i P0 = _mm512_load_si512(pl), P1 = _mm512_load_si512(pl + 1);
+                __m512i P2 = _mm512_load_si512(pl + 2), P3 = _mm512_load_si512(pl + 3);
+                _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) {
+                    __m512i l = lookup256(P0, P1, P2, P3, x[v], b7[v]);
+                    lw[v] = _mm512_add_epi16(lw[v], l);
+                    lodd[v] = _mm512_add_epi16(lodd[v], _mm512_srli_epi16(l, 8));
+                }
+                if (wide) {
+                    P0 = _mm512_load_si512(pl + 4), P1 = _mm512_load_si512(pl + 5);
+                    P2 = _mm512_load_si512(pl + 6), P3 = _mm512_load_si512(pl + 7);
+                    _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) {
+                        __m512i h = lookup256(P0, P1, P2, P3, x[v], b7[v]);
+                        hw[v] = _mm512_add_epi16(hw[v], h);
+                        hodd[v] = _mm512_add_epi16(hodd[v], _mm512_srli_epi16(h, 8));
+                    }
+                }
+            }
+            pos[i] = j;
+            _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
+                widen_sums(lw[v], lodd[v], hw[v], hodd[v], acc + (size_t)(mb + i) * NP + p0 + 64 * v,
+                           NP - p0 - 64 * v, add || k0 > 0);
+        }
+    }
+}
+
 INLINE TGT_VBMI void lookup_rows(const uint8_t *planes, const int wide, const uint8_t *skip, int add,
                                  const uint8_t *W, const uint8_t *A, int M, int K, int NP,
                                  int32_t *acc, void *scratch)
 {
     scratch_map s = scratch_split(scratch, M, K);
-    const size_t stride = wide ? 512 : 256;
-    const int nv = VBMI_NV;
-    const __m512i zero = _mm512_setzero_si512();
-    int cnt[LIST_ROWS], pos[LIST_ROWS];
+    int cnt[LIST_ROWS];
     for (int mb = 0; mb < M; mb += LIST_ROWS) {
         int nr = M - mb < LIST_ROWS ? M - mb : LIST_ROWS;
         build_lists(W, K, mb, nr, skip, s.lists, cnt);
-        for (int p0 = 0; p0 < NP; p0 += 64 * nv) {
-            __mmask64 lm[VBMI_NV];
-            _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
-                lm[v] = tail64(NP - p0 - 64 * v);
-            for (int i = 0; i < nr; i++)
-                pos[i] = 0;
-            for (int k0 = 0; k0 < K; k0 += VBMI_KC) {
-                uint32_t k1 = (uint32_t)(K - k0 < VBMI_KC ? K : k0 + VBMI_KC);
-                for (int i = 0; i < nr; i++) {
-                    const uint32_t *list = s.lists + (size_t)i * K;
-                    int j = pos[i];
-                    if (j >= cnt[i] || list[j] >= k1)
-                        continue;
-                    const uint8_t *wrow = W + (size_t)(mb + i) * K;
-                    __m512i lw[VBMI_NV], lodd[VBMI_NV], hw[VBMI_NV], hodd[VBMI_NV];
-                    _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
-                        lw[v] = lodd[v] = hw[v] = hodd[v] = zero;
-                    for (; j < cnt[i] && list[j] < k1; j++) {
-                        uint32_t k = list[j];
-                        const __m512i *pl = (const __m512i *)(const void *)(planes + wrow[k] * stride);
-                        const uint8_t *a = A + (size_t)k * NP + p0;
-                        __m512i x[VBMI_NV];
-                        __mmask64 b7[VBMI_NV];
-                        _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) {
-                            x[v] = _mm512_maskz_loadu_epi8(lm[v], a + 64 * v);
-                            b7[v] = _mm512_movepi8_mask(x[v]);
-                        }
-                        /* One plane at a time: 4 table registers live. */
-                        __m512i P0 = _mm512_load_si512(pl), P1 = _mm512_load_si512(pl + 1);
-                        __m512i P2 = _mm512_load_si512(pl + 2), P3 = _mm512_load_si512(pl + 3);
-                        _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) {
-                            __m512i l = lookup256(P0, P1, P2, P3, x[v], b7[v]);
-                            lw[v] = _mm512_add_epi16(lw[v], l);
-                            lodd[v] = _mm512_add_epi16(lodd[v], _mm512_srli_epi16(l, 8));
-                        }
-                        if (wide) {
-                            P0 = _mm512_load_si512(pl + 4), P1 = _mm512_load_si512(pl + 5);
-                            P2 = _mm512_load_si512(pl + 6), P3 = _mm512_load_si512(pl + 7);
-                            _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) {
-                                __m512i h = lookup256(P0, P1, P2, P3, x[v], b7[v]);
-                                hw[v] = _mm512_add_epi16(hw[v], h);
-                                hodd[v] = _mm512_add_epi16(hodd[v], _mm512_srli_epi16(h, 8));
-                            }
-                        }
-                    }
-                    pos[i] = j;
-                    _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
-                        widen_sums(lw[v], lodd[v], hw[v], hodd[v], acc + (size_t)(mb + i) * NP + p0 + 64 * v,
-                                   NP - p0 - 64 * v, add || k0 > 0);
-                }
+        /* Narrower tiles for the last columns (e.g. a fully connected
+         * layer's NP = images per block), so that no lookups go to waste. */
+        for (int p0 = 0; p0 < NP;) {
+            int rest = NP - p0;
+            if (rest > 128) {
+                lookup_tile(planes, wide, VBMI_NV, add, W, A, K, NP, acc, mb, nr, s.lists, cnt, p0);
+                p0 += 64 * VBMI_NV;
+            } else if (rest > 64) {
+                lookup_tile(planes, wide, 2, add, W, A, K, NP, acc, mb, nr, s.lists, cnt, p0);
+                p0 += 128;
+            } else {
+                lookup_tile(planes, wide, 1, add, W, A, K, NP, acc, mb, nr, s.lists, cnt, p0);
+                p0 += 64;
             }
         }
     }
@@ -823,13 +844,16 @@ TGT_512 static void table_auto512(const kern_table *t, const uint8_t *W, const u
     }
 }
 
+/* AVX2 level: the vpshufb kernel (table_avx2) measured no faster than
+ * table_scalar4 on Zen 4 (about 2.5-3.5 GMAC/s each on the bench layer),
+ * so approximate tables take the simpler one. */
 TGT_AVX2 static void table_auto2(const kern_table *t, const uint8_t *W, const uint8_t *A, int M,
                                  int K, int NP, int32_t *acc, void *scratch)
 {
     if (t->exact)
         exact_avx2(W, A, M, K, NP, acc, scratch);
     else
-        table_avx2(t, W, A, M, K, NP, acc, scratch);
+        table_scalar4(t, W, A, M, K, NP, acc, scratch);
 }
 
 static int cpu_avx2(void)

@@ -20,11 +20,12 @@
  * - exact_avx2: 16-bit pairs with vpmaddwd; exact_vnni: AVX-512 VNNI
  *   vpdpbusd on 4 products at a time (activations offset by -128 to signed
  *   bytes, the offset added back as 128 * sum_k W[m][k]);
- * - table_scalar4: the reference with 4 products per update of acc;
- *   table_avx2: vpshufb over 16-entry chunks of the low and high byte
- *   planes of each weight's row; table_vbmi: AVX-512 VBMI vpermi2b over
- *   the same planes (4 zmm each); both sum bytes in 16-bit lanes and widen
- *   every 256 products;
+ * - table_scalar4: the reference with 4 products per update of acc (the
+ *   dispatch's choice without AVX-512 VBMI); table_avx2: vpshufb over
+ *   16-entry chunks of the low and high byte planes of each weight's row
+ *   (listed, not dispatched: no faster than table_scalar4 on Zen 4);
+ *   table_vbmi: AVX-512 VBMI vpermi2b over the same planes (4 zmm each);
+ *   both sum bytes in 16-bit lanes and widen every 256 products;
  * - special tables, AVX-512 VNNI + VBMI: exact products plus a lookup of
  *   the error e[w][a] = T[w][a] - a*w - min_a(...), skipping weights
  *   whose row has no error: table_err8_vbmi where every row's error spans
