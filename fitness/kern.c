@@ -311,21 +311,11 @@ TGT_AVX2 static void avx2_pack_pairs(const uint8_t *A, int K, int NP, int p0, in
     }
 }
 
-TGT_AVX2 static void avx2_store(int32_t *out, __m256i v, int n)
-{
-    if (n >= 8) {
-        _mm256_storeu_si256((__m256i *)(void *)out, v);
-    } else if (n > 0) {
-        int32_t tmp[8];
-        _mm256_storeu_si256((__m256i *)(void *)tmp, v);
-        memcpy(out, tmp, (size_t)n * sizeof *out);
-    }
-}
-
 /* Rows m..m+2 of a 32-column tile: 12 ymm accumulators, 2 products per
- * lane per vpmaddwd. wp: the 3 rows' weight pairs (row stride Kh). */
+ * lane per vpmaddwd. wp: the 3 rows' weight pairs (row stride Kh); out: 3
+ * rows of 32, row stride ldo. */
 TGT_AVX2 static void avx2_tile3(const uint32_t *wp, int Kh, const uint16_t *ap, int32_t *out,
-                                size_t ldo, int nc)
+                                size_t ldo)
 {
     __m256i c00 = _mm256_setzero_si256(), c01 = c00, c02 = c00, c03 = c00;
     __m256i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -345,10 +335,10 @@ TGT_AVX2 static void avx2_tile3(const uint32_t *wp, int Kh, const uint16_t *ap, 
 #undef AVX2_ROW
     }
 #define AVX2_STORE(i)                                                                              \
-    avx2_store(out + (i) * ldo, c##i##0, nc);                                                      \
-    avx2_store(out + (i) * ldo + 8, c##i##1, nc - 8);                                              \
-    avx2_store(out + (i) * ldo + 16, c##i##2, nc - 16);                                            \
-    avx2_store(out + (i) * ldo + 24, c##i##3, nc - 24);
+    _mm256_storeu_si256((__m256i *)(void *)(out + (i) * ldo), c##i##0);                            \
+    _mm256_storeu_si256((__m256i *)(void *)(out + (i) * ldo + 8), c##i##1);                        \
+    _mm256_storeu_si256((__m256i *)(void *)(out + (i) * ldo + 16), c##i##2);                       \
+    _mm256_storeu_si256((__m256i *)(void *)(out + (i) * ldo + 24), c##i##3);
     AVX2_STORE(0) AVX2_STORE(1) AVX2_STORE(2)
 #undef AVX2_STORE
 }
@@ -368,16 +358,18 @@ TGT_AVX2 static void exact_avx2(const uint8_t *W, const uint8_t *A, int M, int K
             wp[(size_t)m * Kh + h] = w0 | w1 << 16;
         }
     uint16_t *ap = (uint16_t *)(void *)s.apack;
+    /* Partial tiles go through tmp, as in the VNNI kernel. */
     int32_t tmp[AVX2_MR * AVX2_NC];
     for (int p0 = 0; p0 < NP; p0 += AVX2_NC) {
         int nc = NP - p0 < AVX2_NC ? NP - p0 : AVX2_NC;
         avx2_pack_pairs(A, K, NP, p0, nc, ap);
-        int m = 0;
-        for (; m + AVX2_MR <= M; m += AVX2_MR)
-            avx2_tile3(wp + (size_t)m * Kh, Kh, ap, acc + (size_t)m * NP + p0, (size_t)NP, nc);
-        if (m < M) {
-            avx2_tile3(wp + (size_t)m * Kh, Kh, ap, tmp, AVX2_NC, nc);
-            for (int i = 0; m + i < M; i++)
+        for (int m = 0; m < M; m += AVX2_MR) {
+            if (nc == AVX2_NC && m + AVX2_MR <= M) {
+                avx2_tile3(wp + (size_t)m * Kh, Kh, ap, acc + (size_t)m * NP + p0, (size_t)NP);
+                continue;
+            }
+            avx2_tile3(wp + (size_t)m * Kh, Kh, ap, tmp, AVX2_NC);
+            for (int i = 0; i < AVX2_MR && m + i < M; i++)
                 memcpy(acc + (size_t)(m + i) * NP + p0, tmp + i * AVX2_NC, (size_t)nc * sizeof *tmp);
         }
     }
@@ -526,9 +518,9 @@ static uint32_t load32(const uint8_t *p)
 
 /* Rows m..m+5 of a 64-column tile: 24 zmm accumulators, 4 products per
  * lane per vpdpbusd. wp: the 6 rows' packed weights (row stride ws bytes);
- * out: row stride ldo, nc valid columns. */
+ * out: 6 rows of 64, row stride ldo. */
 TGT_VNNI static void vnni_tile6(const uint8_t *wp, size_t ws, int Kg, const uint8_t *ap,
-                                const int32_t *init, int32_t *out, size_t ldo, int nc)
+                                const int32_t *init, int32_t *out, size_t ldo)
 {
 #define VNNI_INIT(i)                                                                               \
     __m512i c##i##0 = _mm512_set1_epi32(init[i]), c##i##1 = c##i##0, c##i##2 = c##i##0, c##i##3 = c##i##0;
@@ -549,12 +541,11 @@ TGT_VNNI static void vnni_tile6(const uint8_t *wp, size_t ws, int Kg, const uint
         VNNI_ROW(0) VNNI_ROW(1) VNNI_ROW(2) VNNI_ROW(3) VNNI_ROW(4) VNNI_ROW(5)
 #undef VNNI_ROW
     }
-    __mmask16 k0 = tail16(nc), k1 = tail16(nc - 16), k2 = tail16(nc - 32), k3 = tail16(nc - 48);
 #define VNNI_STORE(i)                                                                              \
-    _mm512_mask_storeu_epi32(out + (i) * ldo, k0, c##i##0);                                        \
-    _mm512_mask_storeu_epi32(out + (i) * ldo + 16, k1, c##i##1);                                   \
-    _mm512_mask_storeu_epi32(out + (i) * ldo + 32, k2, c##i##2);                                   \
-    _mm512_mask_storeu_epi32(out + (i) * ldo + 48, k3, c##i##3);
+    _mm512_storeu_si512(out + (i) * ldo, c##i##0);                                                 \
+    _mm512_storeu_si512(out + (i) * ldo + 16, c##i##1);                                            \
+    _mm512_storeu_si512(out + (i) * ldo + 32, c##i##2);                                            \
+    _mm512_storeu_si512(out + (i) * ldo + 48, c##i##3);
     VNNI_STORE(0) VNNI_STORE(1) VNNI_STORE(2) VNNI_STORE(3) VNNI_STORE(4) VNNI_STORE(5)
 #undef VNNI_STORE
 }
@@ -582,17 +573,20 @@ TGT_VNNI static void vnni_exact_bias(const uint8_t *W, const uint8_t *A, int M, 
         /* sum_k w a = sum_k w (a - 128) + 128 sum_k w */
         s.init[m] = 128 * sum + (bias && m < M ? bias[m] : 0);
     }
+    /* Partial tiles (rows past M, columns past NP) go through tmp, so
+     * that the tile kernel only ever writes whole rows of 64. */
     int32_t tmp[VNNI_MR * 64];
     for (int p0 = 0; p0 < NP; p0 += 64) {
         int nc = NP - p0 < 64 ? NP - p0 : 64;
         vnni_pack(A, K, NP, p0, nc, s.apack);
-        int m = 0;
-        for (; m + VNNI_MR <= M; m += VNNI_MR)
-            vnni_tile6(s.wpack + (size_t)m * ws, ws, Kg, s.apack, s.init + m, acc + (size_t)m * NP + p0,
-                       (size_t)NP, nc);
-        if (m < M) {
-            vnni_tile6(s.wpack + (size_t)m * ws, ws, Kg, s.apack, s.init + m, tmp, 64, nc);
-            for (int i = 0; m + i < M; i++)
+        for (int m = 0; m < M; m += VNNI_MR) {
+            const uint8_t *wp = s.wpack + (size_t)m * ws;
+            if (nc == 64 && m + VNNI_MR <= M) {
+                vnni_tile6(wp, ws, Kg, s.apack, s.init + m, acc + (size_t)m * NP + p0, (size_t)NP);
+                continue;
+            }
+            vnni_tile6(wp, ws, Kg, s.apack, s.init + m, tmp, 64);
+            for (int i = 0; i < VNNI_MR && m + i < M; i++)
                 memcpy(acc + (size_t)(m + i) * NP + p0, tmp + i * 64, (size_t)nc * sizeof *tmp);
         }
     }
@@ -714,7 +708,7 @@ INLINE TGT_VBMI void lookup_tile(const uint8_t *planes, const int wide, const in
                 __m512i x[VBMI_NV];
                 __mmask64 b7[VBMI_NV];
                 _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) {
-                    x[v] = _mm512_maskz_loadu_epi8(lm[v], a + 64 * v);
+                    x[v] = lm[v] ? _mm512_maskz_loadu_epi8(lm[v], a + 64 * v) : zero;
                     b7[v] = _mm512_movepi8_mask(x[v]);
                 }
                 /* One plane at a time: 4 table registers live. */
@@ -737,8 +731,9 @@ INLINE TGT_VBMI void lookup_tile(const uint8_t *planes, const int wide, const in
             }
             pos[i] = j;
             _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
-                widen_sums(lw[v], lodd[v], hw[v], hodd[v], acc + (size_t)(mb + i) * NP + p0 + 64 * v,
-                           NP - p0 - 64 * v, add || k0 > 0);
+                if (lm[v])
+                    widen_sums(lw[v], lodd[v], hw[v], hodd[v], acc + (size_t)(mb + i) * NP + p0 + 64 * v,
+                               NP - p0 - 64 * v, add || k0 > 0);
         }
     }
 }
