@@ -55,10 +55,11 @@ void kern_table_scalar(const uint16_t *T, const uint8_t *W, const uint8_t *A, in
 
 void kern_exact_scalar(const uint8_t *W, const uint8_t *A, int M, int K, int NP, int32_t *acc);
 
-/* A product table prepared once for every table kernel: its transposed
- * copy (padded for 32-bit gathers), the low/high byte planes, and, when the
- * table allows, the 8-bit error planes with their per-row offsets. Read
- * only after creation: one table serves any number of threads. */
+/* A product table prepared once for every table kernel: its weight-major
+ * copy, the low/high byte planes, per-row exact flags and error offsets,
+ * and, when the table allows, the 8-bit or 16-bit error planes (256-384 KB
+ * in all). Read only after creation: one table serves any number of
+ * threads. */
 typedef struct kern_table kern_table;
 
 /* T: 65,536 entries, weight-major as above. Copied. */
