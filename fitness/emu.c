@@ -13,36 +13,42 @@
 #endif
 
 struct emu_table {
-    uint16_t T[256 * 256]; /* T[w * 256 + a] = lut[a * 256 + w] */
-    int exact;
+    kern_table *kt; /* T[w * 256 + a] = lut[a * 256 + w], prepared for the kernels */
 };
 
 emu_table *emu_table_create(const uint16_t *lut, ax_err *err)
 {
     emu_table *t = malloc(sizeof *t);
-    if (!t) {
+    uint16_t *T = malloc(65536 * sizeof *T);
+    if (!t || !T) {
+        free(t);
+        free(T);
         ax_fail(err, AX_EINTERNAL, "out of memory");
         return NULL;
     }
-    t->exact = 1;
     for (int a = 0; a < 256; a++)
-        for (int w = 0; w < 256; w++) {
-            uint16_t v = lut[a * 256 + w];
-            t->T[w * 256 + a] = v;
-            if (v != a * w)
-                t->exact = 0;
-        }
+        for (int w = 0; w < 256; w++)
+            T[w * 256 + a] = lut[a * 256 + w];
+    t->kt = kern_table_create(T, err);
+    free(T);
+    if (!t->kt) {
+        free(t);
+        return NULL;
+    }
     return t;
 }
 
 void emu_table_free(emu_table *t)
 {
+    if (!t)
+        return;
+    kern_table_free(t->kt);
     free(t);
 }
 
 int emu_table_is_exact(const emu_table *t)
 {
-    return t->exact;
+    return kern_table_is_exact(t->kt);
 }
 
 /* Per-thread buffers for one block of images. */
@@ -52,6 +58,7 @@ typedef struct workspace {
     uint8_t *cols;   /* im2col [K][NP] */
     int32_t *acc;    /* [M][NP] */
     int32_t *colsum; /* [NP] */
+    void *scratch;   /* the kernels' (fitness/kern.h) */
     double *scores;  /* [block][classes] for a final layer */
     uint8_t *xin;    /* a MAC layer's private copy of its input, for faults */
     uint64_t flips;
@@ -91,6 +98,7 @@ typedef struct run_ctx {
     const qnet *q;
     const emu_options *o;
     const uint8_t *const *weights; /* [n_layers] faulty weight codes, or NULL entries */
+    kern_ops kern;                 /* chosen once per run */
     cut *cuts;                     /* prefix-cache cut points, in op order */
     int n_cuts;
 } run_ctx;
@@ -191,6 +199,7 @@ static void workspace_free(workspace *w, int n_tensors, const qnet *q)
     free(w->cols);
     free(w->acc);
     free(w->colsum);
+    free(w->scratch);
     free(w->scores);
     free(w->xin);
 }
@@ -211,7 +220,7 @@ static int workspace_alloc(workspace *w, const qnet *q, int block)
     for (int t = 0; t < nt; t++)
         if (qnet_tensor(q, t)->alias >= 0)
             w->codes[t] = w->codes[qnet_tensor(q, t)->alias];
-    size_t cols = 1, acc = 1, np = 1, xin = 1;
+    size_t cols = 1, acc = 1, np = 1, xin = 1, scratch = 1;
     for (int k = 0; k < qnet_n_ops(q); k++) {
         const qop *op = qnet_op(q, k);
         if (op->kind == QOP_MAC && (size_t)qnet_tensor(q, op->in[0])->numel > xin)
@@ -225,12 +234,15 @@ static int workspace_alloc(workspace *w, const qnet *q, int block)
         cols = (size_t)L->K * pix > cols ? (size_t)L->K * pix : cols;
         acc = mg * pix > acc ? mg * pix : acc;
         np = pix > np ? pix : np;
+        size_t ks = kern_scratch_size((int)mg, L->K);
+        scratch = ks > scratch ? ks : scratch;
     }
+    w->scratch = malloc(scratch);
     w->cols = malloc(cols);
     w->acc = malloc(acc * sizeof *w->acc);
     w->colsum = malloc(np * sizeof *w->colsum);
     w->scores = malloc((size_t)block * (size_t)qnet_classes(q) * sizeof *w->scores);
-    return w->cols && w->acc && w->colsum && w->scores && w->xin ? 0 : -1;
+    return w->cols && w->acc && w->colsum && w->scratch && w->scores && w->xin ? 0 : -1;
 }
 
 /* im2col of group g for a block of nb images: cols[k][p], k = (c, r, s)
@@ -309,9 +321,9 @@ static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64
         }
         const uint8_t *W = weights + (int64_t)g * Mg * K;
         if (!table || emu_table_is_exact(table))
-            kern_exact_scalar(W, w->cols, (int)Mg, K, (int)np, w->acc);
+            rc->kern.exact(W, w->cols, (int)Mg, K, (int)np, w->acc, w->scratch);
         else
-            kern_table_scalar(table->T, W, w->cols, (int)Mg, K, (int)np, w->acc);
+            rc->kern.table(table->kt, W, w->cols, (int)Mg, K, (int)np, w->acc, w->scratch);
         for (int64_t ml = 0; ml < Mg; ml++) {
             int64_t m = g * Mg + ml;
             int32_t zw = L->w_zp[m];
@@ -644,7 +656,7 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
     uint8_t **weights = NULL;
     if (faulty_weights(q, o ? o->faults : NULL, &weights, &flips) != 0)
         return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
-    run_ctx rc = {q, o, (const uint8_t *const *)weights, NULL, 0};
+    run_ctx rc = {q, o, (const uint8_t *const *)weights, kern_ops_best(), NULL, 0};
     if (o && o->cache)
         rc.n_cuts = find_cuts(q, &rc.cuts);
     int failed = 0;
