@@ -42,38 +42,3 @@ qmult qmath_multiplier(double x)
     return m;
 }
 
-int32_t qmath_high_mul(int32_t a, int32_t b)
-{
-    if (a == INT32_MIN && b == INT32_MIN)
-        return INT32_MAX;
-    int64_t ab = (int64_t)a * (int64_t)b;
-    int64_t nudge = ab >= 0 ? (INT64_C(1) << 30) : 1 - (INT64_C(1) << 30);
-    /* Division truncates toward zero; with this nudge, halves go up. */
-    return (int32_t)((ab + nudge) / (INT64_C(1) << 31));
-}
-
-int32_t qmath_rshift_round(int32_t x, int shift)
-{
-    if (shift <= 0)
-        return x;
-    int32_t mask = (int32_t)((UINT32_C(1) << shift) - 1u);
-    int32_t remainder = x & mask;
-    int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-    /* Arithmetic shift of a negative value is implementation-defined in C;
-     * floor division written out keeps it portable. */
-    int32_t floor_div = x >= 0 ? x >> shift : -(int32_t)((-(int64_t)x + mask) >> shift);
-    return floor_div + (remainder > threshold ? 1 : 0);
-}
-
-int32_t qmath_apply(int32_t acc, qmult m)
-{
-    if (m.m0 == 0)
-        return 0;
-    int left = m.exp > 0 ? m.exp : 0, right = m.exp > 0 ? 0 : -m.exp;
-    int64_t shifted = (int64_t)acc * ((int64_t)1 << left);
-    if (shifted > INT32_MAX)
-        shifted = INT32_MAX;
-    if (shifted < INT32_MIN)
-        shifted = INT32_MIN;
-    return qmath_rshift_round(qmath_high_mul((int32_t)shifted, m.m0), right > 31 ? 31 : right);
-}
