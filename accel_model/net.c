@@ -259,8 +259,16 @@ int accel_net_eval(const accel_net *net, const accel_design *d, accel_result *r,
         }
         const accel_counts *c = &net->counts[l];
         double comp[ACCEL_NCOMP];
+        accel_coeffs kl;
+        const accel_coeffs *kp = &k;
+        if (d->layer_volts) {
+            rc = accel_coeffs_make(&net->arch, &net->e, &d->layer_volts[l], &kl, err);
+            if (rc != AX_OK)
+                return rc;
+            kp = &kl;
+        }
         double leak_pj = d->gate_idle ? accel_mult_leak_uw45(&net->mults[m]) * k.mult_leak_scale : array_leak_pj;
-        accel_counts_energy(c, &k, net->mults[m].energy_pj * k.mult_scale, leak_pj, comp);
+        accel_counts_energy(c, kp, net->mults[m].energy_pj * k.mult_scale, leak_pj, comp);
         for (int i = 0; i < ACCEL_NCOMP; i++) {
             r->comp_pj[i] += comp[i];
             if (r->layer_pj)

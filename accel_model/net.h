@@ -63,6 +63,9 @@ typedef struct accel_design {
     const int *array_mult;
     const int *layer_array;
     accel_voltages volts;
+    /* Per-layer knobs ([n_layers]; each layer's SRAM supplies and NoC
+     * swing while it runs), or NULL: volts for every layer. */
+    const accel_voltages *layer_volts;
     int gate_idle;
 } accel_design;
 

@@ -180,7 +180,8 @@ int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err 
             if (e->mult_entry[i] == exact)
                 exact_i = i;
         fit_space sp = {qnet_n_layers(e->q), e->n_mults, exact_i, (int)c->arrays, c->n_swing, c->n_vin,
-                        c->n_vw, c->noc_swing, c->sram_v_input, c->sram_v_weight, (int)c->noc_bits};
+                        c->n_vw, c->noc_swing, c->sram_v_input, c->sram_v_weight, (int)c->noc_bits,
+                        c->per_layer};
         fit_setup su = {.q = e->q,
                         .tables = (const emu_table *const *)e->tables,
                         .net = e->net,
@@ -414,7 +415,11 @@ static void gene_header(const run_env *e, FILE *f)
         for (int l = 0; l < L; l++)
             fprintf(f, "\tgene%d", l);
     }
-    fprintf(f, "\tgene_swing\tgene_vin\tgene_vw");
+    if (e->cfg.per_layer)
+        for (int l = 0; l < L; l++)
+            fprintf(f, "\tgene_swing%d\tgene_vin%d\tgene_vw%d", l, l, l);
+    else
+        fprintf(f, "\tgene_swing\tgene_vin\tgene_vw");
 }
 
 static void gene_values(const run_env *e, FILE *f, const int32_t *g)
@@ -437,11 +442,16 @@ static void mult_names(const run_env *e, FILE *f, const int32_t *g)
     free(lm);
 }
 
+/* The three knobs' volts: one value each, or a comma list per layer. */
 static void volts(const run_env *e, FILE *f, const int32_t *g)
 {
-    int n = fit_n_genes(e->fit);
-    fprintf(f, "\t%.4g\t%.4g\t%.4g", e->cfg.noc_swing[g[n - 3]], e->cfg.sram_v_input[g[n - 2]],
-            e->cfg.sram_v_weight[g[n - 1]]);
+    int L = e->cfg.per_layer ? qnet_n_layers(e->q) : 1;
+    const double *levels[3] = {e->cfg.noc_swing, e->cfg.sram_v_input, e->cfg.sram_v_weight};
+    for (int k = 0; k < 3; k++) {
+        fputc('\t', f);
+        for (int l = 0; l < L; l++)
+            fprintf(f, "%s%.4g", l ? "," : "", levels[k][g[fit_volt_gene(e->fit, l, k)]]);
+    }
 }
 
 int run_write_evaluations(const run_env *e, const char *dir, ax_err *err)
@@ -792,7 +802,8 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
     for (int k = 0; rc == AX_OK && k < 3; k++)
         for (int j = 1; j < counts[k]; j++) {
             fit_exact_genes(e->fit, g);
-            g[ng - 3 + k] = j;
+            for (int l = 0; l < (e->cfg.per_layer ? L : 1); l++)
+                g[fit_volt_gene(e->fit, l, k)] = j;
             char label[48];
             snprintf(label, sizeof label, "%.4g V", levels[k][j]);
             if (bl_add(&s, knob_kind[k], label, g)) {
@@ -857,9 +868,10 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
     /* 5: the multiplier-only NSGA-II (voltages nominal). */
     int mo_from = s.n;
     if (rc == AX_OK) {
-        mult_only mo = {e, ng, ng - 3, NULL, NULL, 0};
+        int nv = fit_n_volt_genes(e->fit);
+        mult_only mo = {e, ng, ng - nv, NULL, NULL, 0};
         nsga_problem p = {0};
-        p.n_int = ng - 3;
+        p.n_int = ng - nv;
         p.int_card = card;
         p.n_obj = fit_n_objectives(e->fit);
         p.n_con = 1;
@@ -878,7 +890,8 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
                 if (v.rank[r] != 0 || v.viol[r] > 0)
                     continue;
                 memcpy(g, v.ints + (size_t)r * v.n_int, (size_t)v.n_int * sizeof *g);
-                g[ng - 3] = g[ng - 2] = g[ng - 1] = 0;
+                for (int k = v.n_int; k < ng; k++)
+                    g[k] = 0;
                 if (bl_add(&s, "mult_only", "nsga2_mult_only", g))
                     rc = ax_fail(err, AX_EINTERNAL, "out of memory");
             }

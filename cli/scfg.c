@@ -55,6 +55,8 @@ static const key keys[] = {
      "PE input buffer supply levels, V, decreasing (first: nominal)"},
     {"knobs", "sram_v_weight", T_LEVELS, OFF(sram_v_weight), OFF(n_vw), 0, 0.05, 5, NULL, "0.8",
      "PE weight buffer supply levels, V, decreasing (first: nominal)"},
+    {"knobs", "per_layer", T_BOOL, OFF(per_layer), 0, 0, 0, 0, NULL, "no",
+     "yes: every layer picks its own levels of the three knobs (3 genes per layer)"},
     {"bank", "arrays", T_LONG, OFF(arrays), 0, 0, 0, 16, NULL, "0",
      "0: a multiplier per layer; K > 0: K multiplier arrays on chip, each layer routed to one"},
     {"objectives", "max_drop", T_REAL, OFF(max_drop), 0, 0, 0, 100, NULL, "1.0",

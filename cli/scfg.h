@@ -31,6 +31,7 @@ typedef struct scfg {
     int n_swing, n_vin, n_vw;
     double noc_swing[SCFG_MAX_LEVELS], sram_v_input[SCFG_MAX_LEVELS], sram_v_weight[SCFG_MAX_LEVELS];
     long noc_bits;
+    int per_layer; /* each layer picks its own levels */
     /* [bank] */
     long arrays; /* 0: a multiplier per layer; K: K arrays, layers routed */
     /* [objectives] */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/hash.h"
+#include "util/sort.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -14,6 +15,7 @@ struct fit {
     fit_setup setup;
     double *levels;      /* copies of the level arrays */
     int n_genes;
+    int n_vgenes;        /* voltage genes, at the end */
     double base_top1;    /* exact design, nominal, search images */
     double exact_energy; /* pJ */
     /* evaluation cache */
@@ -52,7 +54,8 @@ fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
     f->space.swing = f->levels;
     f->space.v_input = f->levels + space->n_swing;
     f->space.v_weight = f->levels + space->n_swing + space->n_vin;
-    f->n_genes = space->n_arrays > 0 ? space->n_arrays + space->n_layers + 3 : space->n_layers + 3;
+    f->n_vgenes = space->per_layer_volts ? 3 * space->n_layers : 3;
+    f->n_genes = (space->n_arrays > 0 ? space->n_arrays + space->n_layers : space->n_layers) + f->n_vgenes;
     if (setup->prefix_cache_bytes > 0 && !(f->prefix = pcache_create(setup->prefix_cache_bytes, err))) {
         fit_free(f);
         return NULL;
@@ -89,6 +92,13 @@ void fit_free(fit *f)
 }
 
 int fit_n_genes(const fit *f) { return f->n_genes; }
+int fit_n_volt_genes(const fit *f) { return f->n_vgenes; }
+
+int fit_volt_gene(const fit *f, int layer, int knob)
+{
+    int base = f->n_genes - f->n_vgenes;
+    return base + (f->space.per_layer_volts ? 3 * layer : 0) + knob;
+}
 double fit_baseline_top1(const fit *f) { return f->base_top1; }
 double fit_exact_energy_pj(const fit *f) { return f->exact_energy; }
 const fit_space *fit_get_space(const fit *f) { return &f->space; }
@@ -107,9 +117,11 @@ void fit_cardinalities(const fit *f, int32_t *card)
         for (int l = 0; l < s->n_layers; l++)
             card[g++] = s->n_mults;
     }
-    card[g++] = s->n_swing;
-    card[g++] = s->n_vin;
-    card[g++] = s->n_vw;
+    for (int v = 0; v < f->n_vgenes; v += 3) {
+        card[g++] = s->n_swing;
+        card[g++] = s->n_vin;
+        card[g++] = s->n_vw;
+    }
 }
 
 void fit_exact_genes(const fit *f, int32_t *genes)
@@ -125,9 +137,8 @@ void fit_exact_genes(const fit *f, int32_t *genes)
         for (int l = 0; l < s->n_layers; l++)
             genes[g++] = s->exact_mult;
     }
-    genes[g++] = 0;
-    genes[g++] = 0;
-    genes[g++] = 0;
+    for (int v = 0; v < f->n_vgenes; v++)
+        genes[g++] = 0;
 }
 
 void fit_layer_mults(const fit *f, const int32_t *genes, int *layer_mult)
@@ -137,14 +148,13 @@ void fit_layer_mults(const fit *f, const int32_t *genes, int *layer_mult)
         layer_mult[l] = s->n_arrays > 0 ? genes[genes[s->n_arrays + l]] : genes[l];
 }
 
-/* Voltages of a chromosome. */
-static void knobs_of(const fit *f, const int32_t *genes, fmap_knobs *k)
+/* Voltages of layer l under a chromosome. */
+static void knobs_of(const fit *f, const int32_t *genes, int l, fmap_knobs *k)
 {
     const fit_space *s = &f->space;
-    const int32_t *v = genes + f->n_genes - 3;
-    k->noc_swing = s->swing[v[0]];
-    k->v_input = s->v_input[v[1]];
-    k->v_weight = s->v_weight[v[2]];
+    k->noc_swing = s->swing[genes[fit_volt_gene(f, l, 0)]];
+    k->v_input = s->v_input[genes[fit_volt_gene(f, l, 1)]];
+    k->v_weight = s->v_weight[genes[fit_volt_gene(f, l, 2)]];
     k->noc_bits = s->noc_bits;
 }
 
@@ -153,12 +163,13 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
 {
     const fit_space *s = &f->space;
     int L = s->n_layers, K = s->n_arrays;
+    int vbase = f->n_genes - f->n_vgenes;
     for (int g = 0; g < f->n_genes; g++) {
         int32_t card = g < (K > 0 ? K : L) ? s->n_mults
-                       : g < K + L && K > 0 ? K
-                       : g == f->n_genes - 3 ? s->n_swing
-                       : g == f->n_genes - 2 ? s->n_vin
-                                             : s->n_vw;
+                       : g < vbase ? K
+                       : (g - vbase) % 3 == 0 ? s->n_swing
+                       : (g - vbase) % 3 == 1 ? s->n_vin
+                                              : s->n_vw;
         if (genes[g] < 0 || genes[g] >= card)
             return ax_fail(err, AX_EINPUT, "fitness: gene %d = %d out of 0..%d", g, (int)genes[g],
                            (int)card - 1);
@@ -166,14 +177,19 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
     int *layer_mult = malloc((size_t)L * sizeof *layer_mult);
     const emu_table **tables = malloc((size_t)L * sizeof *tables);
     emu_flip_spec *specs = malloc(3 * (size_t)L * sizeof *specs);
-    int rc = layer_mult && tables && specs ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    accel_voltages *lv = malloc((size_t)L * sizeof *lv);
+    int rc = layer_mult && tables && specs && lv ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
     if (rc == AX_OK) {
         fit_layer_mults(f, genes, layer_mult);
-        for (int l = 0; l < L; l++)
-            tables[l] = f->setup.tables[layer_mult[l]];
         fmap_knobs kn;
-        knobs_of(f, genes, &kn);
-        fmap_layers(&f->setup.faults, &kn, L, specs, specs + L, specs + 2 * L);
+        for (int l = 0; l < L; l++) {
+            tables[l] = f->setup.tables[layer_mult[l]];
+            knobs_of(f, genes, l, &kn);
+            specs[l] = fmap_spec(&f->setup.faults, &kn, kn.v_weight);
+            specs[L + l] = fmap_spec(&f->setup.faults, &kn, kn.v_input);
+            specs[2 * L + l] = fmap_spec(&f->setup.faults, &kn, 0.0);
+            lv[l] = (accel_voltages){kn.v_input, kn.v_weight, kn.noc_swing, kn.noc_bits};
+        }
         mc_result mr;
         rc = mc_accuracy(f->setup.q, d, tables, specs, specs + L, specs + 2 * L, f->setup.reps,
                          f->setup.seed, emu_threads, d == &f->setup.val ? f->prefix : NULL, &mr, err);
@@ -189,7 +205,8 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
                                .n_arrays = K,
                                .array_mult = K > 0 ? genes : NULL,
                                .layer_array = K > 0 ? genes + K : NULL,
-                               .volts = {kn.v_input, kn.v_weight, kn.noc_swing, kn.noc_bits},
+                               .volts = lv[0],
+                               .layer_volts = s->per_layer_volts ? lv : NULL,
                                .gate_idle = f->setup.gate_idle};
             accel_result ar = {.layer_pj = NULL};
             rc = accel_net_eval(f->setup.net, &ad, &ar, err);
@@ -204,6 +221,7 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
     free(layer_mult);
     free(tables);
     free(specs);
+    free(lv);
     return rc;
 }
 
@@ -326,6 +344,25 @@ void fit_forget(fit *f)
         f->slots[s] = -1;
 }
 
+typedef struct prefix_order {
+    const int32_t *genes;
+    int n, nv;
+} prefix_order;
+
+/* Voltage genes (the last nv) first, then the others in order. */
+static int cmp_prefix(int a, int b, const void *ctx)
+{
+    const prefix_order *c = ctx;
+    const int32_t *ga = c->genes + (size_t)a * c->n, *gb = c->genes + (size_t)b * c->n;
+    for (int k = c->n - c->nv; k < c->n; k++)
+        if (ga[k] != gb[k])
+            return ga[k] < gb[k] ? -1 : 1;
+    for (int k = 0; k < c->n - c->nv; k++)
+        if (ga[k] != gb[k])
+            return ga[k] < gb[k] ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
 int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hits, ax_err *err)
 {
     int n = f->n_genes;
@@ -362,10 +399,26 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
 #ifdef _OPENMP
     threads = f->setup.threads > 0 ? f->setup.threads : omp_get_max_threads();
 #endif
+    /* With the prefix cache, chromosomes that share voltages and their
+     * first layers' multipliers should run one after the other on the same
+     * thread: order the work by (voltages, layer genes) and give each
+     * thread one contiguous run of it. The order changes no result. */
+    int *order = malloc((size_t)(n_todo > 0 ? n_todo : 1) * sizeof *order);
+    if (!order) {
+        free(todo);
+        free(source);
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
+    for (int t = 0; t < n_todo; t++)
+        order[t] = todo[t];
+    if (f->prefix) {
+        prefix_order ctx = {genes, n, f->n_vgenes};
+        sort_indices(order, (size_t)n_todo, cmp_prefix, &ctx, NULL);
+    }
     int failed = 0;
     ax_err first = {0};
     if (n_todo >= threads || threads == 1) {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(threads)
         for (int t = 0; t < n_todo; t++) {
             ax_err e = {0};
             if (f->setup.stop && *f->setup.stop) {
@@ -377,7 +430,7 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
                 }
                 continue;
             }
-            if (fit_score(f, genes + (size_t)todo[t] * n, 1, &out[todo[t]], &e) != AX_OK) {
+            if (fit_score(f, genes + (size_t)order[t] * n, 1, &out[order[t]], &e) != AX_OK) {
 #pragma omp critical(fit_batch_error)
                 {
                     if (!failed)
@@ -391,7 +444,7 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
             if (f->setup.stop && *f->setup.stop) {
                 ax_fail(&first, AX_ESTOPPED, "stopped");
                 failed = 1;
-            } else if (fit_score(f, genes + (size_t)todo[t] * n, threads, &out[todo[t]], &first) != AX_OK) {
+            } else if (fit_score(f, genes + (size_t)order[t] * n, threads, &out[order[t]], &first) != AX_OK) {
                 failed = 1;
             }
         }
@@ -410,6 +463,7 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
     for (int i = 0; !failed && i < count; i++)
         if (source[i] >= 0 && source[i] != i)
             out[i] = out[source[i]];
+    free(order);
     free(todo);
     free(source);
     if (failed) {

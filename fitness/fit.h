@@ -1,9 +1,10 @@
 /* fit: the chromosome -> objectives function of the accelerator search.
  *
  * A chromosome is a vector of integer genes:
- *   per-layer mode:  [mult_0 .. mult_{L-1}] [swing] [v_input] [v_weight]
- *   bank mode (K):   [array_0 .. array_{K-1}] [route_0 .. route_{L-1}]
- *                    [swing] [v_input] [v_weight]
+ *   per-layer mode:  [mult_0 .. mult_{L-1}] [voltages]
+ *   bank mode (K):   [array_0 .. array_{K-1}] [route_0 .. route_{L-1}] [voltages]
+ * where [voltages] is [swing] [v_input] [v_weight] for the whole chip, or
+ * with per-layer voltages [swing_0] [v_input_0] [v_weight_0] [swing_1] ...
  * mult/array genes index the multiplier set (sorted by power, so
  * neighbouring values are similar designs); route_l picks layer l's array;
  * the voltage genes index the configured levels (0 = nominal).
@@ -42,6 +43,7 @@ typedef struct fit_space {
     int n_swing, n_vin, n_vw;
     const double *swing, *v_input, *v_weight; /* volts, [0] nominal */
     int noc_bits;
+    int per_layer_volts; /* 1: each layer has its own three voltage genes */
 } fit_space;
 
 typedef struct fit_setup {
@@ -83,6 +85,10 @@ int fit_n_genes(const fit *f);
 void fit_cardinalities(const fit *f, int32_t *card);
 /* The all-exact, nominal chromosome. */
 void fit_exact_genes(const fit *f, int32_t *genes);
+/* The voltage genes: how many, and the index of knob k (0 swing, 1 input
+ * SRAM, 2 weight SRAM) of layer l (l is ignored for chip-wide voltages). */
+int fit_n_volt_genes(const fit *f);
+int fit_volt_gene(const fit *f, int layer, int knob);
 /* Multiplier set index of each layer under genes. */
 void fit_layer_mults(const fit *f, const int32_t *genes, int *layer_mult);
 int fit_n_objectives(const fit *f);

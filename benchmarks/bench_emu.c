@@ -1,0 +1,195 @@
+/* Whole-network emulator speed, as ratios measured in one run:
+ * images per second for LeNet-5 and the ResNet (exact, an approximate
+ * table in every layer, with bit errors at 1e-4), the cost of fault
+ * injection, and 1 -> 2 thread scaling; then search evaluations per second
+ * on configs/quick.ini with and without the prefix cache (through the
+ * program, $AXSEARCH) and the share of MACs the cache saved.
+ * Run from the repository root (make bench). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "approx/mult_lib.h"
+#include "fitness/emu.h"
+#include "fitness/idx.h"
+#include "fitness/onnx_import.h"
+#include "fitness/qnet.h"
+#include "util/wallclock.h"
+
+enum { IMAGES = 2000, REPEAT = 3 };
+
+/* Median seconds of REPEAT runs. */
+static double time_run(const qnet *q, const idx_dataset *d, const emu_options *o)
+{
+    double t[REPEAT];
+    for (int r = 0; r < REPEAT; r++) {
+        int64_t correct;
+        double t0 = wallclock_seconds();
+        if (emu_top1(q, d->images, d->labels, d->count, o, &correct, NULL, NULL) != AX_OK)
+            return NAN;
+        t[r] = wallclock_seconds() - t0;
+    }
+    for (int i = 0; i < REPEAT; i++)
+        for (int j = i + 1; j < REPEAT; j++)
+            if (t[j] < t[i]) {
+                double x = t[i];
+                t[i] = t[j];
+                t[j] = x;
+            }
+    return t[REPEAT / 2];
+}
+
+static void bench_network(const char *path, const char *name, const idx_dataset *train, const idx_dataset *val,
+                          const emu_table *approx)
+{
+    graph *g = NULL;
+    qnet *q = NULL;
+    ax_err err = {0};
+    onnx_import_opts io = {1, 0, NULL};
+    if (onnx_import_file(path, &io, &g, &err) != AX_OK || qnet_build(g, train->images, 500, NULL, &q, &err) != AX_OK) {
+        printf("network=%s skipped: %s\n", name, err.msg);
+        graph_free(g);
+        return;
+    }
+    int nl = qnet_n_layers(q);
+    const emu_table **tables = malloc((size_t)nl * sizeof *tables);
+    emu_flip_spec *spec = malloc((size_t)nl * sizeof *spec);
+    for (int l = 0; l < nl; l++) {
+        tables[l] = approx;
+        spec[l] = (emu_flip_spec){1, {{0xFF, 1e-4}, {0, 0}, {0, 0}}};
+    }
+    emu_faults f = {1, 0, spec, spec, spec};
+    double macs = (double)qnet_macs_per_image(q);
+    struct {
+        const char *label;
+        emu_options o;
+    } runs[] = {
+        {"exact", {.threads = 1}},
+        {"exact", {.threads = 2}},
+        {"approx", {.tables = tables, .threads = 1}},
+        {"approx", {.tables = tables, .threads = 2}},
+        {"exact_faults_1e-4", {.threads = 1, .faults = &f}},
+        {"exact_faults_1e-4", {.threads = 2, .faults = &f}},
+    };
+    double secs[6];
+    for (int i = 0; i < 6; i++) {
+        secs[i] = time_run(q, val, &runs[i].o);
+        printf("network=%s mode=%s threads=%d images_per_s=%.0f gmac_per_s=%.2f\n", name, runs[i].label,
+               runs[i].o.threads, (double)val->count / secs[i], macs * (double)val->count / secs[i] / 1e9);
+    }
+    printf("network=%s thread_scaling_exact=%.2f thread_scaling_approx=%.2f\n", name, secs[0] / secs[1],
+           secs[2] / secs[3]);
+    printf("network=%s fault_injection_overhead_pct=%.1f (p=1e-4 on weights, inputs, outputs; 1 thread)\n", name,
+           100.0 * (secs[4] / secs[0] - 1.0));
+    free(tables);
+    free(spec);
+    qnet_free(q);
+    graph_free(g);
+}
+
+/* Seconds of one search through the program; fills the last progress
+ * line's prefix reuse. */
+static double run_search(const char *prog, const char *config, const char *out, double *reuse)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && '%s' search '%s' --out '%s' --no-baselines > '%s.log' 2>&1", out,
+             prog, config, out, out);
+    double t0 = wallclock_seconds();
+    int rc = system(cmd);
+    double secs = wallclock_seconds() - t0;
+    if (rc != 0)
+        return NAN;
+    char log[1200];
+    snprintf(log, sizeof log, "%s.log", out);
+    FILE *f = fopen(log, "r");
+    char line[1024];
+    *reuse = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        char *p = strstr(line, "prefix_reuse");
+        if (p)
+            sscanf(p, "prefix_reuse %lf", reuse);
+    }
+    if (f)
+        fclose(f);
+    return secs;
+}
+
+static void bench_search(void)
+{
+    const char *prog = getenv("AXSEARCH");
+    if (!prog || access("configs/quick.ini", R_OK) != 0 || access("models/lenet5_fmnist.onnx", R_OK) != 0) {
+        printf("search: skipped (needs $AXSEARCH, configs/quick.ini and models/)\n");
+        return;
+    }
+    char dir[] = "/tmp/axsearch-bench-XXXXXX";
+    if (!mkdtemp(dir))
+        return;
+    char cfg_on[256], cfg_off[256], out_on[256], out_off[256], cmd[4096];
+    snprintf(cfg_on, sizeof cfg_on, "%s/on.ini", dir);
+    snprintf(cfg_off, sizeof cfg_off, "%s/off.ini", dir);
+    snprintf(out_on, sizeof out_on, "%s/on", dir);
+    snprintf(out_off, sizeof out_off, "%s/off", dir);
+    /* The shipped configuration, model path made absolute, cache on/off. */
+    char model[1024];
+    if (!realpath("models/lenet5_fmnist.onnx", model))
+        return;
+    snprintf(cmd, sizeof cmd,
+             "sed 's|^onnx = .*|onnx = %s|' configs/quick.ini > '%s' && "
+             "sed 's|^onnx = .*|onnx = %s|; s|^\\[search\\]|[search]\\nprefix_cache_mb = 0|' configs/quick.ini > '%s'",
+             model, cfg_on, model, cfg_off);
+    if (system(cmd) != 0)
+        return;
+    double reuse_on = 0, reuse_off = 0;
+    double on = run_search(prog, cfg_on, out_on, &reuse_on);
+    double off = run_search(prog, cfg_off, out_off, &reuse_off);
+    snprintf(cmd, sizeof cmd, "cmp -s '%s/front.tsv' '%s/front.tsv' && cmp -s '%s/evaluations.tsv' '%s/evaluations.tsv'",
+             out_on, out_off, out_on, out_off);
+    int same = system(cmd) == 0;
+    long evals = 0;
+    snprintf(cmd, sizeof cmd, "%s/evaluations.tsv", out_on);
+    FILE *f = fopen(cmd, "r");
+    for (int c; f && (c = fgetc(f)) != EOF;)
+        evals += c == '\n';
+    if (f)
+        fclose(f);
+    evals -= 1;
+    printf("search config=configs/quick.ini evaluations=%ld prefix_cache=on evals_per_s=%.2f seconds=%.1f\n", evals,
+           evals / on, on);
+    printf("search config=configs/quick.ini evaluations=%ld prefix_cache=off evals_per_s=%.2f seconds=%.1f\n", evals,
+           evals / off, off);
+    printf("search prefix_reuse_pct=%.1f speedup=%.2f identical_results=%s\n", reuse_on, off / on, same ? "yes" : "NO");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        return;
+}
+
+int main(void)
+{
+    ax_err err = {0};
+    idx_dataset train = {0}, val = {0};
+    if (idx_load_split(NULL, IDX_SPLIT_TRAIN, &train, &err) != AX_OK ||
+        idx_load_split(NULL, IDX_SPLIT_VAL, &val, &err) != AX_OK) {
+        fprintf(stderr, "bench_emu: %s\n", err.msg);
+        return 1;
+    }
+    val.count = IMAGES;
+    mult_lib *lib = mult_lib_create_default(&err);
+    long i = lib ? mult_lib_find(lib, "drum_k4") : -1;
+    emu_table *t = i >= 0 ? emu_table_create(mult_lib_entry(lib, (size_t)i)->lut, &err) : NULL;
+    if (!t) {
+        fprintf(stderr, "bench_emu: %s\n", err.msg);
+        return 1;
+    }
+    printf("# %d search-split images, medians of %d runs; approx = drum_k4 in every layer\n", IMAGES, REPEAT);
+    bench_network("models/lenet5_fmnist.onnx", "lenet5", &train, &val, t);
+    bench_network("models/resnet14_fmnist.onnx", "resnet14", &train, &val, t);
+    bench_search();
+    emu_table_free(t);
+    mult_lib_free(lib);
+    idx_dataset_clear(&train);
+    idx_dataset_clear(&val);
+    return 0;
+}
