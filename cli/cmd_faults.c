@@ -77,11 +77,7 @@ int cmd_faults(int argc, char **argv)
         return 2;
     }
     idx_split split;
-    if (!strcmp(split_s, "val"))
-        split = IDX_SPLIT_VAL;
-    else if (!strcmp(split_s, "test"))
-        split = IDX_SPLIT_TEST;
-    else {
+    if (idx_split_from_name(split_s, &split) != 0 || split == IDX_SPLIT_TRAIN) {
         fprintf(stderr, "axsearch faults: --split '%s': expected val or test\n", split_s);
         return 2;
     }

@@ -262,13 +262,7 @@ int cmd_infer(int argc, char **argv)
         return 2;
     }
     idx_split split;
-    if (!strcmp(split_s, "val"))
-        split = IDX_SPLIT_VAL;
-    else if (!strcmp(split_s, "test"))
-        split = IDX_SPLIT_TEST;
-    else if (!strcmp(split_s, "train"))
-        split = IDX_SPLIT_TRAIN;
-    else {
+    if (idx_split_from_name(split_s, &split) != 0) {
         fprintf(stderr, "axsearch infer: --split '%s': expected val, test or train\n", split_s);
         return 2;
     }

@@ -176,6 +176,17 @@ const char *idx_split_name(idx_split split)
     return "?";
 }
 
+int idx_split_from_name(const char *name, idx_split *split)
+{
+    static const idx_split all[] = {IDX_SPLIT_TRAIN, IDX_SPLIT_VAL, IDX_SPLIT_TEST};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (!strcmp(name, idx_split_name(all[i]))) {
+            *split = all[i];
+            return 0;
+        }
+    return -1;
+}
+
 /* dir/name.gz if it exists, else dir/name. */
 static void pick(char *buf, size_t size, const char *dir, const char *name)
 {

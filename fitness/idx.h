@@ -57,6 +57,8 @@ int idx_load_split(const char *dir, idx_split split, idx_dataset *out, ax_err *e
 void idx_dataset_clear(idx_dataset *d);
 
 const char *idx_split_name(idx_split split);
+/* "train", "val" or "test" -> the split; -1 for another name. */
+int idx_split_from_name(const char *name, idx_split *split);
 
 /* Model input from pixels: out[i] = (px[i] / 255 - mean) / std, n values. */
 void idx_to_float(const uint8_t *px, int64_t n, float mean, float std, float *out);
