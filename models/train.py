@@ -294,7 +294,9 @@ def main():
     ap.add_argument("--data", default=DATA_DIR)
     ap.add_argument("--out-dir", default=os.path.dirname(os.path.abspath(__file__)))
     ap.add_argument("--ckpt", help="save the trained state_dict here")
-    ap.add_argument("--from-ckpt", help="skip training; export this state_dict")
+    ap.add_argument("--from-ckpt", help="skip training; export this state_dict "
+                    "(give the --epochs/--seed it was trained with: they go "
+                    "into the reference file's header)")
     args = ap.parse_args()
 
     r = dict(RECIPES[args.model])
