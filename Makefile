@@ -1,7 +1,7 @@
 # axsearch — build, test, benchmark.
 #
 #   make            build ./axsearch
-#   make run        the main job on the shipped default (installs what is missing)
+#   make run        the quick search into runs/quick and its plots (installs what is missing)
 #   make test       build and run the test suite (installs what is missing)
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make bench      the speed benchmarks (never run in CI)
@@ -99,10 +99,13 @@ bench: check-deps
 	@$(MAKE) --no-print-directory $(BUILD)/axsearch $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; AXSEARCH=$(abspath $(BUILD)/axsearch) $$b || exit 1; done
 
+# The main job: the quick search (configs/quick.ini: LeNet-5) into
+# runs/quick (replaced if present), then its figures.
 run: check-deps
 	@$(MAKE) --no-print-directory axsearch
-	@mkdir -p runs/ga-bench
-	./axsearch ga-bench --problem zdt1 --out runs/ga-bench/zdt1_front.tsv
+	@rm -rf runs/quick && mkdir -p runs
+	./axsearch search configs/quick.ini --out runs/quick
+	./axsearch plot runs/quick
 
 clean:
 	rm -rf build build-asan axsearch

@@ -252,7 +252,7 @@ typedef struct parse_ctx {
     scfg *c;
     const char *dir;
     unsigned char seen[N_KEYS];
-    char msg[512]; /* the first error */
+    char msg[1100]; /* the first error */
 } parse_ctx;
 
 static int handler(void *user, const char *section, const char *name, const char *value)
@@ -277,9 +277,11 @@ static int handler(void *user, const char *section, const char *name, const char
         p->seen[found] = 1;
         return 1;
     } else {
-        char tmp[400];
+        char tmp[1100];
         snprintf(tmp, sizeof tmp, "[%s] %s: %s", section, name, msg);
-        memcpy(msg, tmp, sizeof msg);
+        if (!p->msg[0])
+            snprintf(p->msg, sizeof p->msg, "%s", tmp);
+        return 0;
     }
     if (!p->msg[0])
         snprintf(p->msg, sizeof p->msg, "%s", msg);

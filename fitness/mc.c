@@ -19,6 +19,7 @@ int mc_accuracy(const qnet *q, const mc_data *d, const emu_table *const *tables,
     r->expected_flips = 0;
     r->macs = r->macs_skipped = 0;
     double sum = 0, sum2 = 0;
+    int64_t total_correct = 0;
     for (int rep = 0; rep < reps; rep++) {
         emu_faults f = {seed, (uint64_t)rep, weights, inputs, outputs};
         emu_options o = {.tables = tables, .threads = threads, .first_image = d->first_image,
@@ -29,6 +30,7 @@ int mc_accuracy(const qnet *q, const mc_data *d, const emu_table *const *tables,
         if (status != AX_OK)
             return status;
         double acc = d->n > 0 ? (double)correct / (double)d->n : 0.0;
+        total_correct += correct;
         sum += acc;
         sum2 += acc * acc;
         r->flips += st.flips;
@@ -37,7 +39,9 @@ int mc_accuracy(const qnet *q, const mc_data *d, const emu_table *const *tables,
         if (active)
             r->expected_flips += emu_expected_flips(q, &f, d->n);
     }
-    r->top1 = sum / reps;
+    /* From the integer count, so equal counts give the same double as a
+     * single run's (no rounding of a sum of fractions). */
+    r->top1 = d->n > 0 ? (double)total_correct / ((double)d->n * reps) : 0.0;
     if (reps > 1) {
         double var = (sum2 - sum * sum / reps) / (reps - 1);
         r->top1_se = var > 0 ? sqrt(var / reps) : 0.0;

@@ -12,8 +12,7 @@ if (out[strlen(out)-3:] eq 'svg') set terminal svg size 1100,600 font ",10" noen
 else set terminal pngcairo size 1100,600 font ",10" noenhanced
 set output out
 set datafile separator "\t"
-set style data histograms
-set style histogram rowstacked
+set datafile columnheaders
 set style fill solid 0.85 border -1
 set boxwidth 0.75
 set key outside right top
@@ -21,9 +20,11 @@ set grid ytics
 set ylabel "energy per inference (uJ)"
 set xlabel "design (front points labelled with their top-1 drop on the test split, pp)"
 set xtics rotate by -45 font ",8"
+set xrange [-0.7:*]
+set yrange [0:*]
 set title "Where the energy goes along the front: ".run
 comps = "mac wbuf ibuf abuf gbuf noc dram leak"
-plot newhistogram "", \
-     for [i=1:words(comps)] run.'/baselines.tsv' every ::0::0 using (column(word(comps, i).'_uj')):xtic("exact") lc i title word(comps, i), \
-     newhistogram "", \
-     for [i=1:words(comps)] run.'/front.tsv' using (column(word(comps, i).'_uj')):xtic(sprintf("%.2f", column("test_drop_pp"))) lc i notitle
+# Stacked bars as boxes of the running sums, drawn tallest first.
+cum(i) = sum [j=1:i] column(word(comps, j).'_uj')
+plot for [i=words(comps):1:-1] run.'/baselines.tsv' every ::0::0 using (0):(cum(i)):xtic("exact") with boxes lc i title word(comps, i), \
+     for [i=words(comps):1:-1] run.'/front.tsv' using ($0 + 1.5):(cum(i)):xtic(sprintf("%.2f", column("test_drop_pp"))) with boxes lc i notitle

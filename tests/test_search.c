@@ -1,0 +1,388 @@
+/* The search end to end through the program ($AXSEARCH): thread
+ * invariance, resume after SIGKILL at several moments and after SIGINT,
+ * refusal of bad configurations without leaving a run folder, and NSGA-II
+ * against the exhaustively enumerated true front of a small space.
+ * Uses models/lenet5_fmnist.onnx and Debian's Fashion-MNIST. */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "tests/cli_support.h"
+
+static char tmpdir[] = "/tmp/axsearch-test-search-XXXXXX";
+static char model[PATH_MAX];
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(tmpdir) || !realpath("models/lenet5_fmnist.onnx", model))
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A small search: 60 search images, faulty voltage levels on, no
+ * baselines unless asked. */
+static void write_config(const char *path, const char *extra)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "[model]\nonnx = %s\ncalib_images = 300\nval_images = 60\ntest_images = 60\n"
+            "[knobs]\nnoc_swing = 0.8, 0.44, 0.4\nsram_v_input = 0.8, 0.48\nsram_v_weight = 0.8, 0.46\n"
+            "[objectives]\nmax_drop = 3\n"
+            "[search]\npopulation = 8\ngenerations = 5\nreps = 2\nbaselines = no\n%s",
+            model, extra ? extra : "");
+    fclose(f);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* The files that must be byte-identical between two runs. */
+static void assert_same_results(const char *a, const char *b)
+{
+    static const char *const files[] = {"front.tsv", "history.tsv", "evaluations.tsv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char pa[2 * PATH_MAX], pb[2 * PATH_MAX];
+        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
+        char *x = slurp(pa), *y = slurp(pb);
+        if (!x || !y)
+            fail_msg("missing %s or %s", pa, pb);
+        if (strcmp(x, y) != 0)
+            fail_msg("%s and %s differ", pa, pb);
+        free(x);
+        free(y);
+    }
+}
+
+static int run_ok(const char *fmt, ...)
+{
+    char args[2 * PATH_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    cli_result r = cli_run(args);
+    int status = r.status;
+    if (status != 0)
+        print_message("axsearch %s -> %d\n%s\n", args, status, r.err);
+    cli_result_free(&r);
+    return status;
+}
+
+static void threads_give_identical_files(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/t.ini", tmpdir);
+    write_config(cfg, NULL);
+    assert_int_equal(run_ok("search '%s' --out '%s/t1' --threads 1", cfg, tmpdir), 0);
+    assert_int_equal(run_ok("search '%s' --out '%s/t2' --threads 2", cfg, tmpdir), 0);
+    char a[PATH_MAX], b[PATH_MAX];
+    snprintf(a, sizeof a, "%s/t1", tmpdir);
+    snprintf(b, sizeof b, "%s/t2", tmpdir);
+    assert_same_results(a, b);
+}
+
+static int count_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    int n = 0, c;
+    while ((c = fgetc(f)) != EOF)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+/* Starts a search in the background. */
+static pid_t spawn_search(const char *cfg, const char *out)
+{
+    const char *prog = getenv("AXSEARCH");
+    if (!prog)
+        prog = "./axsearch";
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execl(prog, prog, "search", cfg, "--out", out, "--threads", "2", (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Waits until history.tsv holds rows data rows (plus its header). */
+static void wait_rows(const char *out, int rows, pid_t pid)
+{
+    char hist[2 * PATH_MAX];
+    snprintf(hist, sizeof hist, "%s/history.tsv", out);
+    for (int i = 0; i < 20000; i++) {
+        if (count_lines(hist) >= rows + 1)
+            return;
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            fail_msg("the search ended before generation %d", rows);
+        struct timespec ts = {0, 2000000};
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("timed out waiting for generation %d", rows);
+}
+
+static void killed_and_resumed_equals_uninterrupted(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], whole[PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/k.ini", tmpdir);
+    write_config(cfg, NULL);
+    snprintf(whole, sizeof whole, "%s/whole", tmpdir);
+    assert_int_equal(run_ok("search '%s' --out '%s' --threads 2", cfg, whole), 0);
+    /* SIGKILL right after generations 1, 2 and 4 were checkpointed (the
+     * kill may land anywhere in the next generation). */
+    const int moments[] = {1, 2, 4};
+    for (size_t i = 0; i < sizeof moments / sizeof moments[0]; i++) {
+        char out[PATH_MAX];
+        snprintf(out, sizeof out, "%s/kill%d", tmpdir, moments[i]);
+        pid_t pid = spawn_search(cfg, out);
+        wait_rows(out, moments[i], pid);
+        kill(pid, SIGKILL);
+        int st;
+        waitpid(pid, &st, 0);
+        assert_true(WIFSIGNALED(st));
+        assert_int_equal(run_ok("resume '%s' --threads 2", out), 0);
+        assert_same_results(whole, out);
+    }
+    /* SIGINT: a clean stop with status 130, then resume. */
+    char out[PATH_MAX];
+    snprintf(out, sizeof out, "%s/int", tmpdir);
+    pid_t pid = spawn_search(cfg, out);
+    wait_rows(out, 2, pid);
+    kill(pid, SIGINT);
+    int st;
+    waitpid(pid, &st, 0);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 130);
+    char ck[2 * PATH_MAX];
+    snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
+    assert_int_equal(access(ck, R_OK), 0);
+    assert_int_equal(run_ok("resume '%s' --threads 1", out), 0);
+    assert_same_results(whole, out);
+    /* Resuming a finished run changes nothing. */
+    assert_int_equal(run_ok("resume '%s'", out), 0);
+    assert_same_results(whole, out);
+}
+
+static void bad_configurations_leave_nothing(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *extra, *message;
+    } cases[] = {
+        {"[search]\ncolour = blue\n", "unknown key 'colour' in [search]"},
+        {"[search]\npopulation = many\n", "[search] population: expected an integer"},
+        {"[search]\nreps = 2\nreps = 3\n", "given twice"},
+        {"[nonsense]\nx = 1\n", "unknown section [nonsense]"},
+        {"[knobs]\nnoc_swing = 0.9, 0.5\n", "nominal"},
+        {"[knobs]\nsram_v_input = 0.8, 0.9\n", "decrease"},
+        {"[library]\ninclude = no_such_multiplier\n", "no_such_multiplier"},
+        {"[search]\npopulation = 7\n", "even"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char cfg[PATH_MAX], out[PATH_MAX], args[3 * PATH_MAX];
+        snprintf(cfg, sizeof cfg, "%s/bad%zu.ini", tmpdir, i);
+        snprintf(out, sizeof out, "%s/badrun%zu", tmpdir, i);
+        FILE *f = fopen(cfg, "w");
+        assert_non_null(f);
+        fprintf(f, "[model]\nonnx = %s\nval_images = 40\n%s", model, cases[i].extra);
+        fclose(f);
+        snprintf(args, sizeof args, "search '%s' --out '%s'", cfg, out);
+        cli_result r = cli_run(args);
+        assert_int_equal(r.status, 2);
+        if (!strstr(r.err, cases[i].message))
+            fail_msg("case %zu said '%s', expected '%s'", i, r.err, cases[i].message);
+        if (!strstr(r.err, cfg) && strstr(cases[i].message, "unknown"))
+            fail_msg("case %zu: the message does not name the file", i);
+        cli_result_free(&r);
+        struct stat st;
+        assert_int_not_equal(stat(out, &st), 0); /* no partial run folder */
+    }
+    /* A missing model, an unwritable output folder, a missing file. */
+    char cfg[PATH_MAX], args[3 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/nomodel.ini", tmpdir);
+    FILE *f = fopen(cfg, "w");
+    fprintf(f, "[model]\nonnx = /nonexistent/model.onnx\n");
+    fclose(f);
+    snprintf(args, sizeof args, "search '%s' --out '%s/nm'", cfg, tmpdir);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "/nonexistent/model.onnx"));
+    cli_result_free(&r);
+    write_config(cfg, NULL);
+    snprintf(args, sizeof args, "search '%s' --out /nonexistent/dir/run", cfg);
+    r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "/nonexistent/dir/run"));
+    cli_result_free(&r);
+    snprintf(args, sizeof args, "search '%s/none.ini' --out '%s/x'", tmpdir, tmpdir);
+    r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    cli_result_free(&r);
+    snprintf(args, sizeof args, "resume '%s/nowhere'", tmpdir);
+    r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    cli_result_free(&r);
+}
+
+static double summary_hv(const char *run)
+{
+    char path[2 * PATH_MAX];
+    snprintf(path, sizeof path, "%s/summary.tsv", run);
+    char *text = slurp(path);
+    assert_non_null(text);
+    char *line = strchr(text, '\n');
+    assert_non_null(line);
+    char name[64];
+    long evals;
+    double hv;
+    assert_int_equal(sscanf(line + 1, "%63s %ld %lf", name, &evals, &hv), 3);
+    free(text);
+    return hv;
+}
+
+static double history_hv(const char *run, long *evals)
+{
+    char path[2 * PATH_MAX];
+    snprintf(path, sizeof path, "%s/history.tsv", run);
+    char *text = slurp(path);
+    assert_non_null(text);
+    char *last = NULL;
+    for (char *p = strchr(text, '\n'); p && p[1]; p = strchr(p + 1, '\n'))
+        last = p + 1;
+    assert_non_null(last);
+    long gen, hits, feasible;
+    double hv, best;
+    assert_int_equal(sscanf(last, "%ld %ld %ld %ld %lf %lf", &gen, evals, &hits, &feasible, &hv, &best), 6);
+    free(text);
+    return hv;
+}
+
+static void per_layer_voltages_and_bank_mode(void **state)
+{
+    (void)state;
+    static const char *const extras[] = {"[knobs]\nper_layer = yes\n", "[bank]\narrays = 2\n"};
+    for (int k = 0; k < 2; k++) {
+        char cfg[PATH_MAX], out[PATH_MAX];
+        snprintf(cfg, sizeof cfg, "%s/pl%d.ini", tmpdir, k);
+        snprintf(out, sizeof out, "%s/pl%d", tmpdir, k);
+        FILE *f = fopen(cfg, "w");
+        fprintf(f,
+                "[model]\nonnx = %s\ncalib_images = 200\nval_images = 40\ntest_images = 40\n"
+                "[search]\npopulation = 8\ngenerations = 2\nreps = 1\nbaselines = yes\n"
+                "%s[knobs]\nnoc_swing = 0.8, 0.44\n",
+                model, k == 1 ? extras[1] : "");
+        fclose(f);
+        if (k == 0) { /* per_layer goes into the one [knobs] section */
+            f = fopen(cfg, "a");
+            fprintf(f, "per_layer = yes\n");
+            fclose(f);
+        }
+        assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
+        char path[2 * PATH_MAX];
+        snprintf(path, sizeof path, "%s/front.tsv", out);
+        char *text = slurp(path);
+        assert_non_null(text);
+        if (k == 0) {
+            /* Five layers: five swings per row; genes per layer. */
+            assert_non_null(strstr(text, "gene_swing4"));
+            char *row = strchr(text, '\n') + 1;
+            int commas = 0;
+            for (char *p = row; *p && *p != '\n'; p++)
+                commas += *p == ',';
+            assert_true(commas >= 3 * 4); /* three knob lists of 5, plus the mult names */
+        } else {
+            assert_non_null(strstr(text, "array1"));
+            assert_non_null(strstr(text, "route4"));
+        }
+        free(text);
+        snprintf(path, sizeof path, "%s/baselines.tsv", out);
+        assert_int_equal(access(path, R_OK), 0);
+    }
+}
+
+static void nsga_near_the_true_front(void **state)
+{
+    (void)state;
+    /* 3 multipliers in 5 layers x 3 swing levels = 729 chromosomes. */
+    char cfg[PATH_MAX], ex[PATH_MAX], ga[PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/small.ini", tmpdir);
+    FILE *f = fopen(cfg, "w");
+    fprintf(f,
+            "[model]\nonnx = %s\ncalib_images = 300\nval_images = 40\ntest_images = 40\n"
+            "[library]\ninclude = trunc_k8c, perf_j0_m1\n"
+            "[knobs]\nnoc_swing = 0.8, 0.44, 0.4\n"
+            "[objectives]\nmax_drop = 5\n"
+            "[search]\npopulation = 16\ngenerations = 11\nreps = 1\nbaselines = no\n",
+            model);
+    fclose(f);
+    snprintf(ex, sizeof ex, "%s/ex", tmpdir);
+    snprintf(ga, sizeof ga, "%s/ga", tmpdir);
+    assert_int_equal(run_ok("search '%s' --out '%s' --exhaustive", cfg, ex), 0);
+    assert_int_equal(run_ok("search '%s' --out '%s'", cfg, ga), 0);
+    double truth = summary_hv(ex);
+    long evals;
+    double hv = history_hv(ga, &evals);
+    char path[2 * PATH_MAX];
+    snprintf(path, sizeof path, "%s/evaluations.tsv", ga);
+    int distinct = count_lines(path) - 1;
+    print_message("    true front hv %.5f; NSGA-II hv %.5f (%.1f %%) with %d of 729 chromosomes (%.1f %%)\n",
+                  truth, hv, 100 * hv / truth, distinct, 100.0 * distinct / 729);
+    assert_true(truth > 0);
+    assert_true(hv >= 0.95 * truth);
+    assert_true(distinct <= 729 / 4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(threads_give_identical_files),
+        cmocka_unit_test(killed_and_resumed_equals_uninterrupted),
+        cmocka_unit_test(bad_configurations_leave_nothing),
+        cmocka_unit_test(per_layer_voltages_and_bank_mode),
+        cmocka_unit_test(nsga_near_the_true_front),
+    };
+    return cmocka_run_group_tests_name("search", tests, setup, teardown);
+}
