@@ -126,8 +126,9 @@ int cmd_faults(int argc, char **argv)
                     kn.noc_swing = value;
                 fmap_layers(&fm, &kn, nl, specs, specs + nl, specs + 2 * nl);
                 mc_result r;
-                rc = mc_accuracy(q, &md, NULL, specs, specs + nl, specs + 2 * nl, (int)reps, seed,
-                                 (int)threads, NULL, &r, &err);
+                mc_options mo = {.weights = specs, .inputs = specs + nl, .outputs = specs + 2 * nl,
+                                 .reps = (int)reps, .seed = seed, .threads = (int)threads};
+                rc = mc_accuracy(q, &md, &mo, &r, &err);
                 for (int k = 0; k < 2 && rc == AX_OK; k++)
                     if (files[k]) {
                         fprintf(files[k], "%s\t%.4f\t%.4f\t%.4f\t%.1f\t%llu\n", knob_names[knob], value,

@@ -179,8 +179,9 @@ static int infer_quantized(const graph *g, const idx_dataset *d, const char *dat
         mc_data md = {d->images, d->labels, d->count, d->first};
         mc_result r;
         double t0 = wallclock_seconds();
-        rc = mc_accuracy(q, &md, tables, specs, specs + nl, specs + 2 * nl, (int)ka->reps, ka->seed,
-                         threads, NULL, &r, err);
+        mc_options mo = {.tables = tables, .weights = specs, .inputs = specs + nl, .outputs = specs + 2 * nl,
+                         .reps = (int)ka->reps, .seed = ka->seed, .threads = threads};
+        rc = mc_accuracy(q, &md, &mo, &r, err);
         double secs = wallclock_seconds() - t0;
         if (rc == AX_OK) {
             if (r.reps > 1 || r.expected_flips > 0)

@@ -195,6 +195,8 @@ int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err 
                         .obj_latency = c->obj_latency,
                         .gate_idle = c->gate_idle,
                         .prefix_cache_bytes = (size_t)c->prefix_cache_mb << 20,
+                        .early_stop_z = c->early_stop_z,
+                        .early_stop_chunk = c->early_stop_chunk,
                         .stop = stop};
         if (!(e->fit = fit_create(&sp, &su, err)))
             rc = err->code;
@@ -262,7 +264,7 @@ int run_state_push(run_state *s, const run_history_row *r)
     return 0;
 }
 
-enum { STATE_VERSION = 1 };
+enum { STATE_VERSION = 2 };
 
 int run_state_save(const run_state *s, const fit *f, unsigned char **blob, size_t *len)
 {
@@ -297,6 +299,7 @@ int run_state_save(const run_state *s, const fit *f, unsigned char **blob, size_
             bb_put_f64(&w, r->comp_pj[k]);
         bb_put_u64(&w, r->flips);
         bb_put_u32(&w, (uint32_t)r->reps);
+        bb_put_u64(&w, (uint64_t)r->images);
     }
     if (w.oom) {
         free(w.p);
@@ -349,6 +352,8 @@ int run_state_load(run_state *s, fit *f, const void *blob, size_t len, ax_err *e
             x.comp_pj[k] = bb_get_f64(&r);
         x.flips = bb_get_u64(&r);
         x.reps = (int)bb_get_u32(&r);
+        x.images = (int64_t)bb_get_u64(&r);
+        x.macs = x.macs_skipped = 0;
         if (!r.short_read)
             rc = fit_remember(f, g, &x, err);
     }
@@ -462,16 +467,16 @@ int run_write_evaluations(const run_env *e, const char *dir, ax_err *err)
     if (!w)
         return err->code;
     FILE *f = fio_atomic_stream(w);
-    fprintf(f, "eval\tenergy_uj\tdrop_pp\ttop1\ttop1_se\tfeasible\tarea_mm2\tlatency_ms\treps\tflips"
+    fprintf(f, "eval\tenergy_uj\tdrop_pp\ttop1\ttop1_se\tfeasible\tarea_mm2\tlatency_ms\treps\tflips\timages"
                "\tnoc_swing\tsram_v_input\tsram_v_weight\tmults");
     gene_header(e, f);
     fputc('\n', f);
     for (size_t i = 0; i < fit_n_evaluated(e->fit); i++) {
         const fit_result *r = fit_evaluated_result(e->fit, i);
         const int32_t *g = fit_evaluated_genes(e->fit, i);
-        fprintf(f, "%zu\t%.6f\t%.4f\t%.6f\t%.6f\t%d\t%.6f\t%.6f\t%d\t%llu", i, r->energy_pj * 1e-6, r->drop_pp,
-                r->top1, r->top1_se, r->drop_pp <= e->cfg.max_drop, r->area_mm2, r->latency_s * 1e3, r->reps,
-                (unsigned long long)r->flips);
+        fprintf(f, "%zu\t%.6f\t%.4f\t%.6f\t%.6f\t%d\t%.6f\t%.6f\t%d\t%llu\t%lld", i, r->energy_pj * 1e-6,
+                r->drop_pp, r->top1, r->top1_se, r->drop_pp <= e->cfg.max_drop, r->area_mm2, r->latency_s * 1e3,
+                r->reps, (unsigned long long)r->flips, (long long)r->images);
         volts(e, f, g);
         mult_names(e, f, g);
         gene_values(e, f, g);

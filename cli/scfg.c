@@ -87,6 +87,11 @@ static const key keys[] = {
      "largest move of the step mutation"},
     {"search", "prefix_cache_mb", T_LONG, OFF(prefix_cache_mb), 0, 0, 0, 1 << 20, NULL, "1024",
      "memory for activations shared by chromosomes with a common prefix (MiB); 0: off"},
+    {"search", "early_stop_z", T_REAL, OFF(early_stop_z), 0, 0, 0, 100, NULL, "0",
+     "stop scoring a chromosome when its drop exceeds max_drop by this many standard errors of the "
+     "paired per-image difference (checked every early_stop_chunk images); 0: off"},
+    {"search", "early_stop_chunk", T_LONG, OFF(early_stop_chunk), 0, 0, 32, 100000, NULL, "256",
+     "images between early-stop checks"},
     {"search", "baselines", T_BOOL, OFF(baselines), 0, 0, 0, 0, NULL, "yes",
      "after the search, run the baselines (axsearch baselines) into the same folder"},
     {"chip", "arch", T_PATH, OFF(arch), 0, SZ(arch), 0, 0, NULL, "",

@@ -47,6 +47,8 @@ typedef struct scfg {
     long step_max;
     int baselines;
     long prefix_cache_mb; /* emulator prefix cache budget, MiB; 0 = off */
+    double early_stop_z;  /* 0 = off */
+    long early_stop_chunk;
     /* [chip] */
     char arch[SCFG_PATH]; /* "" = built-in Simba */
     char mapping[16];     /* energy | edp */

@@ -695,6 +695,7 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
     uint8_t **weights = NULL;
     if (faulty_weights(q, o ? o->faults : NULL, &weights, &flips) != 0)
         return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
+    uint64_t weight_flips = flips;
     run_ctx rc = {q, o, (const uint8_t *const *)weights, kern_ops_best(), NULL, 0};
     if (o && o->cache)
         rc.n_cuts = find_cuts(q, &rc.cuts);
@@ -733,6 +734,7 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
         return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
     if (stats) {
         stats->flips = flips;
+        stats->weight_flips = weight_flips;
         stats->macs = macs;
         stats->macs_skipped = skipped;
     }

@@ -88,6 +88,7 @@ typedef struct emu_options {
 
 typedef struct emu_stats {
     uint64_t flips;      /* bits flipped (weights once, activations per image) */
+    uint64_t weight_flips; /* of those, in the weight fault maps */
     double macs;         /* MACs of the images run */
     double macs_skipped; /* of those, taken from the prefix cache */
 } emu_stats;

@@ -25,8 +25,12 @@ struct fit {
     int *slots;          /* open addressing: index into genes, -1 empty */
     size_t n_slots;
     pcache *prefix;      /* emulator prefix cache, or NULL */
+    uint8_t *base_right; /* [val n] exact design right on each search image */
     double macs, macs_skipped;
 };
+
+static int score(const fit *f, const int32_t *genes, const mc_data *d, double base, int emu_threads,
+                 uint8_t *right, int early, fit_result *r, ax_err *err);
 
 fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
 {
@@ -62,12 +66,12 @@ fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
     }
 
     int32_t *exact = malloc((size_t)f->n_genes * sizeof *exact);
+    f->base_right = malloc((size_t)(setup->val.n > 0 ? setup->val.n : 1));
     fit_result r;
-    int rc = exact ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    int rc = exact && f->base_right ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
     if (rc == AX_OK) {
         fit_exact_genes(f, exact);
-        f->base_top1 = 0; /* so the baseline run's drop is its own accuracy */
-        rc = fit_score(f, exact, setup->threads, &r, err);
+        rc = score(f, exact, &setup->val, 0.0, setup->threads, f->base_right, 0, &r, err);
     }
     free(exact);
     if (rc != AX_OK) {
@@ -87,6 +91,7 @@ void fit_free(fit *f)
     free(f->genes);
     free(f->results);
     free(f->slots);
+    free(f->base_right);
     pcache_free(f->prefix);
     free(f);
 }
@@ -158,8 +163,10 @@ static void knobs_of(const fit *f, const int32_t *genes, int l, fmap_knobs *k)
     k->noc_bits = s->noc_bits;
 }
 
+/* Scores genes on d; right: optional per-image output; early: apply the
+ * early stop (search images only). */
 static int score(const fit *f, const int32_t *genes, const mc_data *d, double base, int emu_threads,
-                 fit_result *r, ax_err *err)
+                 uint8_t *right, int early, fit_result *r, ax_err *err)
 {
     const fit_space *s = &f->space;
     int L = s->n_layers, K = s->n_arrays;
@@ -191,8 +198,22 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
             lv[l] = (accel_voltages){kn.v_input, kn.v_weight, kn.noc_swing, kn.noc_bits};
         }
         mc_result mr;
-        rc = mc_accuracy(f->setup.q, d, tables, specs, specs + L, specs + 2 * L, f->setup.reps,
-                         f->setup.seed, emu_threads, d == &f->setup.val ? f->prefix : NULL, &mr, err);
+        mc_options mo = {.tables = tables,
+                         .weights = specs,
+                         .inputs = specs + L,
+                         .outputs = specs + 2 * L,
+                         .reps = f->setup.reps,
+                         .seed = f->setup.seed,
+                         .threads = emu_threads,
+                         .cache = d == &f->setup.val ? f->prefix : NULL,
+                         .correct = right};
+        if (early && f->setup.early_stop_z > 0) {
+            mo.early_z = f->setup.early_stop_z;
+            mo.early_chunk = f->setup.early_stop_chunk > 0 ? f->setup.early_stop_chunk : 256;
+            mo.early_base = f->base_right;
+            mo.early_max_drop = f->setup.max_drop;
+        }
+        rc = mc_accuracy(f->setup.q, d, &mo, &mr, err);
         if (rc == AX_OK) {
             r->top1 = mr.top1;
             r->top1_se = mr.top1_se;
@@ -201,6 +222,14 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
             r->reps = mr.reps;
             r->macs = mr.macs;
             r->macs_skipped = mr.macs_skipped;
+            r->images = mr.images;
+            if (mr.stopped_early) {
+                /* The drop against the reference on the images run. */
+                int64_t right_so_far = 0;
+                for (int64_t i = 0; i < mr.images; i++)
+                    right_so_far += f->base_right[i];
+                r->drop_pp = 100.0 * ((double)right_so_far / (double)mr.images - mr.top1) + 0.0;
+            }
             accel_design ad = {.layer_mult = layer_mult,
                                .n_arrays = K,
                                .array_mult = K > 0 ? genes : NULL,
@@ -227,13 +256,13 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
 
 int fit_score(const fit *f, const int32_t *genes, int emu_threads, fit_result *r, ax_err *err)
 {
-    return score(f, genes, &f->setup.val, f->base_top1, emu_threads, r, err);
+    return score(f, genes, &f->setup.val, f->base_top1, emu_threads, NULL, 1, r, err);
 }
 
 int fit_score_on(const fit *f, const int32_t *genes, const mc_data *d, double baseline_top1,
                  fit_result *r, ax_err *err)
 {
-    return score(f, genes, d, baseline_top1, f->setup.threads, r, err);
+    return score(f, genes, d, baseline_top1, f->setup.threads, NULL, 0, r, err);
 }
 
 int fit_baseline_on(const fit *f, const mc_data *d, double *top1, ax_err *err)
@@ -243,7 +272,7 @@ int fit_baseline_on(const fit *f, const mc_data *d, double *top1, ax_err *err)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     fit_exact_genes(f, exact);
     fit_result r;
-    int rc = score(f, exact, d, 0.0, f->setup.threads, &r, err);
+    int rc = score(f, exact, d, 0.0, f->setup.threads, NULL, 0, &r, err);
     free(exact);
     *top1 = r.top1;
     return rc;

@@ -59,6 +59,10 @@ typedef struct fit_setup {
     int obj_area, obj_latency;
     int gate_idle; /* idle multiplier arrays power-gated (accel_design) */
     size_t prefix_cache_bytes; /* emulator prefix cache budget; 0 = off */
+    /* Early stop of hopeless chromosomes on the search images (mc.h's rule):
+     * z > 0 turns it on; chunk: images per look. */
+    double early_stop_z;
+    int64_t early_stop_chunk;
     /* Nonzero: fit_batch scores no further chromosome and returns
      * AX_ESTOPPED (what it scored is dropped). NULL: never. */
     volatile sig_atomic_t *stop;
@@ -72,6 +76,7 @@ typedef struct fit_result {
     uint64_t flips;
     int reps;
     double macs, macs_skipped; /* this scoring's emulated MACs (not saved with results) */
+    int64_t images;            /* images scored: all, unless stopped early */
 } fit_result;
 
 typedef struct fit fit;

@@ -1,52 +1,106 @@
 #include "fitness/mc.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fitness/faultmap.h"
 
-int mc_accuracy(const qnet *q, const mc_data *d, const emu_table *const *tables,
-                const emu_flip_spec *weights, const emu_flip_spec *inputs,
-                const emu_flip_spec *outputs, int reps, uint64_t seed, int threads, pcache *cache,
-                mc_result *r, ax_err *err)
+/* Right or wrong per image for one block of scores. */
+static int64_t count_right(const float *scores, const uint8_t *labels, int64_t n, int classes, uint8_t *right)
 {
-    int nl = qnet_n_layers(q);
-    int active = (weights && fmap_any(weights, nl)) || (inputs && fmap_any(inputs, nl)) ||
-                 (outputs && fmap_any(outputs, nl));
-    if (!active || reps < 1)
-        reps = 1;
+    int64_t correct = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const float *s = scores + i * classes;
+        int best = 0;
+        for (int c = 1; c < classes; c++)
+            if (s[c] > s[best])
+                best = c;
+        right[i] = best == labels[i];
+        correct += right[i];
+    }
+    return correct;
+}
+
+int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result *r, ax_err *err)
+{
+    int nl = qnet_n_layers(q), classes = qnet_classes(q);
+    int active = (o->weights && fmap_any(o->weights, nl)) || (o->inputs && fmap_any(o->inputs, nl)) ||
+                 (o->outputs && fmap_any(o->outputs, nl));
+    int reps = active && o->reps > 1 ? o->reps : 1;
+    int early = o->early_z > 0 && o->early_base && o->early_chunk > 0;
+    int64_t chunk = early ? o->early_chunk : (d->n > 0 ? d->n : 1);
+    memset(r, 0, sizeof *r);
     r->reps = reps;
-    r->flips = 0;
-    r->expected_flips = 0;
-    r->macs = r->macs_skipped = 0;
-    double sum = 0, sum2 = 0;
-    int64_t total_correct = 0;
-    for (int rep = 0; rep < reps; rep++) {
-        emu_faults f = {seed, (uint64_t)rep, weights, inputs, outputs};
-        emu_options o = {.tables = tables, .threads = threads, .first_image = d->first_image,
-                         .faults = active ? &f : NULL, .cache = cache};
-        emu_stats st = {0};
-        int64_t correct = 0;
-        int status = emu_top1(q, d->pixels, d->labels, d->n, &o, &correct, &st, err);
+    int64_t *rep_correct = calloc((size_t)reps, sizeof *rep_correct);
+    float *scores = malloc((size_t)chunk * (size_t)classes * sizeof *scores);
+    uint8_t *right = malloc((size_t)chunk);
+    uint8_t *count = malloc((size_t)chunk);
+    int status = rep_correct && scores && right && count ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    double sum_d = 0, sum_d2 = 0;
+    int64_t done = 0;
+    while (status == AX_OK && done < d->n && !r->stopped_early) {
+        int64_t n = d->n - done < chunk ? d->n - done : chunk;
+        memset(count, 0, (size_t)n);
+        for (int rep = 0; rep < reps && status == AX_OK; rep++) {
+            emu_faults f = {o->seed, (uint64_t)rep, o->weights, o->inputs, o->outputs};
+            emu_options eo = {.tables = o->tables, .threads = o->threads, .first_image = d->first_image + done,
+                              .faults = active ? &f : NULL, .cache = o->cache};
+            emu_stats st = {0};
+            status = emu_run(q, d->pixels + done * qnet_image_pixels(q), n, &eo, scores, &st, err);
+            if (status != AX_OK)
+                break;
+            rep_correct[rep] += count_right(scores, d->labels + done, n, classes, right);
+            for (int64_t i = 0; i < n; i++)
+                count[i] = (uint8_t)(count[i] + right[i]);
+            /* A repetition's weight fault map is the same for every chunk:
+             * count its flips once. */
+            r->flips += st.flips - (done > 0 ? st.weight_flips : 0);
+            r->macs += st.macs;
+            r->macs_skipped += st.macs_skipped;
+        }
         if (status != AX_OK)
-            return status;
-        double acc = d->n > 0 ? (double)correct / (double)d->n : 0.0;
-        total_correct += correct;
-        sum += acc;
-        sum2 += acc * acc;
-        r->flips += st.flips;
-        r->macs += st.macs;
-        r->macs_skipped += st.macs_skipped;
-        if (active)
-            r->expected_flips += emu_expected_flips(q, &f, d->n);
+            break;
+        if (o->correct)
+            memcpy(o->correct + done, count, (size_t)n);
+        done += n;
+        if (early) {
+            for (int64_t i = 0; i < n; i++) {
+                double di = (double)o->early_base[done - n + i] - (double)count[i] / reps;
+                sum_d += di;
+                sum_d2 += di * di;
+            }
+            double mean = sum_d / (double)done;
+            double var = done > 1 ? (sum_d2 - sum_d * mean) / (double)(done - 1) : 0.0;
+            double se = var > 0 ? sqrt(var / (double)done) : 0.0;
+            if (done < d->n && 100.0 * (mean - o->early_z * se) > o->early_max_drop)
+                r->stopped_early = 1;
+        }
     }
-    /* From the integer count, so equal counts give the same double as a
-     * single run's (no rounding of a sum of fractions). */
-    r->top1 = d->n > 0 ? (double)total_correct / ((double)d->n * reps) : 0.0;
-    if (reps > 1) {
-        double var = (sum2 - sum * sum / reps) / (reps - 1);
+    if (status == AX_OK) {
+        r->images = done;
+        int64_t total = 0;
+        double sum = 0, sum2 = 0;
+        for (int rep = 0; rep < reps; rep++) {
+            double acc = done > 0 ? (double)rep_correct[rep] / (double)done : 0.0;
+            total += rep_correct[rep];
+            sum += acc;
+            sum2 += acc * acc;
+        }
+        /* From the integer count, so equal counts give the same double as a
+         * single run's (no rounding of a sum of fractions). */
+        r->top1 = done > 0 ? (double)total / ((double)done * reps) : 0.0;
+        double var = reps > 1 ? (sum2 - sum * sum / reps) / (reps - 1) : 0.0;
         r->top1_se = var > 0 ? sqrt(var / reps) : 0.0;
-    } else {
-        r->top1_se = 0.0;
+        if (active)
+            for (int rep = 0; rep < reps; rep++) {
+                emu_faults f = {o->seed, (uint64_t)rep, o->weights, o->inputs, o->outputs};
+                r->expected_flips += emu_expected_flips(q, &f, done);
+            }
     }
-    return AX_OK;
+    free(rep_correct);
+    free(scores);
+    free(right);
+    free(count);
+    return status;
 }

@@ -28,14 +28,33 @@ typedef struct mc_result {
     uint64_t flips;        /* bits flipped, all repetitions */
     double expected_flips; /* expectation of flips */
     double macs, macs_skipped; /* emulated MACs, and those the prefix cache saved */
+    int64_t images;        /* images run: all, unless stopped early */
+    int stopped_early;
 } mc_result;
 
-/* tables: per-layer product tables (NULL = exact); weights, inputs,
- * outputs: per-layer flip rates (any may be NULL = none); cache: the
- * emulator's prefix cache (NULL = none). */
-int mc_accuracy(const qnet *q, const mc_data *d, const emu_table *const *tables,
-                const emu_flip_spec *weights, const emu_flip_spec *inputs,
-                const emu_flip_spec *outputs, int reps, uint64_t seed, int threads, pcache *cache,
-                mc_result *r, ax_err *err);
+typedef struct mc_options {
+    const emu_table *const *tables; /* per-layer product tables; NULL = exact */
+    const emu_flip_spec *weights, *inputs, *outputs; /* per-layer rates; NULL = none */
+    int reps;                       /* repetitions when any rate is above zero */
+    uint64_t seed;
+    int threads;
+    pcache *cache;                  /* the emulator's prefix cache; NULL = none */
+    /* Early stop (early_z > 0): images run in the fixed order in chunks of
+     * early_chunk; after each chunk, with D_i = base_i - c_i per image
+     * (base_i = 1 if the reference design is right on image i, c_i the
+     * share of repetitions that are right) over the n images so far, mean
+     * d and sample deviation s, the run stops when
+     *     100 (d - early_z s / sqrt(n)) > early_max_drop,
+     * i.e. when the drop exceeds the bound by early_z standard errors of
+     * the paired difference: infeasible beyond doubt. The result then
+     * covers the images run (mc_result.images). */
+    double early_z;
+    int64_t early_chunk;
+    const uint8_t *early_base;      /* [n] */
+    double early_max_drop;          /* percentage points */
+    uint8_t *correct;               /* optional out [n]: repetitions right per image */
+} mc_options;
+
+int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result *r, ax_err *err);
 
 #endif
