@@ -105,15 +105,10 @@ static int draw(const double *cdf, double u)
 
 static int hist_cdf(const double *h, double *cdf, const char *what, ax_err *err)
 {
-    double s = 0;
-    for (int i = 0; i < 256; i++) {
-        if (!isfinite(h[i]) || h[i] < 0)
-            return ax_fail(err, AX_EINPUT, "%s histogram: entry %d is %g, expected a finite value >= 0",
-                           what, i, h[i]);
-        s += h[i];
-    }
-    if (!(s > 0))
-        return ax_fail(err, AX_EINPUT, "%s histogram: all entries are 0", what);
+    double s;
+    int rc = mult_hist_check(h, what, &s, err);
+    if (rc != AX_OK)
+        return rc;
     double c = 0;
     for (int i = 0; i < 256; i++) {
         c += h[i];

@@ -42,7 +42,7 @@ void mult_metrics_compute(const uint16_t *lut, mult_metrics *m)
         m->var = 0;
 }
 
-static int check_hist(const double *h, const char *what, double *total, ax_err *err)
+int mult_hist_check(const double *h, const char *what, double *total, ax_err *err)
 {
     double s = 0;
     for (int i = 0; i < 256; i++) {
@@ -61,9 +61,9 @@ int mult_metrics_weighted(const uint16_t *lut, const double *act_hist, const dou
                           mult_metrics *m, ax_err *err)
 {
     double ta, tw;
-    int rc = check_hist(act_hist, "activation", &ta, err);
+    int rc = mult_hist_check(act_hist, "activation", &ta, err);
     if (rc == AX_OK)
-        rc = check_hist(w_hist, "weight", &tw, err);
+        rc = mult_hist_check(w_hist, "weight", &tw, err);
     if (rc != AX_OK)
         return rc;
     double sw = 0, s = 0, sa = 0, sq = 0, serr = 0, rel = 0, relw = 0, wmax = 0;

@@ -30,6 +30,10 @@ typedef struct mult_metrics {
 /* Over all 65,536 pairs, each with weight 1 (exact integer sums). */
 void mult_metrics_compute(const uint16_t *lut, mult_metrics *m);
 
+/* Checks an operand histogram of 256 bins (finite, non-negative, positive
+ * sum; `what` names it in the message) and gives its sum. */
+int mult_hist_check(const double *h, const char *what, double *total, ax_err *err);
+
 /* Each pair (a, b) weighted by act_hist[a] * w_hist[b] (counts or
  * probabilities; non-negative, finite, each histogram with a positive sum).
  * WCE is the maximum over pairs of positive weight; MRE averages over the

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 int args_long(const char *opt, const char *text, long lo, long hi, long *out, ax_err *err)
@@ -37,4 +38,14 @@ int args_double(const char *opt, const char *text, double lo, double hi, double 
                        text);
     *out = v;
     return AX_OK;
+}
+
+int args_exit(const char *cmd, int rc, const ax_err *err)
+{
+    if (rc == AX_OK)
+        return 0;
+    if (rc == AX_ESTOPPED)
+        return 130;
+    fprintf(stderr, "axsearch %s: %s\n", cmd, err->msg);
+    return rc == AX_EINPUT ? 2 : 1;
 }

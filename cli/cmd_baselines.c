@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/scfg.h"
 #include "cli/search.h"
@@ -50,11 +51,5 @@ int cmd_baselines(int argc, char **argv)
             rc = run_baselines(&e, out, c.population * c.generations, -1, &err);
         run_env_close(&e);
     }
-    if (rc == AX_ESTOPPED)
-        return 130;
-    if (rc != AX_OK) {
-        fprintf(stderr, "axsearch baselines: %s\n", err.msg);
-        return rc == AX_EINPUT ? 2 : 1;
-    }
-    return 0;
+    return args_exit("baselines", rc, &err);
 }

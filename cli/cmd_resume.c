@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/scfg.h"
 #include "cli/search.h"
@@ -53,11 +54,5 @@ int cmd_resume(int argc, char **argv)
             rc = search_run(&e, dir, 1, &err);
         run_env_close(&e);
     }
-    if (rc == AX_ESTOPPED)
-        return 130;
-    if (rc != AX_OK) {
-        fprintf(stderr, "axsearch resume: %s\n", err.msg);
-        return rc == AX_EINPUT ? 2 : 1;
-    }
-    return 0;
+    return args_exit("resume", rc, &err);
 }

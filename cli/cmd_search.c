@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/scfg.h"
 #include "cli/search.h"
@@ -75,11 +76,5 @@ int cmd_search(int argc, char **argv)
     if (rc == AX_OK)
         rc = exhaustive ? search_exhaustive(&e, out, 2e6, &err) : search_run(&e, out, 0, &err);
     run_env_close(&e);
-    if (rc == AX_ESTOPPED)
-        return 130;
-    if (rc != AX_OK) {
-        fprintf(stderr, "axsearch search: %s\n", err.msg);
-        return rc == AX_EINPUT ? 2 : 1;
-    }
-    return 0;
+    return args_exit("search", rc, &err);
 }
