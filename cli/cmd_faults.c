@@ -88,6 +88,7 @@ int cmd_faults(int argc, char **argv)
     fault_sram *sram = NULL;
     idx_dataset d = {0};
     emu_flip_spec *specs = NULL;
+    fmap_links *links = NULL;
     fio_atomic *w = NULL;
     fmap_model fm;
     int rc = arch_path ? accel_arch_load(arch_path, &arch, &err) : (accel_arch_default(&arch), AX_OK);
@@ -99,6 +100,8 @@ int cmd_faults(int argc, char **argv)
         d.count = limit;
     if (rc == AX_OK)
         rc = glue_load_qnet(model, data, calib, (int)threads, &g, &q, &err);
+    if (rc == AX_OK)
+        rc = glue_fault_links(g, &arch, &links, &err);
     if (rc == AX_OK && !(specs = malloc(3 * (size_t)qnet_n_layers(q) * sizeof *specs)))
         rc = ax_fail(&err, AX_EINTERNAL, "out of memory");
     if (rc == AX_OK && out && !(w = fio_atomic_open(out, &err)))
@@ -124,7 +127,7 @@ int cmd_faults(int argc, char **argv)
                     kn.v_weight = value;
                 else
                     kn.noc_swing = value;
-                fmap_layers(&fm, &kn, nl, specs, specs + nl, specs + 2 * nl);
+                fmap_layers(&fm, &kn, nl, links, specs, specs + nl, specs + 2 * nl);
                 mc_result r;
                 mc_options mo = {.weights = specs, .inputs = specs + nl, .outputs = specs + 2 * nl,
                                  .reps = (int)reps, .seed = seed, .threads = (int)threads};
@@ -147,6 +150,7 @@ int cmd_faults(int argc, char **argv)
     if (rc != AX_OK)
         fprintf(stderr, "axsearch faults: %s\n", err.msg);
     free(specs);
+    free(links);
     qnet_free(q);
     graph_free(g);
     fault_sram_free(sram);

@@ -139,6 +139,7 @@ static int infer_quantized(const graph *g, const idx_dataset *d, const char *dat
     const emu_table **tables = NULL;
     fault_sram *sram = NULL;
     emu_flip_spec *specs = NULL;
+    fmap_links *links = NULL;
     accel_arch arch;
     int rc = AX_OK;
     if (ka->arch)
@@ -161,6 +162,8 @@ static int infer_quantized(const graph *g, const idx_dataset *d, const char *dat
     }
     if (rc == AX_OK)
         rc = load_table(mult, lut_path, import, &table, err);
+    if (rc == AX_OK)
+        rc = glue_fault_links(g, &arch, &links, err);
     int nl = q ? qnet_n_layers(q) : 0;
     if (rc == AX_OK) {
         tables = malloc((size_t)nl * sizeof *tables);
@@ -171,7 +174,7 @@ static int infer_quantized(const graph *g, const idx_dataset *d, const char *dat
             tables[l] = table;
     }
     if (rc == AX_OK) {
-        fmap_layers(&fm, &kn, nl, specs, specs + nl, specs + 2 * nl);
+        fmap_layers(&fm, &kn, nl, links, specs, specs + nl, specs + 2 * nl);
         printf("emulator: 8-bit, calibrated on %ld training images, multiplier %s\n",
                calib < 55000 ? calib : 55000L, lut_path ? lut_path : mult ? mult : "exact");
         printf("knobs: sram_v_input=%g sram_v_weight=%g noc_swing=%g noc_bits=%d (nominal %g V, swing %g V)\n",
@@ -193,6 +196,7 @@ static int infer_quantized(const graph *g, const idx_dataset *d, const char *dat
     }
     free(tables);
     free(specs);
+    free(links);
     emu_table_free(table);
     fault_sram_free(sram);
     qnet_free(q);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accel_model/net.h"
 #include "fitness/idx.h"
 #include "fitness/onnx_import.h"
 
@@ -135,4 +136,23 @@ int glue_fault_model(const accel_arch *arch, fault_sram **sram, fmap_model *m, a
     m->swing_nominal = arch->noc_swing;
     m->ber_nominal = FAULT_LINK_BER_NOMINAL;
     return AX_OK;
+}
+
+int glue_fault_links(const graph *g, const accel_arch *arch, fmap_links **links, ax_err *err)
+{
+    accel_layer_shape *shapes = NULL;
+    size_t n = 0;
+    accel_net *net = NULL;
+    *links = NULL;
+    accel_mult_cost exact = accel_mult_cost_exact();
+    int rc = glue_layer_shapes(g, &shapes, &n, err);
+    if (rc == AX_OK)
+        rc = accel_net_create(arch, shapes, n, &exact, 1, ACCEL_OBJ_ENERGY, &net, err);
+    if (rc == AX_OK && !(*links = malloc((n > 0 ? n : 1) * sizeof **links)))
+        rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+    if (rc == AX_OK)
+        fmap_links_of(net, *links);
+    accel_net_free(net);
+    free(shapes);
+    return rc;
 }

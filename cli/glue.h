@@ -38,6 +38,10 @@ int glue_load_qnet(const char *model, const char *data_dir, long calib, int thre
  * the caller (fault_sram_free). */
 int glue_fault_model(const accel_arch *arch, fault_sram **sram, fmap_model *m, ax_err *err);
 
+/* The mesh links each layer's data cross on the chip (fitness/faultmap.h),
+ * from the network mapped with exact multipliers; *links malloc'ed [L]. */
+int glue_fault_links(const graph *g, const accel_arch *arch, fmap_links **links, ax_err *err);
+
 /* Splits "a,b,c" into at most cap names (pointers into a malloc'ed copy,
  * *storage, caller frees). */
 int glue_split_names(const char *opt, const char *list, char ***names, size_t *n, char **storage,

@@ -188,7 +188,7 @@ int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err 
                         .faults = fm,
                         .val = {e->val.images, e->val.labels, e->val.count, e->val.first},
                         .reps = (int)c->reps,
-                        .seed = c->seed,
+                        .seed = c->fault_seed,
                         .threads = (int)c->threads,
                         .max_drop = c->max_drop,
                         .obj_area = c->obj_area,

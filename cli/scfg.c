@@ -57,6 +57,9 @@ static const key keys[] = {
      "PE weight buffer supply levels, V, decreasing (first: nominal)"},
     {"knobs", "per_layer", T_BOOL, OFF(per_layer), 0, 0, 0, 0, NULL, "no",
      "yes: every layer picks its own levels of the three knobs (3 genes per layer)"},
+    {"knobs", "fault_seed", T_U64, OFF(fault_seed), 0, 0, 0, 0, NULL, "1",
+     "seed of the bit-error draws: the same for every chromosome and every search seed, so runs "
+     "with different [search] seeds score designs alike"},
     {"bank", "arrays", T_LONG, OFF(arrays), 0, 0, 0, 16, NULL, "0",
      "0: a multiplier per layer; K > 0: K multiplier arrays on chip, each layer routed to one"},
     {"objectives", "max_drop", T_REAL, OFF(max_drop), 0, 0, 0, 100, NULL, "1.0",
@@ -70,7 +73,7 @@ static const key keys[] = {
     {"search", "generations", T_LONG, OFF(generations), 0, 0, 1, 1000000, NULL, "30",
      "generations, the initial population included"},
     {"search", "seed", T_U64, OFF(seed), 0, 0, 0, 0, NULL, "1",
-     "seed of every random draw (search, fault injection)"},
+     "seed of the search's random draws (population, variation, random-search baseline)"},
     {"search", "reps", T_LONG, OFF(reps), 0, 0, 1, 10000, NULL, "3",
      "repetitions of the emulation when any bit error rate is above zero"},
     {"search", "threads", T_LONG, OFF(threads), 0, 0, 0, 4096, NULL, "0",

@@ -32,6 +32,7 @@ typedef struct scfg {
     double noc_swing[SCFG_MAX_LEVELS], sram_v_input[SCFG_MAX_LEVELS], sram_v_weight[SCFG_MAX_LEVELS];
     long noc_bits;
     int per_layer; /* each layer picks its own levels */
+    unsigned long long fault_seed; /* seed of the bit-error draws */
     /* [bank] */
     long arrays; /* 0: a multiplier per layer; K: K arrays, layers routed */
     /* [objectives] */

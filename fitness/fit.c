@@ -26,6 +26,7 @@ struct fit {
     size_t n_slots;
     pcache *prefix;      /* emulator prefix cache, or NULL */
     uint8_t *base_right; /* [val n] exact design right on each search image */
+    fmap_links *links;   /* [L] mesh links per datum, from the chip model's mapping */
     double macs, macs_skipped;
 };
 
@@ -67,8 +68,11 @@ fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
 
     int32_t *exact = malloc((size_t)f->n_genes * sizeof *exact);
     f->base_right = malloc((size_t)(setup->val.n > 0 ? setup->val.n : 1));
+    f->links = malloc((size_t)space->n_layers * sizeof *f->links);
     fit_result r;
-    int rc = exact && f->base_right ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    int rc = exact && f->base_right && f->links ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    if (rc == AX_OK)
+        fmap_links_of(setup->net, f->links);
     if (rc == AX_OK) {
         fit_exact_genes(f, exact);
         rc = score(f, exact, &setup->val, 0.0, setup->threads, f->base_right, 0, &r, err);
@@ -92,6 +96,7 @@ void fit_free(fit *f)
     free(f->results);
     free(f->slots);
     free(f->base_right);
+    free(f->links);
     pcache_free(f->prefix);
     free(f);
 }
@@ -192,9 +197,9 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
         for (int l = 0; l < L; l++) {
             tables[l] = f->setup.tables[layer_mult[l]];
             knobs_of(f, genes, l, &kn);
-            specs[l] = fmap_spec(&f->setup.faults, &kn, kn.v_weight);
-            specs[L + l] = fmap_spec(&f->setup.faults, &kn, kn.v_input);
-            specs[2 * L + l] = fmap_spec(&f->setup.faults, &kn, 0.0);
+            specs[l] = fmap_spec(&f->setup.faults, &kn, kn.v_weight, f->links[l].weights);
+            specs[L + l] = fmap_spec(&f->setup.faults, &kn, kn.v_input, f->links[l].inputs);
+            specs[2 * L + l] = fmap_spec(&f->setup.faults, &kn, 0.0, f->links[l].outputs);
             lv[l] = (accel_voltages){kn.v_input, kn.v_weight, kn.noc_swing, kn.noc_bits};
         }
         mc_result mr;

@@ -351,7 +351,7 @@ static void nsga_near_the_true_front(void **state)
     snprintf(cfg, sizeof cfg, "%s/small.ini", tmpdir);
     FILE *f = fopen(cfg, "w");
     fprintf(f,
-            "[model]\nonnx = %s\ncalib_images = 300\nval_images = 40\ntest_images = 40\n"
+            "[model]\nonnx = %s\ncalib_images = 300\nval_images = 200\ntest_images = 40\n"
             "[library]\ninclude = trunc_k8c, perf_j0_m1\n"
             "[knobs]\nnoc_swing = 0.8, 0.44, 0.4\n"
             "[objectives]\nmax_drop = 5\n"
