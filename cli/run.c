@@ -407,10 +407,15 @@ int run_write_history(const run_env *e, const char *dir, const run_state *s, ax_
     return fio_atomic_commit(w, err);
 }
 
-/* Column names of the genes. */
+/* Column names of the genes, in chromosome order. */
 static void gene_header(const run_env *e, FILE *f)
 {
     int L = qnet_n_layers(e->q), K = (int)e->cfg.arrays;
+    if (e->cfg.per_layer)
+        for (int l = 0; l < L; l++)
+            fprintf(f, "\tgene_swing%d\tgene_vin%d\tgene_vw%d", l, l, l);
+    else
+        fprintf(f, "\tgene_swing\tgene_vin\tgene_vw");
     if (K > 0) {
         for (int k = 0; k < K; k++)
             fprintf(f, "\tarray%d", k);
@@ -420,11 +425,6 @@ static void gene_header(const run_env *e, FILE *f)
         for (int l = 0; l < L; l++)
             fprintf(f, "\tgene%d", l);
     }
-    if (e->cfg.per_layer)
-        for (int l = 0; l < L; l++)
-            fprintf(f, "\tgene_swing%d\tgene_vin%d\tgene_vw%d", l, l, l);
-    else
-        fprintf(f, "\tgene_swing\tgene_vin\tgene_vw");
 }
 
 static void gene_values(const run_env *e, FILE *f, const int32_t *g)
@@ -714,11 +714,13 @@ static int eval_mult_only(void *user, int count, const int32_t *ints, const doub
         if (!mo->cap)
             return ax_fail(err, AX_EINTERNAL, "out of memory");
     }
+    /* Nominal voltages (level 0) first, then the multiplier genes. */
+    int nv = mo->n_full - mo->n_short;
     for (int i = 0; i < count; i++) {
-        memcpy(mo->full + (size_t)i * mo->n_full, ints + (size_t)i * mo->n_short,
-               (size_t)mo->n_short * sizeof *ints);
-        for (int k = mo->n_short; k < mo->n_full; k++)
+        for (int k = 0; k < nv; k++)
             mo->full[(size_t)i * mo->n_full + k] = 0;
+        memcpy(mo->full + (size_t)i * mo->n_full + nv, ints + (size_t)i * mo->n_short,
+               (size_t)mo->n_short * sizeof *ints);
     }
     int rc = fit_batch(mo->e->fit, count, mo->full, mo->res, NULL, err);
     if (rc != AX_OK)
@@ -797,7 +799,7 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
     for (int i = 0; rc == AX_OK && i < e->n_mults; i++) {
         fit_exact_genes(e->fit, g);
         for (int k = 0; k < (K > 0 ? K : L); k++)
-            g[k] = i;
+            g[fit_mult_gene(e->fit, k)] = i;
         if (bl_add(&s, "all_layers", run_mult_name(e, i), g))
             rc = ax_fail(err, AX_EINTERNAL, "out of memory");
     }
@@ -877,7 +879,7 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
         mult_only mo = {e, ng, ng - nv, NULL, NULL, 0};
         nsga_problem p = {0};
         p.n_int = ng - nv;
-        p.int_card = card;
+        p.int_card = card + nv;
         p.n_obj = fit_n_objectives(e->fit);
         p.n_con = 1;
         p.eval_batch = eval_mult_only;
@@ -894,9 +896,9 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
             for (int r = 0; r < v.size && rc == AX_OK; r++) {
                 if (v.rank[r] != 0 || v.viol[r] > 0)
                     continue;
-                memcpy(g, v.ints + (size_t)r * v.n_int, (size_t)v.n_int * sizeof *g);
-                for (int k = v.n_int; k < ng; k++)
+                for (int k = 0; k < nv; k++)
                     g[k] = 0;
+                memcpy(g + nv, v.ints + (size_t)r * v.n_int, (size_t)v.n_int * sizeof *g);
                 if (bl_add(&s, "mult_only", "nsga2_mult_only", g))
                     rc = ax_fail(err, AX_EINTERNAL, "out of memory");
             }

@@ -15,7 +15,8 @@ struct fit {
     fit_setup setup;
     double *levels;      /* copies of the level arrays */
     int n_genes;
-    int n_vgenes;        /* voltage genes, at the end */
+    int n_vgenes;        /* voltage genes, first in the chromosome */
+    int32_t *card;       /* [n_genes] cardinalities */
     double base_top1;    /* exact design, nominal, search images */
     double exact_energy; /* pJ */
     /* evaluation cache */
@@ -69,10 +70,13 @@ fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
     int32_t *exact = malloc((size_t)f->n_genes * sizeof *exact);
     f->base_right = malloc((size_t)(setup->val.n > 0 ? setup->val.n : 1));
     f->links = malloc((size_t)space->n_layers * sizeof *f->links);
+    f->card = malloc((size_t)f->n_genes * sizeof *f->card);
     fit_result r;
-    int rc = exact && f->base_right && f->links ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
-    if (rc == AX_OK)
+    int rc = exact && f->base_right && f->links && f->card ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    if (rc == AX_OK) {
         fmap_links_of(setup->net, f->links);
+        fit_cardinalities(f, f->card);
+    }
     if (rc == AX_OK) {
         fit_exact_genes(f, exact);
         rc = score(f, exact, &setup->val, 0.0, setup->threads, f->base_right, 0, &r, err);
@@ -97,6 +101,7 @@ void fit_free(fit *f)
     free(f->slots);
     free(f->base_right);
     free(f->links);
+    free(f->card);
     pcache_free(f->prefix);
     free(f);
 }
@@ -106,8 +111,12 @@ int fit_n_volt_genes(const fit *f) { return f->n_vgenes; }
 
 int fit_volt_gene(const fit *f, int layer, int knob)
 {
-    int base = f->n_genes - f->n_vgenes;
-    return base + (f->space.per_layer_volts ? 3 * layer : 0) + knob;
+    return (f->space.per_layer_volts ? 3 * layer : 0) + knob;
+}
+
+int fit_mult_gene(const fit *f, int i)
+{
+    return f->n_vgenes + i;
 }
 double fit_baseline_top1(const fit *f) { return f->base_top1; }
 double fit_exact_energy_pj(const fit *f) { return f->exact_energy; }
@@ -118,6 +127,11 @@ void fit_cardinalities(const fit *f, int32_t *card)
 {
     const fit_space *s = &f->space;
     int g = 0;
+    for (int v = 0; v < f->n_vgenes; v += 3) {
+        card[g++] = s->n_swing;
+        card[g++] = s->n_vin;
+        card[g++] = s->n_vw;
+    }
     if (s->n_arrays > 0) {
         for (int k = 0; k < s->n_arrays; k++)
             card[g++] = s->n_mults;
@@ -127,17 +141,14 @@ void fit_cardinalities(const fit *f, int32_t *card)
         for (int l = 0; l < s->n_layers; l++)
             card[g++] = s->n_mults;
     }
-    for (int v = 0; v < f->n_vgenes; v += 3) {
-        card[g++] = s->n_swing;
-        card[g++] = s->n_vin;
-        card[g++] = s->n_vw;
-    }
 }
 
 void fit_exact_genes(const fit *f, int32_t *genes)
 {
     const fit_space *s = &f->space;
     int g = 0;
+    for (int v = 0; v < f->n_vgenes; v++)
+        genes[g++] = 0;
     if (s->n_arrays > 0) {
         for (int k = 0; k < s->n_arrays; k++)
             genes[g++] = s->exact_mult;
@@ -147,15 +158,14 @@ void fit_exact_genes(const fit *f, int32_t *genes)
         for (int l = 0; l < s->n_layers; l++)
             genes[g++] = s->exact_mult;
     }
-    for (int v = 0; v < f->n_vgenes; v++)
-        genes[g++] = 0;
 }
 
 void fit_layer_mults(const fit *f, const int32_t *genes, int *layer_mult)
 {
     const fit_space *s = &f->space;
+    const int32_t *m = genes + f->n_vgenes;
     for (int l = 0; l < s->n_layers; l++)
-        layer_mult[l] = s->n_arrays > 0 ? genes[genes[s->n_arrays + l]] : genes[l];
+        layer_mult[l] = s->n_arrays > 0 ? m[m[s->n_arrays + l]] : m[l];
 }
 
 /* Voltages of layer l under a chromosome. */
@@ -175,17 +185,10 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
 {
     const fit_space *s = &f->space;
     int L = s->n_layers, K = s->n_arrays;
-    int vbase = f->n_genes - f->n_vgenes;
-    for (int g = 0; g < f->n_genes; g++) {
-        int32_t card = g < (K > 0 ? K : L) ? s->n_mults
-                       : g < vbase ? K
-                       : (g - vbase) % 3 == 0 ? s->n_swing
-                       : (g - vbase) % 3 == 1 ? s->n_vin
-                                              : s->n_vw;
-        if (genes[g] < 0 || genes[g] >= card)
+    for (int g = 0; g < f->n_genes; g++)
+        if (genes[g] < 0 || genes[g] >= f->card[g])
             return ax_fail(err, AX_EINPUT, "fitness: gene %d = %d out of 0..%d", g, (int)genes[g],
-                           (int)card - 1);
-    }
+                           (int)f->card[g] - 1);
     int *layer_mult = malloc((size_t)L * sizeof *layer_mult);
     const emu_table **tables = malloc((size_t)L * sizeof *tables);
     emu_flip_spec *specs = malloc(3 * (size_t)L * sizeof *specs);
@@ -237,8 +240,8 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
             }
             accel_design ad = {.layer_mult = layer_mult,
                                .n_arrays = K,
-                               .array_mult = K > 0 ? genes : NULL,
-                               .layer_array = K > 0 ? genes + K : NULL,
+                               .array_mult = K > 0 ? genes + f->n_vgenes : NULL,
+                               .layer_array = K > 0 ? genes + f->n_vgenes + K : NULL,
                                .volts = lv[0],
                                .layer_volts = s->per_layer_volts ? lv : NULL,
                                .gate_idle = f->setup.gate_idle};
@@ -380,18 +383,16 @@ void fit_forget(fit *f)
 
 typedef struct prefix_order {
     const int32_t *genes;
-    int n, nv;
+    int n;
 } prefix_order;
 
-/* Voltage genes (the last nv) first, then the others in order. */
+/* Chromosomes in lexicographic order: the voltage genes come first, then
+ * the layers in order, so neighbours share the longest prefixes. */
 static int cmp_prefix(int a, int b, const void *ctx)
 {
     const prefix_order *c = ctx;
     const int32_t *ga = c->genes + (size_t)a * c->n, *gb = c->genes + (size_t)b * c->n;
-    for (int k = c->n - c->nv; k < c->n; k++)
-        if (ga[k] != gb[k])
-            return ga[k] < gb[k] ? -1 : 1;
-    for (int k = 0; k < c->n - c->nv; k++)
+    for (int k = 0; k < c->n; k++)
         if (ga[k] != gb[k])
             return ga[k] < gb[k] ? -1 : 1;
     return (a > b) - (a < b);
@@ -446,7 +447,7 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
     for (int t = 0; t < n_todo; t++)
         order[t] = todo[t];
     if (f->prefix) {
-        prefix_order ctx = {genes, n, f->n_vgenes};
+        prefix_order ctx = {genes, n};
         sort_indices(order, (size_t)n_todo, cmp_prefix, &ctx, NULL);
     }
     int failed = 0;

@@ -1,10 +1,14 @@
 /* fit: the chromosome -> objectives function of the accelerator search.
  *
  * A chromosome is a vector of integer genes:
- *   per-layer mode:  [mult_0 .. mult_{L-1}] [voltages]
- *   bank mode (K):   [array_0 .. array_{K-1}] [route_0 .. route_{L-1}] [voltages]
+ *   per-layer mode:  [voltages] [mult_0 .. mult_{L-1}]
+ *   bank mode (K):   [voltages] [array_0 .. array_{K-1}] [route_0 .. route_{L-1}]
  * where [voltages] is [swing] [v_input] [v_weight] for the whole chip, or
  * with per-layer voltages [swing_0] [v_input_0] [v_weight_0] [swing_1] ...
+ * The voltages come first: what the first layers compute depends on them
+ * and on the first layers' multipliers, so a prefix of the chromosome fixes
+ * a prefix of the computation (the emulator's prefix cache, and two-point
+ * crossover, keep such prefixes together).
  * mult/array genes index the multiplier set (sorted by power, so
  * neighbouring values are similar designs); route_l picks layer l's array;
  * the voltage genes index the configured levels (0 = nominal).
@@ -94,6 +98,8 @@ void fit_exact_genes(const fit *f, int32_t *genes);
  * SRAM, 2 weight SRAM) of layer l (l is ignored for chip-wide voltages). */
 int fit_n_volt_genes(const fit *f);
 int fit_volt_gene(const fit *f, int layer, int knob);
+/* Index of multiplier (or array, then route) gene i: after the voltages. */
+int fit_mult_gene(const fit *f, int i);
 /* Multiplier set index of each layer under genes. */
 void fit_layer_mults(const fit *f, const int32_t *genes, int *layer_mult);
 int fit_n_objectives(const fit *f);
