@@ -76,8 +76,9 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/axsearch: $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
+# Replaced by rename, so a running ./axsearch (a long search) is no obstacle.
 axsearch: $(BUILD)/axsearch
-	@cp $< $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) $(TEST_LDLIBS) $(LDLIBS)

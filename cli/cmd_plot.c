@@ -90,7 +90,7 @@ int cmd_plot(int argc, char **argv)
     }
     const char *run = argv[1];
     char path[SCFG_PATH + 64];
-    static const char *const needed[] = {"front.tsv", "history.tsv", "baselines.tsv"};
+    static const char *const needed[] = {"front.tsv", "history.tsv"};
     for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", run, needed[i]);
         if (access(path, R_OK) != 0) {
@@ -108,6 +108,8 @@ int cmd_plot(int argc, char **argv)
     double max_drop;
     int layers;
     run_facts(run, &max_drop, &layers);
+    snprintf(path, sizeof path, "%s/baselines.tsv", run);
+    int hasbase = access(path, R_OK) == 0;
     static const char *const figures[][2] = {
         {"front", "front.gp"}, {"hv", "hv.gp"}, {"heatmap", "heatmap.gp"}, {"breakdown", "run_breakdown.gp"}};
     static const char *const formats[] = {"png", "svg"};
@@ -116,8 +118,8 @@ int cmd_plot(int argc, char **argv)
         for (size_t k = 0; k < 2; k++) {
             char defs[4 * SCFG_PATH], script[1200], out[SCFG_PATH + 64];
             snprintf(out, sizeof out, "%s/plots/%s.%s", run, figures[i][0], formats[k]);
-            snprintf(defs, sizeof defs, "run='%s'; out='%s'; maxdrop=%g; layers=%d", run, out, max_drop,
-                     layers > 0 ? layers : 1);
+            snprintf(defs, sizeof defs, "run='%s'; out='%s'; maxdrop=%g; layers=%d; hasbase=%d", run, out,
+                     max_drop, layers > 0 ? layers : 1, hasbase);
             snprintf(script, sizeof script, "%s/%s", dir, figures[i][1]);
             int rc = gnuplot(defs, script);
             if (rc != 0) {

@@ -6,7 +6,8 @@
 # Input: RUN/front.tsv (the search's feasible front, search-split drop and
 # its test-split re-scoring) and RUN/baselines.tsv (columns by name).
 # Variables: run (folder), out (file; .svg gives SVG), maxdrop (the
-# constraint, drawn as a line; optional).
+# constraint, drawn as a line; optional), hasbase (0: the run has no
+# baselines.tsv; optional).
 if (!exists("run")) run = 'runs/quick'
 if (!exists("out")) out = run.'/plots/front.png'
 if (out[strlen(out)-3:] eq 'svg') set terminal svg size 1100,700 font ",11" noenhanced; \
@@ -25,6 +26,10 @@ is(k) = strcol("baseline") eq k
 if (exists("maxdrop")) set yrange [*:4*maxdrop]; \
     set arrow from graph 0, first maxdrop to graph 1, first maxdrop nohead dt 2 lc rgb "gray40"; \
     set label "accuracy bound" at graph 0.01, first maxdrop offset 0,0.6 font ",9" tc rgb "gray40"
+if (exists("hasbase") && !hasbase) \
+plot front using "energy_uj":"drop_pp" with linespoints lw 2 pt 7 ps 1.2 lc rgb "#1f77b4" title "NSGA-II front (search split)", \
+     front using "energy_uj":"test_drop_pp" with points pt 6 ps 1.5 lc rgb "#1f77b4" title "same designs, test split"; \
+else \
 plot front using "energy_uj":"drop_pp" with linespoints lw 2 pt 7 ps 1.2 lc rgb "#1f77b4" title "NSGA-II front (search split)", \
      front using "energy_uj":"test_drop_pp" with points pt 6 ps 1.5 lc rgb "#1f77b4" title "same designs, test split", \
      base using (is("all_layers") ? column("energy_uj") : NaN):"drop_pp" with points pt 2 ps 1 lc rgb "#7f7f7f" title "one multiplier in every layer", \

@@ -5,7 +5,8 @@
 # Input: RUN/baselines.tsv (its first row is the exact design) and
 # RUN/front.tsv, whose *_uj columns split each design's energy by component
 # (MAC, weight/input/accumulation/global buffers, NoC, DRAM, leakage).
-# Bars: the exact design, then every front point by increasing energy.
+# Bars: the exact design, then every front point by increasing energy
+# (without baselines.tsv, hasbase=0: the front points only).
 if (!exists("run")) run = 'runs/quick'
 if (!exists("out")) out = run.'/plots/breakdown.png'
 if (out[strlen(out)-3:] eq 'svg') set terminal svg size 1100,600 font ",10" noenhanced; \
@@ -26,5 +27,8 @@ set title "Where the energy goes along the front: ".run
 comps = "mac wbuf ibuf abuf gbuf noc dram leak"
 # Stacked bars as boxes of the running sums, drawn tallest first.
 cum(i) = sum [j=1:i] column(word(comps, j).'_uj')
+if (exists("hasbase") && !hasbase) \
+plot for [i=words(comps):1:-1] run.'/front.tsv' using ($0 + 1.5):(cum(i)):xtic(sprintf("%.2f", column("test_drop_pp"))) with boxes lc i title word(comps, i); \
+else \
 plot for [i=words(comps):1:-1] run.'/baselines.tsv' every ::0::0 using (0):(cum(i)):xtic("exact") with boxes lc i title word(comps, i), \
      for [i=words(comps):1:-1] run.'/front.tsv' using ($0 + 1.5):(cum(i)):xtic(sprintf("%.2f", column("test_drop_pp"))) with boxes lc i notitle
