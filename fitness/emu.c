@@ -773,6 +773,23 @@ double emu_expected_flips(const qnet *q, const emu_faults *f, int64_t n)
     return e;
 }
 
+int64_t emu_count_right(const float *scores, const uint8_t *labels, int64_t n, int classes, uint8_t *right)
+{
+    int64_t correct = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const float *s = scores + i * classes;
+        int best = 0;
+        for (int c = 1; c < classes; c++)
+            if (s[c] > s[best])
+                best = c;
+        int ok = best == labels[i];
+        if (right)
+            right[i] = (uint8_t)ok;
+        correct += ok;
+    }
+    return correct;
+}
+
 int emu_top1(const qnet *q, const uint8_t *pixels, const uint8_t *labels, int64_t n,
              const emu_options *o, int64_t *correct, emu_stats *stats, ax_err *err)
 {
@@ -781,15 +798,7 @@ int emu_top1(const qnet *q, const uint8_t *pixels, const uint8_t *labels, int64_
     if (!scores)
         return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
     int status = emu_run(q, pixels, n, o, scores, stats, err);
-    *correct = 0;
-    for (int64_t i = 0; status == AX_OK && i < n; i++) {
-        const float *s = scores + i * classes;
-        int best = 0;
-        for (int c = 1; c < classes; c++)
-            if (s[c] > s[best])
-                best = c;
-        *correct += best == labels[i];
-    }
+    *correct = status == AX_OK ? emu_count_right(scores, labels, n, classes, NULL) : 0;
     free(scores);
     return status;
 }

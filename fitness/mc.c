@@ -6,22 +6,6 @@
 
 #include "fitness/faultmap.h"
 
-/* Right or wrong per image for one block of scores. */
-static int64_t count_right(const float *scores, const uint8_t *labels, int64_t n, int classes, uint8_t *right)
-{
-    int64_t correct = 0;
-    for (int64_t i = 0; i < n; i++) {
-        const float *s = scores + i * classes;
-        int best = 0;
-        for (int c = 1; c < classes; c++)
-            if (s[c] > s[best])
-                best = c;
-        right[i] = best == labels[i];
-        correct += right[i];
-    }
-    return correct;
-}
-
 int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result *r, ax_err *err)
 {
     int nl = qnet_n_layers(q), classes = qnet_classes(q);
@@ -50,7 +34,7 @@ int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result 
             status = emu_run(q, d->pixels + done * qnet_image_pixels(q), n, &eo, scores, &st, err);
             if (status != AX_OK)
                 break;
-            rep_correct[rep] += count_right(scores, d->labels + done, n, classes, right);
+            rep_correct[rep] += emu_count_right(scores, d->labels + done, n, classes, right);
             for (int64_t i = 0; i < n; i++)
                 count[i] = (uint8_t)(count[i] + right[i]);
             /* A repetition's weight fault map is the same for every chunk:

@@ -127,6 +127,18 @@ static graph *small_net(const conv_case *cc, int *hw_out)
     return g;
 }
 
+/* Fills px with n random 10x10 images ([n][10][10], uint8 codes) from rng
+ * and quantizes g calibrated on them; the caller owns the qnet. */
+static qnet *build_on_noise(const graph *g, pcg32 *rng, uint8_t *px, int n)
+{
+    for (int i = 0; i < n * 100; i++)
+        px[i] = (uint8_t)pcg32_next(rng);
+    qnet *q = NULL;
+    ax_err err = {0};
+    assert_int_equal(qnet_build(g, px, n, NULL, &q, &err), AX_OK);
+    return q;
+}
+
 /* The product the reference uses: exact, or the approximate table. */
 static int32_t product(const uint16_t *lut, int a, int w)
 {
@@ -268,10 +280,7 @@ static void exact_table_equals_int8_path(void **state)
     graph *g = small_net(&cc, &hw);
     pcg32 rng = pcg32_derive4(4, PCG_PURPOSE_TEST, 0, 0, 0, 0);
     uint8_t px[20 * 100];
-    for (int i = 0; i < 2000; i++)
-        px[i] = (uint8_t)pcg32_next(&rng);
-    qnet *q = NULL;
-    assert_int_equal(qnet_build(g, px, 20, NULL, &q, &err), AX_OK);
+    qnet *q = build_on_noise(g, &rng, px, 20);
     const emu_table *tables[3] = {t, t, t};
     emu_options with = {.tables = tables, .threads = 1}, without = {.threads = 1};
     float a[100], b[100];
@@ -293,11 +302,8 @@ static void threads_and_blocks_do_not_matter(void **state)
     pcg32 rng = pcg32_derive4(5, PCG_PURPOSE_TEST, 0, 0, 0, 0);
     enum { N = 101 };
     uint8_t *px = malloc(N * 100);
-    for (int i = 0; i < N * 100; i++)
-        px[i] = (uint8_t)pcg32_next(&rng);
-    qnet *q = NULL;
+    qnet *q = build_on_noise(g, &rng, px, N);
     ax_err err = {0};
-    assert_int_equal(qnet_build(g, px, N, NULL, &q, &err), AX_OK);
     float ref[N * 5], got[N * 5];
     emu_options base = {.tables = NULL, .threads = 1, .block = 1};
     assert_int_equal(emu_run(q, px, N, &base, ref, NULL, &err), AX_OK);
@@ -437,13 +443,10 @@ static void faults_are_reproducible_and_common(void **state)
     pcg32 rng = pcg32_derive4(8, PCG_PURPOSE_TEST, 0, 0, 0, 0);
     enum { N = 60 };
     uint8_t px[N * 100], labels[N];
-    for (int i = 0; i < N * 100; i++)
-        px[i] = (uint8_t)pcg32_next(&rng);
+    qnet *q = build_on_noise(g, &rng, px, N);
     for (int i = 0; i < N; i++)
         labels[i] = (uint8_t)pcg32_bounded(&rng, 5);
-    qnet *q = NULL;
     ax_err err = {0};
-    assert_int_equal(qnet_build(g, px, N, NULL, &q, &err), AX_OK);
     emu_flip_spec spec = {2, {{0x0F, 0.01}, {0xFF, 0.002}, {0, 0}}}, none = {1, {{0xFF, 0.0}, {0, 0}, {0, 0}}};
     emu_flip_spec w[3] = {spec, spec, spec}, z[3] = {none, none, none};
     emu_faults f = {42, 3, w, w, w};
@@ -512,11 +515,8 @@ static void prefix_cache_changes_nothing(void **state)
     pcg32 rng = pcg32_derive4(9, PCG_PURPOSE_TEST, 0, 0, 0, 0);
     enum { N = 50 };
     uint8_t px[N * 100];
-    for (int i = 0; i < N * 100; i++)
-        px[i] = (uint8_t)pcg32_next(&rng);
-    qnet *q = NULL;
+    qnet *q = build_on_noise(g, &rng, px, N);
     ax_err err = {0};
-    assert_int_equal(qnet_build(g, px, N, NULL, &q, &err), AX_OK);
     uint16_t *lut = malloc(65536 * sizeof *lut);
     for (int i = 0; i < 65536; i++)
         lut[i] = (uint16_t)(((i >> 8) * (i & 255)) | 1);
@@ -566,11 +566,8 @@ static void early_stop_rule(void **state)
     pcg32 rng = pcg32_derive4(10, PCG_PURPOSE_TEST, 0, 0, 0, 0);
     enum { N = 320 };
     uint8_t *px = malloc(N * 100), labels[N], base[N], right[N];
-    for (int i = 0; i < N * 100; i++)
-        px[i] = (uint8_t)pcg32_next(&rng);
-    qnet *q = NULL;
+    qnet *q = build_on_noise(g, &rng, px, N);
     ax_err err = {0};
-    assert_int_equal(qnet_build(g, px, N, NULL, &q, &err), AX_OK);
     /* Labels = the exact network's own answers: the reference is always
      * right. */
     float scores[N * 5];
