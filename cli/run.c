@@ -13,6 +13,7 @@
 #include "util/hash.h"
 #include "util/pcg.h"
 #include "util/sort.h"
+#include "util/wallclock.h"
 
 void run_path(char *out, size_t size, const char *dir, const char *name)
 {
@@ -625,6 +626,27 @@ static int bl_score(run_env *e, bl_set *s, int from, ax_err *err)
     return fit_batch(e->fit, s->n - from, s->genes + (size_t)from * s->n_genes, s->res + from, NULL, err);
 }
 
+/* bl_score in batches of one population, with a progress line after each:
+ * on the ResNet the random baseline alone runs for tens of minutes. A
+ * chromosome's score depends only on its genes, so batching changes no
+ * result. */
+static int bl_score_progress(run_env *e, bl_set *s, int from, const char *what, ax_err *err)
+{
+    int batch = e->cfg.population > 0 ? (int)e->cfg.population : 32, total = s->n - from;
+    double t0 = wallclock_seconds();
+    for (int at = from; at < s->n; at += batch) {
+        int n = s->n - at < batch ? s->n - at : batch;
+        int rc = fit_batch(e->fit, n, s->genes + (size_t)at * s->n_genes, s->res + at, NULL, err);
+        if (rc != AX_OK)
+            return rc;
+        double elapsed = wallclock_seconds() - t0;
+        int done = at + n - from;
+        run_say(e, "baselines: %s %5d/%d scored  elapsed %.0f s  eta %.0f s\n", what, done, total, elapsed,
+                elapsed / done * (total - done));
+    }
+    return AX_OK;
+}
+
 /* Marks the feasible non-dominated rows of [from, to) in keep[]. */
 static int bl_front(const run_env *e, const bl_set *s, int from, int to, unsigned char *keep)
 {
@@ -698,7 +720,24 @@ typedef struct mult_only {
     int32_t *full;      /* [count][n_full] scratch */
     fit_result *res;
     int cap;
+    double t_start;     /* wall-clock seconds, for the progress line */
 } mult_only;
+
+static int mult_only_progress(nsga *ga, void *user, ax_err *err)
+{
+    (void)err;
+    mult_only *mo = user;
+    nsga_view v = nsga_population(ga);
+    int feasible = 0;
+    for (int r = 0; r < v.size; r++)
+        feasible += v.viol[r] <= 0;
+    long gen = nsga_generation(ga), total = mo->e->cfg.generations;
+    double elapsed = wallclock_seconds() - mo->t_start;
+    run_say(mo->e, "baselines: multiplier-only gen %3ld/%ld  evals %6ld  feasible %3d/%d  elapsed %.0f s  eta %.0f s\n",
+            gen, total, nsga_evaluations(ga), feasible, v.size, elapsed,
+            gen > 0 ? elapsed / (double)gen * (double)(total - gen) : 0.0);
+    return AX_OK;
+}
 
 static int eval_mult_only(void *user, int count, const int32_t *ints, const double *reals, double *objs,
                           double *cons, ax_err *err)
@@ -867,7 +906,7 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
         }
         free(seen);
         if (rc == AX_OK)
-            rc = bl_score(e, &s, rand_from, err);
+            rc = bl_score_progress(e, &s, rand_from, "random search", err);
         if (rc == AX_OK)
             ap[n_ap++] = bl_measure(e, &s, rand_from, s.n, "random", s.n - rand_from);
     }
@@ -876,7 +915,7 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
     int mo_from = s.n;
     if (rc == AX_OK) {
         int nv = fit_n_volt_genes(e->fit);
-        mult_only mo = {e, ng, ng - nv, NULL, NULL, 0};
+        mult_only mo = {e, ng, ng - nv, NULL, NULL, 0, wallclock_seconds()};
         nsga_problem p = {0};
         p.n_int = ng - nv;
         p.int_card = card + nv;
@@ -887,6 +926,8 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
         nsga_config c;
         run_nsga_config(e, &c);
         c.max_seconds = 0;
+        c.hook = mult_only_progress;
+        c.hook_user = &mo;
         run_say(e, "baselines: multiplier-only NSGA-II, population %d, %ld generations\n", c.pop_size,
                 c.max_generations);
         nsga *ga = nsga_create(&p, &c, err);
