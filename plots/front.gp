@@ -10,7 +10,7 @@
 # baselines.tsv; optional).
 if (!exists("run")) run = 'runs/quick'
 if (!exists("out")) out = run.'/plots/front.png'
-if (out[strlen(out)-3:] eq 'svg') set terminal svg size 1100,700 font ",11" noenhanced; \
+if (out[strlen(out)-3:] eq '.svg') set terminal svg size 1100,700 font ",11" noenhanced; \
 else set terminal pngcairo size 1100,700 font ",11" noenhanced
 set output out
 set datafile separator "\t"

@@ -10,7 +10,7 @@
 if (!exists("run")) run = 'runs/quick'
 if (!exists("out")) out = run.'/plots/heatmap.png'
 if (!exists("layers")) layers = 5
-if (out[strlen(out)-3:] eq 'svg') set terminal svg size 1000,650 font ",10" noenhanced; \
+if (out[strlen(out)-3:] eq '.svg') set terminal svg size 1000,650 font ",10" noenhanced; \
 else set terminal pngcairo size 1000,650 font ",10" noenhanced
 set output out
 set datafile separator "\t"

@@ -8,7 +8,7 @@
 # within the accuracy bound.
 if (!exists("run")) run = 'runs/quick'
 if (!exists("out")) out = run.'/plots/hv.png'
-if (out[strlen(out)-3:] eq 'svg') set terminal svg size 900,500 font ",11" noenhanced; \
+if (out[strlen(out)-3:] eq '.svg') set terminal svg size 900,500 font ",11" noenhanced; \
 else set terminal pngcairo size 900,500 font ",11" noenhanced
 set output out
 set datafile separator "\t"

@@ -9,7 +9,7 @@
 # (without baselines.tsv, hasbase=0: the front points only).
 if (!exists("run")) run = 'runs/quick'
 if (!exists("out")) out = run.'/plots/breakdown.png'
-if (out[strlen(out)-3:] eq 'svg') set terminal svg size 1100,600 font ",10" noenhanced; \
+if (out[strlen(out)-3:] eq '.svg') set terminal svg size 1100,600 font ",10" noenhanced; \
 else set terminal pngcairo size 1100,600 font ",10" noenhanced
 set output out
 set datafile separator "\t"

@@ -343,6 +343,40 @@ static void per_layer_voltages_and_bank_mode(void **state)
     }
 }
 
+/* axsearch plot writes each figure as a PNG and as an SVG (checked by
+ * their first bytes: a mistyped terminal once wrote PNG into the .svg). */
+static void plot_writes_png_and_svg(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], out[PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/plot.ini", tmpdir);
+    snprintf(out, sizeof out, "%s/plot", tmpdir);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "[model]\nonnx = %s\ncalib_images = 200\nval_images = 40\ntest_images = 40\n"
+            "[knobs]\nnoc_swing = 0.8, 0.44\n"
+            "[search]\npopulation = 8\ngenerations = 2\nreps = 1\nbaselines = yes\n",
+            model);
+    fclose(f);
+    assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
+    assert_int_equal(run_ok("plot '%s'", out), 0);
+    static const char *const figures[] = {"front", "hv", "heatmap", "breakdown"};
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
+        char path[2 * PATH_MAX];
+        snprintf(path, sizeof path, "%s/plots/%s.png", out, figures[i]);
+        char *png = slurp(path);
+        if (!png || memcmp(png, "\x89PNG\r\n\x1a\n", 8) != 0)
+            fail_msg("%s is not a PNG file", path);
+        free(png);
+        snprintf(path, sizeof path, "%s/plots/%s.svg", out, figures[i]);
+        char *svg = slurp(path);
+        if (!svg || strncmp(svg, "<?xml", 5) != 0 || !strstr(svg, "<svg") || !strstr(svg, "</svg>"))
+            fail_msg("%s is not a complete SVG file", path);
+        free(svg);
+    }
+}
+
 static void nsga_near_the_true_front(void **state)
 {
     (void)state;
@@ -382,6 +416,7 @@ int main(void)
         cmocka_unit_test(killed_and_resumed_equals_uninterrupted),
         cmocka_unit_test(bad_configurations_leave_nothing),
         cmocka_unit_test(per_layer_voltages_and_bank_mode),
+        cmocka_unit_test(plot_writes_png_and_svg),
         cmocka_unit_test(nsga_near_the_true_front),
     };
     return cmocka_run_group_tests_name("search", tests, setup, teardown);
