@@ -14,6 +14,8 @@ if (out[strlen(out)-3:] eq '.svg') set terminal svg size 1000,650 font ",10" noe
 else set terminal pngcairo size 1000,650 font ",10" noenhanced
 set output out
 set datafile separator "\t"
+# the first line names the columns in every plot below, so $0 counts data rows from 0
+set datafile columnheaders
 set title "Multiplier per layer along the front (index in the power-sorted set)"
 set xlabel "MAC layer"
 set ylabel "front point: energy saved / test drop"
