@@ -18,7 +18,8 @@ set ylabel "hypervolume"
 set y2label "lowest feasible energy (uJ)"
 set y2tics
 set ytics nomirror
-set key bottom right
+# above the plot: the two curves can cross anywhere inside it
+set key above horizontal
 set title "Search progress: ".run
 plot run.'/history.tsv' using "gen":"hv" with linespoints lw 2 pt 7 title "hypervolume", \
      '' using "gen":"best_energy_uj" axes x1y2 with linespoints lw 1 pt 6 title "lowest feasible energy"
