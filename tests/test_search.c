@@ -5,6 +5,7 @@
  * Uses models/lenet5_fmnist.onnx and Debian's Fashion-MNIST. */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -343,6 +344,63 @@ static void per_layer_voltages_and_bank_mode(void **state)
     }
 }
 
+/* Field `col` (0-based) of a TSV line, as a number. */
+static double tsv_field(const char *line, int col)
+{
+    for (int c = 0; c < col; c++) {
+        line = strchr(line, '\t');
+        assert_non_null(line);
+        line++;
+    }
+    return strtod(line, NULL);
+}
+
+/* summary.tsv's savings for the search come from the search's own
+ * chromosomes (evaluations.tsv), even when a baseline does better: here a
+ * one-generation search of 4 chromosomes against a harmless NoC swing. */
+static void search_savings_exclude_baselines(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], out[PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/own.ini", tmpdir);
+    snprintf(out, sizeof out, "%s/own", tmpdir);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "[model]\nonnx = %s\ncalib_images = 200\nval_images = 40\ntest_images = 40\n"
+            "[knobs]\nnoc_swing = 0.8, 0.56\n"
+            "[search]\npopulation = 4\ngenerations = 1\nreps = 1\nbaselines = yes\n",
+            model);
+    fclose(f);
+    assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
+    char path[2 * PATH_MAX];
+    snprintf(path, sizeof path, "%s/baselines.tsv", out);
+    char *base = slurp(path);
+    assert_non_null(base);
+    double exact = tsv_field(strchr(base, '\n') + 1, 2); /* first row: the exact design */
+    free(base);
+    snprintf(path, sizeof path, "%s/evaluations.tsv", out);
+    char *evals = slurp(path);
+    assert_non_null(evals);
+    double best = exact; /* energy_uj, drop_pp: columns 1 and 2 */
+    for (char *line = strchr(evals, '\n'); line && line[1]; line = strchr(line + 1, '\n'))
+        if (tsv_field(line + 1, 2) <= 0.5 && tsv_field(line + 1, 1) < best)
+            best = tsv_field(line + 1, 1);
+    free(evals);
+    double own = 100.0 * (1.0 - best / exact);
+    snprintf(path, sizeof path, "%s/summary.tsv", out);
+    char *sum = slurp(path);
+    assert_non_null(sum);
+    char *row = strstr(sum, "\nnsga2_all_knobs\t"), *knob = strstr(sum, "\none_knob\t");
+    assert_non_null(row);
+    assert_non_null(knob);
+    double reported = tsv_field(row + 1, 3), one_knob = tsv_field(knob + 1, 3);
+    free(sum);
+    print_message("    search's own savings %.3f %%, reported %.3f %%, one knob %.3f %%\n", own, reported, one_knob);
+    assert_true(fabs(reported - own) < 0.002);
+    assert_true(one_knob > own + 1.0); /* the case the rule is about */
+}
+
 /* axsearch plot writes each figure as a PNG and as an SVG (checked by
  * their first bytes: a mistyped terminal once wrote PNG into the .svg). */
 static void plot_writes_png_and_svg(void **state)
@@ -416,6 +474,7 @@ int main(void)
         cmocka_unit_test(killed_and_resumed_equals_uninterrupted),
         cmocka_unit_test(bad_configurations_leave_nothing),
         cmocka_unit_test(per_layer_voltages_and_bank_mode),
+        cmocka_unit_test(search_savings_exclude_baselines),
         cmocka_unit_test(plot_writes_png_and_svg),
         cmocka_unit_test(nsga_near_the_true_front),
     };
