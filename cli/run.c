@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/glue.h"
 #include "ga/indicator.h"
@@ -267,6 +268,81 @@ int run_state_push(run_state *s, const run_history_row *r)
 
 enum { STATE_VERSION = 2 };
 
+/* Cache entries [from, n) of f: gene count, entry count, then per entry the
+ * genes and the result (the fields a resumed run needs; MAC counters are
+ * not kept). */
+static void put_entries(bb_writer *w, const fit *f, size_t from)
+{
+    int ng = fit_n_genes(f);
+    size_t n = fit_n_evaluated(f);
+    bb_put_u32(w, (uint32_t)ng);
+    bb_put_u64(w, n > from ? n - from : 0);
+    for (size_t i = from; i < n; i++) {
+        const int32_t *g = fit_evaluated_genes(f, i);
+        const fit_result *r = fit_evaluated_result(f, i);
+        for (int k = 0; k < ng; k++)
+            bb_put_u32(w, (uint32_t)g[k]);
+        bb_put_f64(w, r->top1);
+        bb_put_f64(w, r->top1_se);
+        bb_put_f64(w, r->drop_pp);
+        bb_put_f64(w, r->energy_pj);
+        bb_put_f64(w, r->latency_s);
+        bb_put_f64(w, r->area_mm2);
+        for (int k = 0; k < ACCEL_NCOMP; k++)
+            bb_put_f64(w, r->comp_pj[k]);
+        bb_put_u64(w, r->flips);
+        bb_put_u32(w, (uint32_t)r->reps);
+        bb_put_u64(w, (uint64_t)r->images);
+    }
+}
+
+/* Reads what put_entries wrote into f's cache. known_ok: an entry f already
+ * holds is skipped (else it is an error). *added counts the new ones. what
+ * names the file in messages. */
+static int get_entries(bb_reader *r, fit *f, int known_ok, size_t *added, const char *what, ax_err *err)
+{
+    int ng = fit_n_genes(f);
+    *added = 0;
+    if ((int)bb_get_u32(r) != ng)
+        return ax_fail(err, AX_EINPUT, "%s: chromosomes of another length", what);
+    uint64_t n = bb_get_u64(r);
+    int32_t *g = malloc((size_t)ng * sizeof *g);
+    if (!g)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    int rc = AX_OK;
+    for (uint64_t i = 0; i < n && !r->short_read && rc == AX_OK; i++) {
+        fit_result x;
+        for (int k = 0; k < ng; k++)
+            g[k] = (int32_t)bb_get_u32(r);
+        x.top1 = bb_get_f64(r);
+        x.top1_se = bb_get_f64(r);
+        x.drop_pp = bb_get_f64(r);
+        x.energy_pj = bb_get_f64(r);
+        x.latency_s = bb_get_f64(r);
+        x.area_mm2 = bb_get_f64(r);
+        for (int k = 0; k < ACCEL_NCOMP; k++)
+            x.comp_pj[k] = bb_get_f64(r);
+        x.flips = bb_get_u64(r);
+        x.reps = (int)bb_get_u32(r);
+        x.images = (int64_t)bb_get_u64(r);
+        x.macs = x.macs_skipped = 0;
+        if (r->short_read)
+            break;
+        size_t before = fit_n_evaluated(f);
+        rc = fit_remember(f, g, &x, err);
+        if (rc == AX_EINPUT && known_ok)
+            rc = AX_OK; /* already known: the genome decides the score */
+        else if (rc != AX_OK) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
+            rc = ax_fail(err, rc, "%s: %s", what, why);
+        }
+        *added += fit_n_evaluated(f) - before;
+    }
+    free(g);
+    return rc;
+}
+
 int run_state_save(const run_state *s, const fit *f, unsigned char **blob, size_t *len)
 {
     bb_writer w = {0};
@@ -282,26 +358,7 @@ int run_state_save(const run_state *s, const fit *f, unsigned char **blob, size_
         bb_put_f64(&w, r->hv);
         bb_put_f64(&w, r->best_energy_uj);
     }
-    int ng = fit_n_genes(f);
-    bb_put_u32(&w, (uint32_t)ng);
-    bb_put_u64(&w, fit_n_evaluated(f));
-    for (size_t i = 0; i < fit_n_evaluated(f); i++) {
-        const int32_t *g = fit_evaluated_genes(f, i);
-        const fit_result *r = fit_evaluated_result(f, i);
-        for (int k = 0; k < ng; k++)
-            bb_put_u32(&w, (uint32_t)g[k]);
-        bb_put_f64(&w, r->top1);
-        bb_put_f64(&w, r->top1_se);
-        bb_put_f64(&w, r->drop_pp);
-        bb_put_f64(&w, r->energy_pj);
-        bb_put_f64(&w, r->latency_s);
-        bb_put_f64(&w, r->area_mm2);
-        for (int k = 0; k < ACCEL_NCOMP; k++)
-            bb_put_f64(&w, r->comp_pj[k]);
-        bb_put_u64(&w, r->flips);
-        bb_put_u32(&w, (uint32_t)r->reps);
-        bb_put_u64(&w, (uint64_t)r->images);
-    }
+    put_entries(&w, f, 0);
     if (w.oom) {
         free(w.p);
         return -1;
@@ -331,34 +388,8 @@ int run_state_load(run_state *s, fit *f, const void *blob, size_t len, ax_err *e
         if (!r.short_read && run_state_push(s, &h) != 0)
             return ax_fail(err, AX_EINTERNAL, "out of memory");
     }
-    int ng = fit_n_genes(f);
-    if ((int)bb_get_u32(&r) != ng)
-        return ax_fail(err, AX_EINPUT, "checkpoint: chromosomes of another length");
-    uint64_t n = bb_get_u64(&r);
-    int32_t *g = malloc((size_t)ng * sizeof *g);
-    if (!g)
-        return ax_fail(err, AX_EINTERNAL, "out of memory");
-    int rc = AX_OK;
-    for (uint64_t i = 0; i < n && !r.short_read && rc == AX_OK; i++) {
-        fit_result x;
-        for (int k = 0; k < ng; k++)
-            g[k] = (int32_t)bb_get_u32(&r);
-        x.top1 = bb_get_f64(&r);
-        x.top1_se = bb_get_f64(&r);
-        x.drop_pp = bb_get_f64(&r);
-        x.energy_pj = bb_get_f64(&r);
-        x.latency_s = bb_get_f64(&r);
-        x.area_mm2 = bb_get_f64(&r);
-        for (int k = 0; k < ACCEL_NCOMP; k++)
-            x.comp_pj[k] = bb_get_f64(&r);
-        x.flips = bb_get_u64(&r);
-        x.reps = (int)bb_get_u32(&r);
-        x.images = (int64_t)bb_get_u64(&r);
-        x.macs = x.macs_skipped = 0;
-        if (!r.short_read)
-            rc = fit_remember(f, g, &x, err);
-    }
-    free(g);
+    size_t added;
+    int rc = get_entries(&r, f, 0, &added, "checkpoint", err);
     if (rc == AX_OK && (r.short_read || r.pos != r.n))
         rc = ax_fail(err, AX_EINPUT, "checkpoint: the search state is truncated");
     return rc;
@@ -626,17 +657,85 @@ static int bl_score(run_env *e, bl_set *s, int from, ax_err *err)
     return fit_batch(e->fit, s->n - from, s->genes + (size_t)from * s->n_genes, s->res + from, NULL, err);
 }
 
+/* RUN/baselines.bin, the baselines' own checkpoint: the results they added
+ * to the cache (entries after the search's n_search), as "AXBL", version,
+ * FNV-1a 64 of the rest, then put_entries. Written after every batch; a run
+ * stopped during its baselines replays them through the cache when resumed,
+ * and since a chromosome's score depends only on its genes, its files equal
+ * those of a run that never stopped. */
+enum { BL_VERSION = 1 };
+static const unsigned char bl_magic[4] = {'A', 'X', 'B', 'L'};
+
+static int bl_save(run_env *e, const char *dir, size_t n_search, ax_err *err)
+{
+    bb_writer body = {0}, w = {0};
+    put_entries(&body, e->fit, n_search);
+    bb_put_bytes(&w, bl_magic, sizeof bl_magic);
+    bb_put_u32(&w, BL_VERSION);
+    bb_put_u64(&w, hash_fnv1a64(HASH_FNV_OFFSET, body.p, body.n));
+    bb_put_bytes(&w, body.p, body.n);
+    int rc;
+    if (body.oom || w.oom) {
+        rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+    } else {
+        char path[SCFG_PATH + 32];
+        run_path(path, sizeof path, dir, "baselines.bin");
+        rc = fio_write_atomic(path, w.p, w.n, err);
+    }
+    free(body.p);
+    free(w.p);
+    return rc;
+}
+
+/* Loads RUN/baselines.bin into the cache if it exists. */
+static int bl_load(run_env *e, const char *dir, ax_err *err)
+{
+    char path[SCFG_PATH + 32];
+    run_path(path, sizeof path, dir, "baselines.bin");
+    if (access(path, F_OK) != 0)
+        return AX_OK;
+    unsigned char *data;
+    size_t len;
+    int rc = fio_read_all(path, &data, &len, err);
+    if (rc != AX_OK)
+        return rc;
+    bb_reader r = {data, len, 0, 0};
+    const unsigned char *magic = bb_take(&r, sizeof bl_magic);
+    uint32_t version = bb_get_u32(&r);
+    uint64_t sum = bb_get_u64(&r);
+    if (!magic || memcmp(magic, bl_magic, sizeof bl_magic) != 0) {
+        rc = ax_fail(err, AX_EINPUT, "%s: not a baselines checkpoint", path);
+    } else if (version != BL_VERSION) {
+        rc = ax_fail(err, AX_EINPUT, "%s: version %u, this program reads version %d", path, version, BL_VERSION);
+    } else if (r.short_read || hash_fnv1a64(HASH_FNV_OFFSET, data + r.pos, len - r.pos) != sum) {
+        rc = ax_fail(err, AX_EINPUT, "%s: damaged (checksum mismatch); remove it to run the baselines from the start",
+                     path);
+    } else {
+        size_t added;
+        rc = get_entries(&r, e->fit, 1, &added, path, err);
+        if (rc == AX_OK && (r.short_read || r.pos != r.n))
+            rc = ax_fail(err, AX_EINPUT, "%s: truncated", path);
+        if (rc == AX_OK)
+            run_say(e, "baselines: %zu results known from %s\n", added, path);
+    }
+    free(data);
+    return rc;
+}
+
 /* bl_score in batches of one population, with a progress line after each:
  * on the ResNet the random baseline alone runs for tens of minutes. A
  * chromosome's score depends only on its genes, so batching changes no
  * result. */
-static int bl_score_progress(run_env *e, bl_set *s, int from, const char *what, ax_err *err)
+static int bl_score_progress(run_env *e, bl_set *s, int from, const char *what, const char *dir, size_t n_search,
+                             ax_err *err)
 {
     int batch = e->cfg.population > 0 ? (int)e->cfg.population : 32, total = s->n - from;
     double t0 = wallclock_seconds();
     for (int at = from; at < s->n; at += batch) {
         int n = s->n - at < batch ? s->n - at : batch;
         int rc = fit_batch(e->fit, n, s->genes + (size_t)at * s->n_genes, s->res + at, NULL, err);
+        if (rc == AX_OK)
+            rc = bl_save(e, dir, n_search, err);
         if (rc != AX_OK)
             return rc;
         double elapsed = wallclock_seconds() - t0;
@@ -721,12 +820,16 @@ typedef struct mult_only {
     fit_result *res;
     int cap;
     double t_start;     /* wall-clock seconds, for the progress line */
+    const char *dir;    /* the run folder, for baselines.bin */
+    size_t n_search;    /* the search's own cache entries */
 } mult_only;
 
 static int mult_only_progress(nsga *ga, void *user, ax_err *err)
 {
-    (void)err;
     mult_only *mo = user;
+    int rc = bl_save(mo->e, mo->dir, mo->n_search, err);
+    if (rc != AX_OK)
+        return rc;
     nsga_view v = nsga_population(ga);
     int feasible = 0;
     for (int r = 0; r < v.size; r++)
@@ -830,6 +933,8 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
     approach ap[6];
     int n_ap = 0, rc = g && card ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
     if (rc == AX_OK)
+        rc = bl_load(e, dir, err);
+    if (rc == AX_OK)
         fit_cardinalities(e->fit, card);
 
     /* 1-3: the exact design, each multiplier everywhere, each knob alone. */
@@ -864,6 +969,8 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
         run_say(e, "baselines: exact, %d multipliers in every layer, %d single-knob levels\n", e->n_mults,
                 fixed - 1 - e->n_mults);
         rc = bl_score(e, &s, 0, err);
+        if (rc == AX_OK)
+            rc = bl_save(e, dir, n_search, err);
     }
     if (rc == AX_OK)
         ap[n_ap++] = bl_measure(e, &s, 0, fixed, "one_knob", fixed);
@@ -908,7 +1015,7 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
         }
         free(seen);
         if (rc == AX_OK)
-            rc = bl_score_progress(e, &s, rand_from, "random search", err);
+            rc = bl_score_progress(e, &s, rand_from, "random search", dir, n_search, err);
         if (rc == AX_OK)
             ap[n_ap++] = bl_measure(e, &s, rand_from, s.n, "random", s.n - rand_from);
     }
@@ -917,7 +1024,7 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
     int mo_from = s.n;
     if (rc == AX_OK) {
         int nv = fit_n_volt_genes(e->fit);
-        mult_only mo = {e, ng, ng - nv, NULL, NULL, 0, wallclock_seconds()};
+        mult_only mo = {e, ng, ng - nv, NULL, NULL, 0, wallclock_seconds(), dir, n_search};
         nsga_problem p = {0};
         p.n_int = ng - nv;
         p.int_card = card + nv;

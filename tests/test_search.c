@@ -207,6 +207,80 @@ static void killed_and_resumed_equals_uninterrupted(void **state)
     assert_same_results(whole, out);
 }
 
+/* SIGKILL during the baselines (once baselines.bin holds the fixed
+ * designs): the resumed run replays them from baselines.bin and ends with
+ * the files of a run that never stopped. */
+static void killed_in_baselines_resumes_equal(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], whole[PATH_MAX], out[PATH_MAX], bin[2 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/kb.ini", tmpdir);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "[model]\nonnx = %s\ncalib_images = 300\nval_images = 60\ntest_images = 60\n"
+            "[knobs]\nnoc_swing = 0.8, 0.44, 0.4\nsram_v_input = 0.8, 0.48\nsram_v_weight = 0.8, 0.46\n"
+            "[objectives]\nmax_drop = 3\n[search]\npopulation = 8\ngenerations = 5\nreps = 2\n",
+            model);
+    fclose(f);
+    snprintf(whole, sizeof whole, "%s/kb_whole", tmpdir);
+    snprintf(out, sizeof out, "%s/kb", tmpdir);
+    assert_int_equal(run_ok("search '%s' --out '%s' --threads 2", cfg, whole), 0);
+    pid_t pid = spawn_search(cfg, out);
+    snprintf(bin, sizeof bin, "%s/baselines.bin", out);
+    int st, ended = 0;
+    for (int i = 0; i < 30000 && access(bin, F_OK) != 0; i++) {
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            ended = 1;
+            break;
+        }
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    assert_false(ended);
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    assert_true(WIFSIGNALED(st));
+    char summary[2 * PATH_MAX];
+    snprintf(summary, sizeof summary, "%s/summary.tsv", out);
+    assert_int_not_equal(access(summary, F_OK), 0); /* killed before the end */
+    char args[3 * PATH_MAX];
+    snprintf(args, sizeof args, "resume '%s' --threads 1", out);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "results known from"));
+    long n_known = -1;
+    assert_int_equal(sscanf(strstr(r.out, "baselines: "), "baselines: %ld results known", &n_known), 1);
+    print_message("    resumed with %ld baseline results known\n", n_known);
+    assert_true(n_known > 0);
+    cli_result_free(&r);
+    assert_same_results(whole, out);
+    static const char *const files[] = {"baselines.tsv", "summary.tsv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char pa[2 * PATH_MAX], pb[2 * PATH_MAX];
+        snprintf(pa, sizeof pa, "%s/%s", whole, files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", out, files[i]);
+        char *x = slurp(pa), *y = slurp(pb);
+        assert_non_null(x);
+        assert_non_null(y);
+        if (strcmp(x, y) != 0)
+            fail_msg("%s and %s differ", pa, pb);
+        free(x);
+        free(y);
+    }
+    /* A damaged baselines.bin is refused with a message naming it. */
+    f = fopen(bin, "r+b");
+    assert_non_null(f);
+    fseek(f, 20, SEEK_SET);
+    fputc(0x5a, f);
+    fclose(f);
+    snprintf(args, sizeof args, "resume '%s'", out);
+    r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "baselines.bin"));
+    cli_result_free(&r);
+}
+
 static void bad_configurations_leave_nothing(void **state)
 {
     (void)state;
@@ -472,6 +546,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(threads_give_identical_files),
         cmocka_unit_test(killed_and_resumed_equals_uninterrupted),
+        cmocka_unit_test(killed_in_baselines_resumes_equal),
         cmocka_unit_test(bad_configurations_leave_nothing),
         cmocka_unit_test(per_layer_voltages_and_bank_mode),
         cmocka_unit_test(search_savings_exclude_baselines),
