@@ -330,9 +330,10 @@ static int get_entries(bb_reader *r, fit *f, int known_ok, size_t *added, const 
             break;
         size_t before = fit_n_evaluated(f);
         rc = fit_remember(f, g, &x, err);
-        if (rc == AX_EINPUT && known_ok)
-            rc = AX_OK; /* already known: the genome decides the score */
-        else if (rc != AX_OK) {
+        if (rc == AX_EINPUT && known_ok) { /* already known: the genome decides the score */
+            rc = AX_OK;
+            memset(err, 0, sizeof *err);
+        } else if (rc != AX_OK) {
             char why[sizeof err->msg];
             snprintf(why, sizeof why, "%s", err->msg);
             rc = ax_fail(err, rc, "%s: %s", what, why);
