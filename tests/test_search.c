@@ -41,9 +41,9 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-/* A small search: 60 search images, faulty voltage levels on, no
- * baselines unless asked. */
-static void write_config(const char *path, const char *extra)
+/* A small search: 60 search images, faulty voltage levels on; baselines
+ * "yes" or "no". */
+static void write_config(const char *path, const char *baselines, const char *extra)
 {
     FILE *f = fopen(path, "w");
     assert_non_null(f);
@@ -51,8 +51,21 @@ static void write_config(const char *path, const char *extra)
             "[model]\nonnx = %s\ncalib_images = 300\nval_images = 60\ntest_images = 60\n"
             "[knobs]\nnoc_swing = 0.8, 0.44, 0.4\nsram_v_input = 0.8, 0.48\nsram_v_weight = 0.8, 0.46\n"
             "[objectives]\nmax_drop = 3\n"
-            "[search]\npopulation = 8\ngenerations = 5\nreps = 2\nbaselines = no\n%s",
-            model, extra ? extra : "");
+            "[search]\npopulation = 8\ngenerations = 5\nreps = 2\nbaselines = %s\n%s",
+            model, baselines, extra ? extra : "");
+    fclose(f);
+}
+
+/* A tiny search with baselines: 40 images, NoC swing levels only. */
+static void write_tiny_config(const char *path, const char *noc_swing, int population, int generations)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "[model]\nonnx = %s\ncalib_images = 200\nval_images = 40\ntest_images = 40\n"
+            "[knobs]\nnoc_swing = %s\n"
+            "[search]\npopulation = %d\ngenerations = %d\nreps = 1\nbaselines = yes\n",
+            model, noc_swing, population, generations);
     fclose(f);
 }
 
@@ -71,11 +84,9 @@ static char *slurp(const char *path)
     return buf;
 }
 
-/* The files that must be byte-identical between two runs. */
-static void assert_same_results(const char *a, const char *b)
+static void assert_same_files(const char *a, const char *b, const char *const *files, size_t n)
 {
-    static const char *const files[] = {"front.tsv", "history.tsv", "evaluations.tsv"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    for (size_t i = 0; i < n; i++) {
         char pa[2 * PATH_MAX], pb[2 * PATH_MAX];
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
         snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
@@ -87,6 +98,13 @@ static void assert_same_results(const char *a, const char *b)
         free(x);
         free(y);
     }
+}
+
+/* The files that must be byte-identical between two runs. */
+static void assert_same_results(const char *a, const char *b)
+{
+    static const char *const files[] = {"front.tsv", "history.tsv", "evaluations.tsv"};
+    assert_same_files(a, b, files, sizeof files / sizeof files[0]);
 }
 
 static int run_ok(const char *fmt, ...)
@@ -109,7 +127,7 @@ static void threads_give_identical_files(void **state)
     (void)state;
     char cfg[PATH_MAX];
     snprintf(cfg, sizeof cfg, "%s/t.ini", tmpdir);
-    write_config(cfg, NULL);
+    write_config(cfg, "no", NULL);
     assert_int_equal(run_ok("search '%s' --out '%s/t1' --threads 1", cfg, tmpdir), 0);
     assert_int_equal(run_ok("search '%s' --out '%s/t2' --threads 2", cfg, tmpdir), 0);
     char a[PATH_MAX], b[PATH_MAX];
@@ -169,7 +187,7 @@ static void killed_and_resumed_equals_uninterrupted(void **state)
     (void)state;
     char cfg[PATH_MAX], whole[PATH_MAX];
     snprintf(cfg, sizeof cfg, "%s/k.ini", tmpdir);
-    write_config(cfg, NULL);
+    write_config(cfg, "no", NULL);
     snprintf(whole, sizeof whole, "%s/whole", tmpdir);
     assert_int_equal(run_ok("search '%s' --out '%s' --threads 2", cfg, whole), 0);
     /* SIGKILL right after generations 1, 2 and 4 were checkpointed (the
@@ -215,14 +233,7 @@ static void killed_in_baselines_resumes_equal(void **state)
     (void)state;
     char cfg[PATH_MAX], whole[PATH_MAX], out[PATH_MAX], bin[2 * PATH_MAX];
     snprintf(cfg, sizeof cfg, "%s/kb.ini", tmpdir);
-    FILE *f = fopen(cfg, "w");
-    assert_non_null(f);
-    fprintf(f,
-            "[model]\nonnx = %s\ncalib_images = 300\nval_images = 60\ntest_images = 60\n"
-            "[knobs]\nnoc_swing = 0.8, 0.44, 0.4\nsram_v_input = 0.8, 0.48\nsram_v_weight = 0.8, 0.46\n"
-            "[objectives]\nmax_drop = 3\n[search]\npopulation = 8\ngenerations = 5\nreps = 2\n",
-            model);
-    fclose(f);
+    write_config(cfg, "yes", NULL);
     snprintf(whole, sizeof whole, "%s/kb_whole", tmpdir);
     snprintf(out, sizeof out, "%s/kb", tmpdir);
     assert_int_equal(run_ok("search '%s' --out '%s' --threads 2", cfg, whole), 0);
@@ -256,20 +267,9 @@ static void killed_in_baselines_resumes_equal(void **state)
     cli_result_free(&r);
     assert_same_results(whole, out);
     static const char *const files[] = {"baselines.tsv", "summary.tsv"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char pa[2 * PATH_MAX], pb[2 * PATH_MAX];
-        snprintf(pa, sizeof pa, "%s/%s", whole, files[i]);
-        snprintf(pb, sizeof pb, "%s/%s", out, files[i]);
-        char *x = slurp(pa), *y = slurp(pb);
-        assert_non_null(x);
-        assert_non_null(y);
-        if (strcmp(x, y) != 0)
-            fail_msg("%s and %s differ", pa, pb);
-        free(x);
-        free(y);
-    }
+    assert_same_files(whole, out, files, sizeof files / sizeof files[0]);
     /* A damaged baselines.bin is refused with a message naming it. */
-    f = fopen(bin, "r+b");
+    FILE *f = fopen(bin, "r+b");
     assert_non_null(f);
     fseek(f, 20, SEEK_SET);
     fputc(0x5a, f);
@@ -326,7 +326,7 @@ static void bad_configurations_leave_nothing(void **state)
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "/nonexistent/model.onnx"));
     cli_result_free(&r);
-    write_config(cfg, NULL);
+    write_config(cfg, "no", NULL);
     snprintf(args, sizeof args, "search '%s' --out /nonexistent/dir/run", cfg);
     r = cli_run(args);
     assert_int_equal(r.status, 2);
@@ -438,14 +438,7 @@ static void search_savings_exclude_baselines(void **state)
     char cfg[PATH_MAX], out[PATH_MAX];
     snprintf(cfg, sizeof cfg, "%s/own.ini", tmpdir);
     snprintf(out, sizeof out, "%s/own", tmpdir);
-    FILE *f = fopen(cfg, "w");
-    assert_non_null(f);
-    fprintf(f,
-            "[model]\nonnx = %s\ncalib_images = 200\nval_images = 40\ntest_images = 40\n"
-            "[knobs]\nnoc_swing = 0.8, 0.56\n"
-            "[search]\npopulation = 4\ngenerations = 1\nreps = 1\nbaselines = yes\n",
-            model);
-    fclose(f);
+    write_tiny_config(cfg, "0.8, 0.56", 4, 1);
     assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
     char path[2 * PATH_MAX];
     snprintf(path, sizeof path, "%s/baselines.tsv", out);
@@ -483,14 +476,7 @@ static void plot_writes_png_and_svg(void **state)
     char cfg[PATH_MAX], out[PATH_MAX];
     snprintf(cfg, sizeof cfg, "%s/plot.ini", tmpdir);
     snprintf(out, sizeof out, "%s/plot", tmpdir);
-    FILE *f = fopen(cfg, "w");
-    assert_non_null(f);
-    fprintf(f,
-            "[model]\nonnx = %s\ncalib_images = 200\nval_images = 40\ntest_images = 40\n"
-            "[knobs]\nnoc_swing = 0.8, 0.44\n"
-            "[search]\npopulation = 8\ngenerations = 2\nreps = 1\nbaselines = yes\n",
-            model);
-    fclose(f);
+    write_tiny_config(cfg, "0.8, 0.44", 8, 2);
     assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
     assert_int_equal(run_ok("plot '%s'", out), 0);
     static const char *const figures[] = {"front", "hv", "heatmap", "breakdown"};
