@@ -22,7 +22,8 @@ int cmd_baselines(int argc, char **argv)
                 "usage: axsearch baselines CONFIG --out RUN [--gens N] [--pop N] [--seed S] [--threads T]\n"
                 "                          [--reps R] [--val-images N]\n"
                 "Random search gets population x generations chromosomes; the multiplier-only\n"
-                "NSGA-II the configured population and generations.\n");
+                "NSGA-II the configured population and generations. A stopped or killed run\n"
+                "continues with: axsearch resume RUN [--threads T]\n");
         return first == -3 ? 0 : 2;
     }
     ax_err err = {0};

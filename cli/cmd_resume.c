@@ -1,8 +1,10 @@
 /* axsearch resume: continues a search from its run folder (config.ini and
- * the last generation's checkpoint). The final files are byte for byte
- * those of a run that never stopped. */
+ * the last generation's checkpoint), or the baselines of a standalone
+ * `axsearch baselines` run (config.ini and baselines.bin, no checkpoint).
+ * The final files are byte for byte those of a run that never stopped. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -27,7 +29,18 @@ int cmd_resume(int argc, char **argv)
     }
     const char *dir = argv[first];
     char path[SCFG_PATH + 32];
-    snprintf(path, sizeof path, "%s/config.ini", dir);
+    /* A search writes checkpoint.bin before its baselines write
+     * baselines.bin, so baselines.bin alone means a baselines run. */
+    run_path(path, sizeof path, dir, "checkpoint.bin");
+    int baselines_only = access(path, F_OK) != 0;
+    run_path(path, sizeof path, dir, "baselines.bin");
+    baselines_only = baselines_only && access(path, F_OK) == 0;
+    if (baselines_only && (o.gens > 0 || o.time_limit >= 0 || o.no_baselines)) {
+        fprintf(stderr, "axsearch resume: %s holds the baselines of `axsearch baselines`; only --threads may "
+                        "change when resuming them\n", dir);
+        return 2;
+    }
+    run_path(path, sizeof path, dir, "config.ini");
     ax_err err = {0};
     scfg c;
     scfg_defaults(&c);
@@ -50,7 +63,9 @@ int cmd_resume(int argc, char **argv)
         rc = run_env_open(&e, &c, &stop, &err);
     if (rc == AX_OK) {
         rc = search_open_log(&e, dir, &err);
-        if (rc == AX_OK)
+        if (rc == AX_OK && baselines_only)
+            rc = run_baselines(&e, dir, c.population * c.generations, -1, &err);
+        else if (rc == AX_OK)
             rc = search_run(&e, dir, 1, &err);
         run_env_close(&e);
     }

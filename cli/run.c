@@ -935,6 +935,11 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
     int n_ap = 0, rc = g && card ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
     if (rc == AX_OK)
         rc = bl_load(e, dir, err);
+    /* baselines.bin exists from the start: it marks a folder whose
+     * baselines have begun, which is how `resume` tells a standalone
+     * baselines run (no checkpoint.bin) from a search. */
+    if (rc == AX_OK)
+        rc = bl_save(e, dir, n_search, err);
     if (rc == AX_OK)
         fit_cardinalities(e->fit, card);
 
@@ -1096,6 +1101,8 @@ int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_
                     ap[i].name, ap[i].evaluations, ap[i].hv, ap[i].saved_05, ap[i].saved_0);
         rc = write_summary(e, dir, ap, n_ap, err);
     }
+    if (rc == AX_ESTOPPED)
+        run_say(e, "baselines stopped; continue with: axsearch resume %s\n", dir);
     free(keep);
     free(g);
     free(card);

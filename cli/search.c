@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +63,25 @@ int search_make_folder(const char *dir, ax_err *err)
     return AX_OK;
 }
 
+/* Removes "<name>.tmp.<pid>" files that a killed process left in dir: the
+ * atomic writes' temporaries, never read. Called with the folder locked. */
+static void remove_stale_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *ent;
+    while ((ent = readdir(d))) {
+        const char *t = strstr(ent->d_name, ".tmp.");
+        if (!t || t == ent->d_name || !t[5] || strspn(t + 5, "0123456789") != strlen(t + 5))
+            continue;
+        char path[SCFG_PATH + 300];
+        snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
 int search_open_log(run_env *e, const char *dir, ax_err *err)
 {
     char path[SCFG_PATH + 32];
@@ -69,6 +89,16 @@ int search_open_log(run_env *e, const char *dir, ax_err *err)
     e->log = fopen(path, "a");
     if (!e->log)
         return ax_fail(err, AX_EINPUT, "%s: cannot write: %s", path, strerror(errno));
+    /* The log's lock marks the folder as in use: two processes writing one
+     * run folder would interleave its files. The kernel drops the lock when
+     * the process ends, however it ends (SIGKILL included). */
+    if (flock(fileno(e->log), LOCK_EX | LOCK_NB) == 0) {
+        remove_stale_temporaries(dir);
+    } else if (errno == EWOULDBLOCK) {
+        fclose(e->log);
+        e->log = NULL;
+        return ax_fail(err, AX_EINPUT, "%s: in use by another axsearch process", dir);
+    } /* else a file system without locks: run unguarded */
     return AX_OK;
 }
 

@@ -20,7 +20,9 @@ int search_exhaustive(run_env *e, const char *dir, double max_points, ax_err *er
  * exist. AX_EINPUT otherwise. */
 int search_make_folder(const char *dir, ax_err *err);
 
-/* Opens dir/log.txt for appending into e->log. */
+/* Opens dir/log.txt for appending into e->log and locks it (AX_EINPUT when
+ * another process holds the folder), then removes the temporaries of
+ * atomic writes that a killed process left behind. */
 int search_open_log(run_env *e, const char *dir, ax_err *err);
 
 /* Command-line overrides of configuration keys (negative: not given). */

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -149,7 +151,9 @@ static int count_lines(const char *path)
 }
 
 /* Starts a search in the background. */
-static pid_t spawn_search(const char *cfg, const char *out)
+/* Starts `axsearch CMD CFG --out OUT --threads 2` (CMD: search or
+ * baselines) in the background, its output discarded. */
+static pid_t spawn_run(const char *cmd, const char *cfg, const char *out)
 {
     const char *prog = getenv("AXSEARCH");
     if (!prog)
@@ -159,7 +163,7 @@ static pid_t spawn_search(const char *cfg, const char *out)
     if (pid == 0) {
         freopen("/dev/null", "w", stdout);
         freopen("/dev/null", "w", stderr);
-        execl(prog, prog, "search", cfg, "--out", out, "--threads", "2", (char *)NULL);
+        execl(prog, prog, cmd, cfg, "--out", out, "--threads", "2", (char *)NULL);
         _exit(127);
     }
     return pid;
@@ -196,7 +200,7 @@ static void killed_and_resumed_equals_uninterrupted(void **state)
     for (size_t i = 0; i < sizeof moments / sizeof moments[0]; i++) {
         char out[PATH_MAX];
         snprintf(out, sizeof out, "%s/kill%d", tmpdir, moments[i]);
-        pid_t pid = spawn_search(cfg, out);
+        pid_t pid = spawn_run("search", cfg, out);
         wait_rows(out, moments[i], pid);
         kill(pid, SIGKILL);
         int st;
@@ -208,7 +212,7 @@ static void killed_and_resumed_equals_uninterrupted(void **state)
     /* SIGINT: a clean stop with status 130, then resume. */
     char out[PATH_MAX];
     snprintf(out, sizeof out, "%s/int", tmpdir);
-    pid_t pid = spawn_search(cfg, out);
+    pid_t pid = spawn_run("search", cfg, out);
     wait_rows(out, 2, pid);
     kill(pid, SIGINT);
     int st;
@@ -225,6 +229,26 @@ static void killed_and_resumed_equals_uninterrupted(void **state)
     assert_same_results(whole, out);
 }
 
+/* Waits until bin (baselines.bin) holds at least one result, then kills
+ * pid with SIGKILL. The file exists, empty, from the baselines' start: 28
+ * bytes of magic, version, checksum, gene count and zero entries. */
+static void kill_once_baselines_known(pid_t pid, const char *bin)
+{
+    int st;
+    for (int i = 0; i < 30000; i++) {
+        struct stat sb;
+        if (stat(bin, &sb) == 0 && sb.st_size > 28)
+            break;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            fail_msg("the run ended before %s held a result", bin);
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    assert_true(WIFSIGNALED(st));
+}
+
 /* SIGKILL during the baselines (once baselines.bin holds the fixed
  * designs): the resumed run replays them from baselines.bin and ends with
  * the files of a run that never stopped. */
@@ -237,21 +261,9 @@ static void killed_in_baselines_resumes_equal(void **state)
     snprintf(whole, sizeof whole, "%s/kb_whole", tmpdir);
     snprintf(out, sizeof out, "%s/kb", tmpdir);
     assert_int_equal(run_ok("search '%s' --out '%s' --threads 2", cfg, whole), 0);
-    pid_t pid = spawn_search(cfg, out);
+    pid_t pid = spawn_run("search", cfg, out);
     snprintf(bin, sizeof bin, "%s/baselines.bin", out);
-    int st, ended = 0;
-    for (int i = 0; i < 30000 && access(bin, F_OK) != 0; i++) {
-        if (waitpid(pid, &st, WNOHANG) == pid) {
-            ended = 1;
-            break;
-        }
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
-    }
-    assert_false(ended);
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    assert_true(WIFSIGNALED(st));
+    kill_once_baselines_known(pid, bin);
     char summary[2 * PATH_MAX];
     snprintf(summary, sizeof summary, "%s/summary.tsv", out);
     assert_int_not_equal(access(summary, F_OK), 0); /* killed before the end */
@@ -279,6 +291,58 @@ static void killed_in_baselines_resumes_equal(void **state)
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "baselines.bin"));
     cli_result_free(&r);
+}
+
+/* A standalone `axsearch baselines` run killed part-way is continued by
+ * `axsearch resume` (not restarted as a search) and ends byte-identical. */
+static void standalone_baselines_resume(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], whole[PATH_MAX], out[PATH_MAX], bin[2 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/sb.ini", tmpdir);
+    write_config(cfg, "yes", NULL);
+    snprintf(whole, sizeof whole, "%s/sb_whole", tmpdir);
+    snprintf(out, sizeof out, "%s/sb", tmpdir);
+    assert_int_equal(run_ok("baselines '%s' --out '%s' --threads 2", cfg, whole), 0);
+    pid_t pid = spawn_run("baselines", cfg, out);
+    snprintf(bin, sizeof bin, "%s/baselines.bin", out);
+    kill_once_baselines_known(pid, bin);
+    char args[3 * PATH_MAX];
+    snprintf(args, sizeof args, "resume '%s' --gens 9", out);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 2); /* the budget of a baselines run is fixed */
+    assert_non_null(strstr(r.err, "only --threads"));
+    cli_result_free(&r);
+    /* While another process holds the folder, resume is refused. */
+    char log[2 * PATH_MAX], stale[2 * PATH_MAX];
+    snprintf(log, sizeof log, "%s/log.txt", out);
+    int fd = open(log, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+    snprintf(args, sizeof args, "resume '%s'", out);
+    r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "in use by another axsearch process"));
+    cli_result_free(&r);
+    close(fd);
+    /* A temporary left by a killed write is removed on resuming. */
+    snprintf(stale, sizeof stale, "%s/front.tsv.tmp.4242", out);
+    FILE *f = fopen(stale, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(args, sizeof args, "resume '%s' --threads 1", out);
+    r = cli_run(args);
+    assert_int_equal(r.status, 0);
+    assert_int_not_equal(access(stale, F_OK), 0);
+    assert_null(strstr(r.out, "search:")); /* no search was started */
+    assert_non_null(strstr(r.out, "results known from"));
+    assert_non_null(strstr(r.out, "baselines: random search"));
+    cli_result_free(&r);
+    static const char *const files[] = {"baselines.tsv", "summary.tsv"};
+    assert_same_files(whole, out, files, sizeof files / sizeof files[0]);
+    char ck[2 * PATH_MAX];
+    snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
+    assert_int_not_equal(access(ck, F_OK), 0);
 }
 
 static void bad_configurations_leave_nothing(void **state)
@@ -470,6 +534,66 @@ static void search_savings_exclude_baselines(void **state)
 
 /* axsearch plot writes each figure as a PNG and as an SVG (checked by
  * their first bytes: a mistyped terminal once wrote PNG into the .svg). */
+/* Runs plots/heatmap.gp on run with gnuplot's `set table`, which writes
+ * the boxes it would draw (x = layer, y = front row, colour = multiplier
+ * index), and checks every box against front.tsv: row y of the figure must
+ * be data row y of the file (once, the header was drawn as row 0 and every
+ * colour sat one row off its label). */
+static void assert_heatmap_matches_front(const char *run, int layers)
+{
+    char table[2 * PATH_MAX], cmd[6 * PATH_MAX], path[2 * PATH_MAX];
+    snprintf(table, sizeof table, "%s/heatmap_table.txt", run);
+    snprintf(cmd, sizeof cmd,
+             "gnuplot -e \"run='%s'; out='%s/unused.png'; layers=%d; set table '%s'\" plots/heatmap.gp",
+             run, run, layers, table);
+    assert_int_equal(system(cmd), 0);
+    /* front.tsv: header, then one row per front point; L<k> columns. */
+    snprintf(path, sizeof path, "%s/front.tsv", run);
+    char *front = slurp(path);
+    assert_non_null(front);
+    int col[8], n_cols = 0, rows = 0;
+    long value[64][8];
+    for (int k = 0; k < layers; k++)
+        col[k] = -1;
+    char *save = NULL;
+    for (char *line = strtok_r(front, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *cs = NULL;
+        int c = 0;
+        for (char *f = strtok_r(line, "\t", &cs); f; f = strtok_r(NULL, "\t", &cs), c++) {
+            int k;
+            char tail;
+            if (n_cols == 0 && sscanf(f, "L%d%c", &k, &tail) == 1 && k >= 0 && k < layers)
+                col[k] = c;
+            for (k = 0; k < layers && n_cols && rows < 64; k++)
+                if (col[k] == c)
+                    value[rows][k] = strtol(f, NULL, 10);
+        }
+        if (n_cols++ > 0)
+            rows++;
+    }
+    free(front);
+    for (int k = 0; k < layers; k++)
+        assert_true(col[k] >= 0);
+    assert_true(rows > 0 && rows < 64);
+    FILE *t = fopen(table, "r");
+    assert_non_null(t);
+    char line[256];
+    int boxes = 0;
+    while (fgets(line, sizeof line, t)) {
+        double x, y, xl, xh, yl, yh, colour;
+        if (sscanf(line, "%lf %lf %lf %lf %lf %lf %lf", &x, &y, &xl, &xh, &yl, &yh, &colour) != 7)
+            continue; /* comments, blank lines, the label curve */
+        int k = (int)x, r = (int)y;
+        assert_true(k >= 0 && k < layers && r >= 0 && r < rows);
+        if ((long)colour != value[r][k])
+            fail_msg("heatmap box (layer %d, row %d) has colour %g, front.tsv says %ld", k, r, colour,
+                     value[r][k]);
+        boxes++;
+    }
+    fclose(t);
+    assert_int_equal(boxes, layers * rows);
+}
+
 static void plot_writes_png_and_svg(void **state)
 {
     (void)state;
@@ -493,6 +617,7 @@ static void plot_writes_png_and_svg(void **state)
             fail_msg("%s is not a complete SVG file", path);
         free(svg);
     }
+    assert_heatmap_matches_front(out, 5);
 }
 
 static void nsga_near_the_true_front(void **state)
@@ -533,6 +658,7 @@ int main(void)
         cmocka_unit_test(threads_give_identical_files),
         cmocka_unit_test(killed_and_resumed_equals_uninterrupted),
         cmocka_unit_test(killed_in_baselines_resumes_equal),
+        cmocka_unit_test(standalone_baselines_resume),
         cmocka_unit_test(bad_configurations_leave_nothing),
         cmocka_unit_test(per_layer_voltages_and_bank_mode),
         cmocka_unit_test(search_savings_exclude_baselines),
