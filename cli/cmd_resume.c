@@ -19,8 +19,11 @@ int cmd_resume(int argc, char **argv)
     if (first == -2)
         return 0;
     if (first < 0 || first == -3 || first != argc - 1 || out) {
-        fprintf(stderr, "usage: axsearch resume RUN [--gens N] [--threads T] [--time-limit S]\n");
-        return 2;
+        fprintf(first == -3 ? stdout : stderr,
+                "usage: axsearch resume RUN [--gens N] [--threads T] [--time-limit S] [--no-baselines]\n"
+                "Continues a search (from RUN/checkpoint.bin) or a baselines run (from\n"
+                "RUN/baselines.bin); --gens extends a search's budget.\n");
+        return first == -3 ? 0 : 2;
     }
     if (o.pop > 0 || o.seed_given || o.reps > 0 || o.val > 0 || o.test > 0) {
         fprintf(stderr, "axsearch resume: only --gens, --threads, --time-limit and --no-baselines may "
