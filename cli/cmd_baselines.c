@@ -49,7 +49,7 @@ int cmd_baselines(int argc, char **argv)
         if (rc == AX_OK)
             rc = search_open_log(&e, out, &err);
         if (rc == AX_OK)
-            rc = run_baselines(&e, out, c.population * c.generations, -1, &err);
+            rc = run_baselines(&e, out, c.population * c.generations, -1, NULL, &err);
         run_env_close(&e);
     }
     return args_exit("baselines", rc, &err);

@@ -67,7 +67,7 @@ int cmd_resume(int argc, char **argv)
     if (rc == AX_OK) {
         rc = search_open_log(&e, dir, &err);
         if (rc == AX_OK && baselines_only)
-            rc = run_baselines(&e, dir, c.population * c.generations, -1, &err);
+            rc = run_baselines(&e, dir, c.population * c.generations, -1, NULL, &err);
         else if (rc == AX_OK)
             rc = search_run(&e, dir, 1, &err);
         run_env_close(&e);

@@ -85,14 +85,24 @@ double run_hypervolume(const run_env *e, const double *objs, const double *viol,
 /* Files of a run folder (all written atomically). */
 int run_write_history(const run_env *e, const char *dir, const run_state *s, ax_err *err);
 int run_write_evaluations(const run_env *e, const char *dir, ax_err *err);
-/* The feasible first front of the population, re-scored on the test split;
- * also returns the front's test-split figures for the summary. */
-int run_write_front(run_env *e, const char *dir, const nsga_view *v, ax_err *err);
+/* Energy saved (percent of the exact design) by the best design of a set
+ * whose test-split drop is <= 0.5 and <= 0 points (0 when none is). */
+typedef struct run_test_savings {
+    double saved_05, saved_0;
+} run_test_savings;
 
-/* Runs the baselines and writes baselines.tsv and summary.tsv. budget: the
- * evaluations the random search gets (the search's). front_hv: the
- * search's hypervolume (or < 0 when there is none). */
-int run_baselines(run_env *e, const char *dir, long budget, double front_hv, ax_err *err);
+/* The feasible first front of the population, re-scored on the test split,
+ * into front.tsv; *test (may be NULL) gets the front's test-split savings
+ * for the summary. */
+int run_write_front(run_env *e, const char *dir, const nsga_view *v, run_test_savings *test, ax_err *err);
+
+/* Runs the baselines, re-scores their feasible designs on the test split,
+ * and writes baselines.tsv and summary.tsv. budget: the evaluations the
+ * random search gets (the search's). front_hv: the search's hypervolume (or
+ * < 0 when there is none); front_test: its front's test-split savings
+ * (used when front_hv >= 0). */
+int run_baselines(run_env *e, const char *dir, long budget, double front_hv, const run_test_savings *front_test,
+                  ax_err *err);
 
 /* Joins dir and name into out. */
 void run_path(char *out, size_t size, const char *dir, const char *name);

@@ -217,18 +217,19 @@ static void search_problem(run_env *e, search_ctx *s, int32_t *card, nsga_proble
 static int finish(run_env *e, const char *dir, nsga *ga, search_ctx *s, ax_err *err)
 {
     nsga_view v = nsga_population(ga);
+    run_test_savings front_test = {0, 0};
     int rc = run_write_evaluations(e, dir, err);
     if (rc == AX_OK)
         rc = run_write_history(e, dir, &s->state, err);
     if (rc == AX_OK)
-        rc = run_write_front(e, dir, &v, err);
+        rc = run_write_front(e, dir, &v, &front_test, err);
     double hv = s->state.n_rows ? s->state.rows[s->state.n_rows - 1].hv : 0;
     size_t distinct = fit_n_evaluated(e->fit);
     if (rc == AX_OK)
         run_say(e, "search: %ld generations, %ld evaluations (%zu distinct), hypervolume %.5f\n",
                 nsga_generation(ga), nsga_evaluations(ga), distinct, hv);
     if (rc == AX_OK && e->cfg.baselines)
-        rc = run_baselines(e, dir, (long)distinct, hv, err);
+        rc = run_baselines(e, dir, (long)distinct, hv, &front_test, err);
     if (rc == AX_OK)
         run_say(e, "done: files in %s\n", dir);
     return rc;
@@ -383,7 +384,7 @@ int search_exhaustive(run_env *e, const char *dir, double max_points, ax_err *er
         run_say(e, "exhaustive: true front hypervolume %.6f\n", hv);
         rc = run_write_evaluations(e, dir, err);
         if (rc == AX_OK)
-            rc = run_write_front(e, dir, &v, err);
+            rc = run_write_front(e, dir, &v, NULL, err);
         if (rc == AX_OK) {
             char path[SCFG_PATH + 32];
             run_path(path, sizeof path, dir, "summary.tsv");

@@ -532,8 +532,87 @@ static void search_savings_exclude_baselines(void **state)
     assert_true(one_knob > own + 1.0); /* the case the rule is about */
 }
 
-/* axsearch plot writes each figure as a PNG and as an SVG (checked by
- * their first bytes: a mistyped terminal once wrote PNG into the .svg). */
+/* The best energy_saved_pct (column saved_col) over the rows of a TSV file
+ * whose test-split drop (column drop_col) is <= bound, among rows whose
+ * first field starts with one of kinds ("" matches all); 0 when none. */
+static double best_test_saving(const char *path, int drop_col, int saved_col, double bound, const char *const *kinds,
+                               int n_kinds)
+{
+    char *text = slurp(path);
+    assert_non_null(text);
+    double best = 0;
+    for (char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        int match = 0;
+        for (int k = 0; k < n_kinds; k++)
+            match |= !strncmp(line + 1, kinds[k], strlen(kinds[k]));
+        double drop = tsv_field(line + 1, drop_col), saved = tsv_field(line + 1, saved_col);
+        if (match && drop <= bound && saved > best)
+            best = saved;
+    }
+    free(text);
+    return best;
+}
+
+/* summary.tsv's test-split savings agree with the files: the search's with
+ * front.tsv (re-scored front), each baseline's with the rows of
+ * baselines.tsv re-scored on the test split, which are exactly the
+ * feasible ones. */
+static void test_split_savings_match_files(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], out[PATH_MAX], path[2 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/tsplit.ini", tmpdir);
+    snprintf(out, sizeof out, "%s/tsplit", tmpdir);
+    write_config(cfg, "yes", NULL);
+    assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
+    snprintf(path, sizeof path, "%s/baselines.tsv", out);
+    char *base = slurp(path);
+    assert_non_null(base);
+    /* baselines.tsv: top1_se 5, test_top1 6, test_drop_pp 7, feasible 8 */
+    int rescored = 0;
+    for (char *line = strchr(base, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        int feasible = (int)tsv_field(line + 1, 8);
+        assert_int_equal(feasible, !isnan(tsv_field(line + 1, 7)));
+        assert_int_equal(feasible, !isnan(tsv_field(line + 1, 6)));
+        rescored += feasible;
+    }
+    free(base);
+    assert_true(rescored > 0);
+    static const char *const fixed[] = {"exact\t", "all_layers\t", "noc_swing\t", "sram_v_input\t",
+                                        "sram_v_weight\t"};
+    static const char *const any[] = {""}, *const mo[] = {"mult_only\t"}, *const rnd[] = {"random\t"};
+    struct {
+        const char *approach, *file;
+        const char *const *kinds;
+        int n_kinds, drop_col, saved_col;
+    } cases[] = {
+        {"nsga2_all_knobs", "front.tsv", any, 1, 5, 6},
+        {"one_knob", "baselines.tsv", fixed, 5, 7, 9},
+        {"random", "baselines.tsv", rnd, 1, 7, 9},
+        {"mult_only_nsga2", "baselines.tsv", mo, 1, 7, 9},
+    };
+    snprintf(path, sizeof path, "%s/summary.tsv", out);
+    char *sum = slurp(path);
+    assert_non_null(sum);
+    assert_non_null(strstr(sum, "\ttest_energy_saved_pct_at_0.5pp\ttest_energy_saved_pct_at_0pp\n"));
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char key[64], file[2 * PATH_MAX];
+        snprintf(key, sizeof key, "\n%s\t", cases[i].approach);
+        char *row = strstr(sum, key);
+        assert_non_null(row);
+        snprintf(file, sizeof file, "%s/%s", out, cases[i].file);
+        for (int b = 0; b < 2; b++) {
+            double want = best_test_saving(file, cases[i].drop_col, cases[i].saved_col, b ? 0.0 : 0.5,
+                                           cases[i].kinds, cases[i].n_kinds);
+            double got = tsv_field(row + 1, 5 + b);
+            print_message("    %-16s test split, <= %.1f pp: %.3f %% (files: %.3f %%)\n", cases[i].approach,
+                          b ? 0.0 : 0.5, got, want);
+            assert_true(fabs(got - want) < 0.0015);
+        }
+    }
+    free(sum);
+}
+
 /* Runs plots/heatmap.gp on run with gnuplot's `set table`, which writes
  * the boxes it would draw (x = layer, y = front row, colour = multiplier
  * index), and checks every box against front.tsv: row y of the figure must
@@ -594,6 +673,8 @@ static void assert_heatmap_matches_front(const char *run, int layers)
     assert_int_equal(boxes, layers * rows);
 }
 
+/* axsearch plot writes each figure as a PNG and as an SVG (checked by
+ * their first bytes: a mistyped terminal once wrote PNG into the .svg). */
 static void plot_writes_png_and_svg(void **state)
 {
     (void)state;
@@ -662,6 +743,7 @@ int main(void)
         cmocka_unit_test(bad_configurations_leave_nothing),
         cmocka_unit_test(per_layer_voltages_and_bank_mode),
         cmocka_unit_test(search_savings_exclude_baselines),
+        cmocka_unit_test(test_split_savings_match_files),
         cmocka_unit_test(plot_writes_png_and_svg),
         cmocka_unit_test(nsga_near_the_true_front),
     };
