@@ -306,14 +306,26 @@ static int get_entries(bb_reader *r, fit *f, int known_ok, size_t *added, const 
     if ((int)bb_get_u32(r) != ng)
         return ax_fail(err, AX_EINPUT, "%s: chromosomes of another length", what);
     uint64_t n = bb_get_u64(r);
-    int32_t *g = malloc((size_t)ng * sizeof *g);
-    if (!g)
+    int32_t *g = malloc((size_t)ng * sizeof *g), *card = malloc((size_t)ng * sizeof *card);
+    if (!g || !card) {
+        free(g);
+        free(card);
         return ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
+    fit_cardinalities(f, card);
     int rc = AX_OK;
     for (uint64_t i = 0; i < n && !r->short_read && rc == AX_OK; i++) {
         fit_result x;
         for (int k = 0; k < ng; k++)
             g[k] = (int32_t)bb_get_u32(r);
+        /* A checksum guards against damage, not against a file written for
+         * another configuration or by hand: genes are indices. */
+        for (int k = 0; k < ng && rc == AX_OK; k++)
+            if (g[k] < 0 || g[k] >= card[k])
+                rc = ax_fail(err, AX_EINPUT, "%s: entry %llu: gene %d = %d out of 0..%d", what,
+                             (unsigned long long)i, k, (int)g[k], (int)card[k] - 1);
+        if (rc != AX_OK)
+            break;
         x.top1 = bb_get_f64(r);
         x.top1_se = bb_get_f64(r);
         x.drop_pp = bb_get_f64(r);
@@ -341,6 +353,7 @@ static int get_entries(bb_reader *r, fit *f, int known_ok, size_t *added, const 
         *added += fit_n_evaluated(f) - before;
     }
     free(g);
+    free(card);
     return rc;
 }
 
@@ -369,13 +382,13 @@ int run_state_save(const run_state *s, const fit *f, unsigned char **blob, size_
     return 0;
 }
 
-int run_state_load(run_state *s, fit *f, const void *blob, size_t len, ax_err *err)
+int run_state_load(run_state *s, fit *f, const void *blob, size_t len, const char *path, ax_err *err)
 {
     bb_reader r = {blob, len, 0, 0};
     memset(s, 0, sizeof *s);
     fit_forget(f);
     if (bb_get_u32(&r) != STATE_VERSION)
-        return ax_fail(err, AX_EINPUT, "checkpoint: search state of another version");
+        return ax_fail(err, AX_EINPUT, "%s: search state of another version", path);
     s->hits = (long)bb_get_u64(&r);
     uint64_t rows = bb_get_u64(&r);
     for (uint64_t i = 0; i < rows && !r.short_read; i++) {
@@ -390,9 +403,9 @@ int run_state_load(run_state *s, fit *f, const void *blob, size_t len, ax_err *e
             return ax_fail(err, AX_EINTERNAL, "out of memory");
     }
     size_t added;
-    int rc = get_entries(&r, f, 0, &added, "checkpoint", err);
+    int rc = get_entries(&r, f, 0, &added, path, err);
     if (rc == AX_OK && (r.short_read || r.pos != r.n))
-        rc = ax_fail(err, AX_EINPUT, "checkpoint: the search state is truncated");
+        rc = ax_fail(err, AX_EINPUT, "%s: the search state is truncated", path);
     return rc;
 }
 

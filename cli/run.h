@@ -73,8 +73,8 @@ void run_state_free(run_state *s);
 int run_state_push(run_state *s, const run_history_row *r);
 /* Serializes the state and the fit's evaluations. */
 int run_state_save(const run_state *s, const fit *f, unsigned char **blob, size_t *len);
-/* Restores both from a checkpoint blob. */
-int run_state_load(run_state *s, fit *f, const void *blob, size_t len, ax_err *err);
+/* Restores both from a checkpoint blob; path names the file in messages. */
+int run_state_load(run_state *s, fit *f, const void *blob, size_t len, const char *path, ax_err *err);
 
 /* Hypervolume of the feasible non-dominated points among n objective rows
  * (energy uJ, drop, ...) in (energy / exact energy, drop), reference point

@@ -235,6 +235,23 @@ static int finish(run_env *e, const char *dir, nsga *ga, search_ctx *s, ax_err *
     return rc;
 }
 
+/* Whether every genome of ga's population has a result in the cache, as
+ * in any checkpoint this program writes. */
+static int population_known(const run_env *e, const nsga *ga)
+{
+    nsga_view v = nsga_population(ga);
+    size_t n = fit_n_evaluated(e->fit);
+    for (int r = 0; r < v.size; r++) {
+        const int32_t *g = v.ints + (size_t)r * v.n_int;
+        size_t i = 0;
+        while (i < n && memcmp(fit_evaluated_genes(e->fit, i), g, (size_t)v.n_int * sizeof *g) != 0)
+            i++;
+        if (i == n)
+            return 0;
+    }
+    return 1;
+}
+
 int search_run(run_env *e, const char *dir, int resume, ax_err *err)
 {
     search_ctx s = {e, dir, {0}, wallclock_seconds(), 0, isatty(STDOUT_FILENO), NULL, 0};
@@ -258,7 +275,10 @@ int search_run(run_env *e, const char *dir, int resume, ax_err *err)
         size_t len = 0;
         const void *blob = ga ? nsga_blob(ga, &len) : NULL;
         if (rc == AX_OK)
-            rc = run_state_load(&s.state, e->fit, blob, len, err);
+            rc = run_state_load(&s.state, e->fit, blob, len, ck, err);
+        if (rc == AX_OK && !population_known(e, ga))
+            rc = ax_fail(err, AX_EINPUT, "%s: its population and its evaluations disagree (edited or written by "
+                                         "another version?)", ck);
         if (rc == AX_OK) {
             s.gen_start = nsga_generation(ga);
             run_say(e, "resuming %s at generation %ld (%zu evaluations known)\n", dir, s.gen_start,

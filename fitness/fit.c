@@ -180,15 +180,22 @@ static void knobs_of(const fit *f, const int32_t *genes, int l, fmap_knobs *k)
 
 /* Scores genes on d; right: optional per-image output; early: apply the
  * early stop (search images only). */
+static int check_genes(const fit *f, const int32_t *genes, ax_err *err)
+{
+    for (int g = 0; g < f->n_genes; g++)
+        if (genes[g] < 0 || genes[g] >= f->card[g])
+            return ax_fail(err, AX_EINPUT, "fitness: gene %d = %d out of 0..%d", g, (int)genes[g],
+                           (int)f->card[g] - 1);
+    return AX_OK;
+}
+
 static int score(const fit *f, const int32_t *genes, const mc_data *d, double base, int emu_threads,
                  uint8_t *right, int early, fit_result *r, ax_err *err)
 {
     const fit_space *s = &f->space;
     int L = s->n_layers, K = s->n_arrays;
-    for (int g = 0; g < f->n_genes; g++)
-        if (genes[g] < 0 || genes[g] >= f->card[g])
-            return ax_fail(err, AX_EINPUT, "fitness: gene %d = %d out of 0..%d", g, (int)genes[g],
-                           (int)f->card[g] - 1);
+    if (check_genes(f, genes, err) != AX_OK)
+        return err->code;
     int *layer_mult = malloc((size_t)L * sizeof *layer_mult);
     const emu_table **tables = malloc((size_t)L * sizeof *tables);
     emu_flip_spec *specs = malloc(3 * (size_t)L * sizeof *specs);
@@ -367,6 +374,8 @@ const fit_result *fit_evaluated_result(const fit *f, size_t i) { return &f->resu
 
 int fit_remember(fit *f, const int32_t *genes, const fit_result *r, ax_err *err)
 {
+    if (check_genes(f, genes, err) != AX_OK)
+        return err->code;
     if (cache_find(f, genes) >= 0)
         return ax_fail(err, AX_EINPUT, "fitness: a chromosome is remembered twice");
     if (cache_add(f, genes, r) != 0)

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "tests/cli_support.h"
+#include "util/hash.h"
 
 static char tmpdir[] = "/tmp/axsearch-test-search-XXXXXX";
 static char model[PATH_MAX];
@@ -343,6 +344,63 @@ static void standalone_baselines_resume(void **state)
     char ck[2 * PATH_MAX];
     snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
     assert_int_not_equal(access(ck, F_OK), 0);
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    return get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+/* A checkpoint whose checksum is right but whose stored evaluations hold a
+ * gene out of range (written by hand or for another configuration) is
+ * refused with exit 2 naming the file; once it crashed the resume. The
+ * offsets follow nsga_save and run_state_save: header, population, caller
+ * blob (state version, hits, history rows, then the cache entries). */
+static void checkpoint_with_foreign_genes_refused(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], out[PATH_MAX], ck[2 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/fg.ini", tmpdir);
+    snprintf(out, sizeof out, "%s/fg", tmpdir);
+    write_tiny_config(cfg, "0.8, 0.44", 4, 1);
+    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, out), 0);
+    snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
+    FILE *f = fopen(ck, "rb");
+    assert_non_null(f);
+    unsigned char buf[1 << 16];
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_true(len > 100 && len < sizeof buf);
+    size_t body = len - 8, p = 20 + (size_t)get_u64(buf + 12);
+    uint32_t n_int = get_u32(buf + 20), n_real = get_u32(buf + 24), n_obj = get_u32(buf + 28);
+    uint32_t n_con = get_u32(buf + 32), pop = get_u32(buf + 36);
+    p += 32 + (size_t)pop * (4 * n_int + 8 * n_real + 8 * n_obj + 8 * n_con + 8 + 4 + 8);
+    p += 8 + 4 + 8; /* blob length, state version, hits */
+    p += 8 + 48 * (size_t)get_u64(buf + p); /* history rows */
+    assert_int_equal(get_u32(buf + p), n_int); /* genes per cache entry */
+    assert_true(get_u64(buf + p + 4) > 0);     /* entries */
+    p += 12;
+    assert_true(p + 4 <= body);
+    buf[p] = 0x7f; /* gene 0 of the first entry: 127, far beyond any level count */
+    uint64_t h = hash_fnv1a64(HASH_FNV_OFFSET, buf, body);
+    for (int i = 0; i < 8; i++)
+        buf[body + i] = (unsigned char)(h >> (8 * i));
+    f = fopen(ck, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, len, f), len);
+    fclose(f);
+    char args[3 * PATH_MAX];
+    snprintf(args, sizeof args, "resume '%s'", out);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    if (!strstr(r.err, "checkpoint.bin") || !strstr(r.err, "out of"))
+        fail_msg("unexpected message: %s", r.err);
+    cli_result_free(&r);
 }
 
 static void bad_configurations_leave_nothing(void **state)
@@ -740,6 +798,7 @@ int main(void)
         cmocka_unit_test(killed_and_resumed_equals_uninterrupted),
         cmocka_unit_test(killed_in_baselines_resumes_equal),
         cmocka_unit_test(standalone_baselines_resume),
+        cmocka_unit_test(checkpoint_with_foreign_genes_refused),
         cmocka_unit_test(bad_configurations_leave_nothing),
         cmocka_unit_test(per_layer_voltages_and_bank_mode),
         cmocka_unit_test(search_savings_exclude_baselines),
