@@ -58,27 +58,87 @@ static int gnuplot(const char *defs, const char *script)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Writes s into dst as the body of a gnuplot single-quoted string, where
+ * '' stands for a quote: a folder name must not be able to end the string
+ * and run commands (gnuplot's system()). Returns -1 when it does not fit or
+ * holds a control character (a newline would end the -e command). */
+static int gp_quote(char *dst, size_t size, const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        if ((unsigned char)*s < 0x20 || n + 3 > size)
+            return -1;
+        if (*s == '\'')
+            dst[n++] = '\'';
+        dst[n++] = *s;
+    }
+    dst[n] = '\0';
+    return 0;
+}
+
+/* Checks that path is a TSV file with a header naming every column of
+ * cols and at least one data row. Prints the problem; 0 when fine. */
+static int check_table(const char *path, const char *const *cols, int n_cols)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "axsearch plot: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char header[8192], row[8192];
+    int ok = fgets(header, sizeof header, f) != NULL, rows = ok && fgets(row, sizeof row, f) != NULL;
+    fclose(f);
+    if (!ok) {
+        fprintf(stderr, "axsearch plot: %s: empty or unreadable\n", path);
+        return -1;
+    }
+    for (int i = 0; i < n_cols; i++) {
+        size_t len = strlen(cols[i]);
+        const char *p = header;
+        int found = 0;
+        while (!found && (p = strstr(p, cols[i])) != NULL) {
+            found = (p == header || p[-1] == '\t') && (p[len] == '\t' || p[len] == '\n' || p[len] == '\r');
+            p += len;
+        }
+        if (!found) {
+            fprintf(stderr, "axsearch plot: %s: no column '%s' in its header (not written by axsearch?)\n", path,
+                    cols[i]);
+            return -1;
+        }
+    }
+    if (!rows) {
+        fprintf(stderr, "axsearch plot: %s: no data rows\n", path);
+        return -1;
+    }
+    return 0;
+}
+
 /* Reads max_drop from the run's config.ini, and the layer count from the
  * header of front.tsv. */
-static void run_facts(const char *run, double *max_drop, int *layers)
+static int run_facts(const char *run, double *max_drop, int *layers)
 {
     char path[SCFG_PATH + 32];
     scfg c;
     scfg_defaults(&c);
     snprintf(path, sizeof path, "%s/config.ini", run);
-    ax_err err;
-    *max_drop = scfg_load(path, &c, &err) == AX_OK ? c.max_drop : 1.0;
+    ax_err err = {0};
+    if (scfg_load(path, &c, &err) != AX_OK) {
+        fprintf(stderr, "axsearch plot: %s\n", err.msg);
+        return -1;
+    }
+    *max_drop = c.max_drop;
     *layers = 0;
     snprintf(path, sizeof path, "%s/front.tsv", run);
     FILE *f = fopen(path, "r");
     if (!f)
-        return;
+        return -1;
     char line[8192];
     if (fgets(line, sizeof line, f))
         for (char *p = strtok(line, "\t\n"); p; p = strtok(NULL, "\t\n"))
             if (p[0] == 'L' && p[1] >= '0' && p[1] <= '9')
                 (*layers)++;
     fclose(f);
+    return 0;
 }
 
 int cmd_plot(int argc, char **argv)
@@ -89,15 +149,30 @@ int cmd_plot(int argc, char **argv)
         return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
     }
     const char *run = argv[1];
-    char path[SCFG_PATH + 64];
-    static const char *const needed[] = {"front.tsv", "history.tsv"};
+    char path[SCFG_PATH + 64], qrun[2 * SCFG_PATH];
+    if (gp_quote(qrun, sizeof qrun, run) != 0) {
+        fprintf(stderr, "axsearch plot: %s: a folder name with control characters or too long\n", run);
+        return 2;
+    }
+    static const char *const needed[] = {"front.tsv", "history.tsv", "config.ini"};
     for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", run, needed[i]);
-        if (access(path, R_OK) != 0) {
-            fprintf(stderr, "axsearch plot: %s: %s (is %s a finished run folder?)\n", path, strerror(errno), run);
+        struct stat st;
+        int missing = stat(path, &st) != 0;
+        if (missing || !S_ISREG(st.st_mode)) {
+            fprintf(stderr, "axsearch plot: %s: %s (is %s a finished run folder?)\n", path,
+                    missing ? strerror(errno) : "not a regular file", run);
             return 2;
         }
     }
+    static const char *const front_cols[] = {"energy_uj", "drop_pp", "test_drop_pp", "energy_saved_pct"};
+    static const char *const hist_cols[] = {"gen", "evals", "hv"};
+    snprintf(path, sizeof path, "%s/front.tsv", run);
+    if (check_table(path, front_cols, 4) != 0)
+        return 2;
+    snprintf(path, sizeof path, "%s/history.tsv", run);
+    if (check_table(path, hist_cols, 3) != 0)
+        return 2;
     snprintf(path, sizeof path, "%s/plots", run);
     if (mkdir(path, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "axsearch plot: %s: %s\n", path, strerror(errno));
@@ -107,22 +182,36 @@ int cmd_plot(int argc, char **argv)
     plots_dir(dir);
     double max_drop;
     int layers;
-    run_facts(run, &max_drop, &layers);
+    if (run_facts(run, &max_drop, &layers) != 0)
+        return 2;
     snprintf(path, sizeof path, "%s/baselines.tsv", run);
-    int hasbase = access(path, R_OK) == 0;
+    static const char *const base_cols[] = {"baseline", "energy_uj", "drop_pp"};
+    int hasbase = access(path, F_OK) == 0;
+    if (hasbase && check_table(path, base_cols, 3) != 0)
+        return 2;
     static const char *const figures[][2] = {
         {"front", "front.gp"}, {"hv", "hv.gp"}, {"heatmap", "heatmap.gp"}, {"breakdown", "run_breakdown.gp"}};
     static const char *const formats[] = {"png", "svg"};
     int failures = 0;
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
         for (size_t k = 0; k < 2; k++) {
-            char defs[4 * SCFG_PATH], script[1200], out[SCFG_PATH + 64];
+            /* gnuplot draws into a temporary (same suffix: the scripts pick
+             * the terminal by it), renamed when it succeeds, so a failed
+             * plot never replaces a good figure with a broken one. */
+            char defs[6 * SCFG_PATH], script[1200], out[SCFG_PATH + 64], tmp[SCFG_PATH + 96],
+                qtmp[2 * SCFG_PATH + 200];
             snprintf(out, sizeof out, "%s/plots/%s.%s", run, figures[i][0], formats[k]);
-            snprintf(defs, sizeof defs, "run='%s'; out='%s'; maxdrop=%g; layers=%d; hasbase=%d", run, out,
+            snprintf(tmp, sizeof tmp, "%s/plots/%s.tmp%ld.%s", run, figures[i][0], (long)getpid(), formats[k]);
+            if (gp_quote(qtmp, sizeof qtmp, tmp) != 0)
+                return 2;
+            snprintf(defs, sizeof defs, "run='%s'; out='%s'; maxdrop=%g; layers=%d; hasbase=%d", qrun, qtmp,
                      max_drop, layers > 0 ? layers : 1, hasbase);
             snprintf(script, sizeof script, "%s/%s", dir, figures[i][1]);
             int rc = gnuplot(defs, script);
+            if (rc == 0 && rename(tmp, out) != 0)
+                rc = -1;
             if (rc != 0) {
+                unlink(tmp);
                 fprintf(stderr, "axsearch plot: gnuplot %s failed (status %d)%s\n", script, rc,
                         rc == 127 ? ": is gnuplot installed? (make deps)" : "");
                 failures++;

@@ -759,6 +759,65 @@ static void plot_writes_png_and_svg(void **state)
     assert_heatmap_matches_front(out, 5);
 }
 
+static void copy_file(const char *from_dir, const char *to_dir, const char *name)
+{
+    char a[4 * PATH_MAX], b[4 * PATH_MAX];
+    snprintf(a, sizeof a, "%s/%s", from_dir, name);
+    snprintf(b, sizeof b, "%s/%s", to_dir, name);
+    char *text = slurp(a);
+    assert_non_null(text);
+    FILE *f = fopen(b, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+}
+
+/* A run folder's name goes into gnuplot's command line as a string: a
+ * quote in it must neither break the plot nor end the string and run a
+ * command (gnuplot's system()). A broken table is refused with exit 2
+ * before gnuplot runs, and the figures already drawn stay as they were. */
+static void plot_hostile_names_and_bad_tables(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], run[PATH_MAX], odd[3 * PATH_MAX], marker[2 * PATH_MAX], path[5 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/hostile.ini", tmpdir);
+    snprintf(run, sizeof run, "%s/hostile", tmpdir);
+    write_tiny_config(cfg, "0.8, 0.44", 4, 1);
+    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, run), 0);
+    /* gnuplot runs in this directory: an injected command would create
+     * the marker here (no '/' may appear in a folder name). */
+    snprintf(marker, sizeof marker, "axsearch-injected-%ld", (long)getpid());
+    snprintf(odd, sizeof odd, "%s/it's q'.system('touch %s').'", tmpdir, marker);
+    assert_int_equal(mkdir(odd, 0777), 0);
+    static const char *const files[] = {"front.tsv", "history.tsv", "config.ini"};
+    for (size_t i = 0; i < 3; i++)
+        copy_file(run, odd, files[i]);
+    assert_int_equal(run_ok("plot \"%s\"", odd), 0);
+    int injected = access(marker, F_OK) == 0;
+    remove(marker);
+    assert_false(injected);
+    snprintf(path, sizeof path, "%s/plots/hv.png", odd);
+    char *before = slurp(path);
+    assert_non_null(before);
+    assert_true(memcmp(before, "\x89PNG", 4) == 0);
+    snprintf(path, sizeof path, "%s/history.tsv", odd);
+    FILE *f = fopen(path, "w"); /* emptied */
+    assert_non_null(f);
+    fclose(f);
+    snprintf(path, sizeof path, "plot \"%s\"", odd);
+    cli_result r = cli_run(path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "history.tsv"));
+    cli_result_free(&r);
+    snprintf(path, sizeof path, "%s/plots/hv.png", odd);
+    char *after = slurp(path);
+    assert_non_null(after);
+    assert_true(memcmp(before, after, 8) == 0);
+    free(before);
+    free(after);
+}
+
 static void nsga_near_the_true_front(void **state)
 {
     (void)state;
@@ -804,6 +863,7 @@ int main(void)
         cmocka_unit_test(search_savings_exclude_baselines),
         cmocka_unit_test(test_split_savings_match_files),
         cmocka_unit_test(plot_writes_png_and_svg),
+        cmocka_unit_test(plot_hostile_names_and_bad_tables),
         cmocka_unit_test(nsga_near_the_true_front),
     };
     return cmocka_run_group_tests_name("search", tests, setup, teardown);
