@@ -12,6 +12,10 @@
 #include "fitness/idx.h"
 #include "util/fileio.h"
 
+/* The longest line the INI reader takes whole (libinih's INI_MAX_LINE
+ * holds the newline and the terminating NUL). */
+enum { SCFG_MAX_LINE = INI_MAX_LINE - 2 };
+
 typedef enum kind { T_PATH, T_STR, T_LONG, T_U64, T_REAL, T_BOOL, T_LEVELS, T_CHOICE } kind;
 
 typedef struct key {
@@ -308,6 +312,17 @@ static int finish(int line, parse_ctx *p, const char *name, ax_err *err)
 
 int scfg_load_string(const char *text, const char *name, const char *dir, scfg *c, ax_err *err)
 {
+    /* The INI reader cuts longer lines and reads the rest as a line of its
+     * own, which can silently set a key from a comment's tail. */
+    int line = 1;
+    for (const char *p = text; *p; line++) {
+        size_t len = strcspn(p, "\n");
+        size_t content = len > 0 && p[len - 1] == '\r' ? len - 1 : len;
+        if (content > SCFG_MAX_LINE)
+            return ax_fail(err, AX_EINPUT, "%s:%d: line of %zu characters; a line may hold at most %d", name, line,
+                           content, SCFG_MAX_LINE);
+        p += len + (p[len] == '\n');
+    }
     parse_ctx p = {c, dir, {0}, ""};
     return finish(ini_parse_string(text, handler, &p), &p, name, err);
 }
@@ -339,8 +354,21 @@ int scfg_load(const char *path, scfg *c, ax_err *err)
     return rc;
 }
 
+static void format_value(const scfg *c, const key *k, char *out, size_t size);
+
 int scfg_check(const scfg *c, const char *name, ax_err *err)
 {
+    /* config.ini holds the resolved values (absolute paths): each must fit
+     * a line, or resume could not read it back. */
+    for (int i = 0; i < N_KEYS; i++) {
+        char value[2048];
+        format_value(c, &keys[i], value, sizeof value);
+        size_t len = strlen(keys[i].name) + 3 + strlen(value);
+        if (len > SCFG_MAX_LINE)
+            return ax_fail(err, AX_EINPUT, "%s: [%s] %s: %zu characters once resolved ('%s'); a config line holds at "
+                                           "most %d (use a shorter path)",
+                           name, keys[i].section, keys[i].name, len, value, SCFG_MAX_LINE);
+    }
     if (!c->onnx[0])
         return ax_fail(err, AX_EINPUT, "%s: [model] onnx is required", name);
     if (c->population % 2)
@@ -348,6 +376,19 @@ int scfg_check(const scfg *c, const char *name, ax_err *err)
     if (c->calib_images < 1 || c->val_images < 1)
         return ax_fail(err, AX_EINPUT, "%s: image counts must be positive", name);
     return AX_OK;
+}
+
+/* The shortest %g form that reads back as v: config.ini lines stay short
+ * (0.8, not 0.80000000000000004) and resume reads the same doubles. */
+static int shortest_g(char *out, size_t size, double v)
+{
+    int n = 0;
+    for (int prec = 1; prec <= 17; prec++) {
+        n = snprintf(out, size, "%.*g", prec, v);
+        if (strtod(out, NULL) == v)
+            break;
+    }
+    return n;
 }
 
 static void format_value(const scfg *c, const key *k, char *out, size_t size)
@@ -369,15 +410,18 @@ static void format_value(const scfg *c, const key *k, char *out, size_t size)
         snprintf(out, size, "%llu", *(const unsigned long long *)(base + k->offset));
         break;
     case T_REAL:
-        snprintf(out, size, "%.17g", *(const double *)(base + k->offset));
+        shortest_g(out, size, *(const double *)(base + k->offset));
         break;
     case T_LEVELS: {
         const double *v = (const double *)(base + k->offset);
         int n = *(const int *)(base + k->count_offset);
         size_t at = 0;
         out[0] = '\0';
-        for (int i = 0; i < n && at < size; i++)
-            at += (size_t)snprintf(out + at, size - at, "%s%.17g", i ? ", " : "", v[i]);
+        for (int i = 0; i < n && at < size; i++) {
+            at += (size_t)snprintf(out + at, size - at, "%s", i ? ", " : "");
+            if (at < size)
+                at += (size_t)shortest_g(out + at, size - at, v[i]);
+        }
         break;
     }
     }
@@ -397,7 +441,22 @@ static void write_all(const scfg *c, FILE *f, int with_values)
             format_value(c, k, value, sizeof value);
         else
             snprintf(value, sizeof value, "%s", k->def);
-        fprintf(f, "; %s\n%s = %s\n", k->doc, k->name, value);
+        /* the doc wrapped into comment lines well inside the reader's limit */
+        for (const char *d = k->doc; *d;) {
+            size_t len = strlen(d), cut = len;
+            if (len > 76) {
+                cut = 76;
+                while (cut > 0 && d[cut] != ' ')
+                    cut--;
+                if (cut == 0)
+                    cut = len;
+            }
+            fprintf(f, "; %.*s\n", (int)cut, d);
+            d += cut;
+            while (*d == ' ')
+                d++;
+        }
+        fprintf(f, "%s = %s\n", k->name, value);
     }
 }
 

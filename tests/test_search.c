@@ -403,6 +403,20 @@ static void checkpoint_with_foreign_genes_refused(void **state)
     cli_result_free(&r);
 }
 
+/* config.ini holds every resolved value on one line each: fourteen NoC
+ * levels once made a line longer than the INI reader takes, and the
+ * finished run could not be resumed. */
+static void long_level_lists_resume(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], out[PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/levels.ini", tmpdir);
+    snprintf(out, sizeof out, "%s/levels", tmpdir);
+    write_tiny_config(cfg, "0.8, 0.76, 0.72, 0.68, 0.64, 0.6, 0.56, 0.52, 0.48, 0.44, 0.4, 0.36, 0.32, 0.3", 4, 1);
+    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, out), 0);
+    assert_int_equal(run_ok("resume '%s'", out), 0);
+}
+
 static void bad_configurations_leave_nothing(void **state)
 {
     (void)state;
@@ -437,10 +451,26 @@ static void bad_configurations_leave_nothing(void **state)
         struct stat st;
         assert_int_not_equal(stat(out, &st), 0); /* no partial run folder */
     }
-    /* A missing model, an unwritable output folder, a missing file. */
-    char cfg[PATH_MAX], args[3 * PATH_MAX];
-    snprintf(cfg, sizeof cfg, "%s/nomodel.ini", tmpdir);
+    /* A line longer than the INI reader takes whole is refused with its
+     * number; once its tail was read as a line of its own, so a comment
+     * could set a key. */
+    char cfg[PATH_MAX], args[3 * PATH_MAX], tail[260];
+    snprintf(cfg, sizeof cfg, "%s/longline.ini", tmpdir);
+    memset(tail, '-', sizeof tail - 1);
+    tail[sizeof tail - 1] = '\0';
+    memcpy(tail + 200, "population = 10", 15);
     FILE *f = fopen(cfg, "w");
+    fprintf(f, "[model]\nonnx = %s\n[search]\n; %s\n", model, tail);
+    fclose(f);
+    snprintf(args, sizeof args, "search '%s' --out '%s/ll'", cfg, tmpdir);
+    cli_result r0 = cli_run(args);
+    assert_int_equal(r0.status, 2);
+    if (!strstr(r0.err, "longline.ini:4: line of"))
+        fail_msg("unexpected message: %s", r0.err);
+    cli_result_free(&r0);
+    /* A missing model, an unwritable output folder, a missing file. */
+    snprintf(cfg, sizeof cfg, "%s/nomodel.ini", tmpdir);
+    f = fopen(cfg, "w");
     fprintf(f, "[model]\nonnx = /nonexistent/model.onnx\n");
     fclose(f);
     snprintf(args, sizeof args, "search '%s' --out '%s/nm'", cfg, tmpdir);
@@ -858,6 +888,7 @@ int main(void)
         cmocka_unit_test(killed_in_baselines_resumes_equal),
         cmocka_unit_test(standalone_baselines_resume),
         cmocka_unit_test(checkpoint_with_foreign_genes_refused),
+        cmocka_unit_test(long_level_lists_resume),
         cmocka_unit_test(bad_configurations_leave_nothing),
         cmocka_unit_test(per_layer_voltages_and_bank_mode),
         cmocka_unit_test(search_savings_exclude_baselines),
