@@ -32,10 +32,13 @@ int cmd_resume(int argc, char **argv)
     }
     const char *dir = argv[first];
     char path[SCFG_PATH + 32];
-    /* A search writes checkpoint.bin before its baselines write
-     * baselines.bin, so baselines.bin alone means a baselines run. */
+    /* A search writes checkpoint.bin and history.tsv before its baselines
+     * write baselines.bin, so baselines.bin without them means a baselines
+     * run. */
     run_path(path, sizeof path, dir, "checkpoint.bin");
     int baselines_only = access(path, F_OK) != 0;
+    run_path(path, sizeof path, dir, "history.tsv");
+    baselines_only = baselines_only && access(path, F_OK) != 0;
     run_path(path, sizeof path, dir, "baselines.bin");
     baselines_only = baselines_only && access(path, F_OK) == 0;
     if (baselines_only && (o.gens > 0 || o.time_limit >= 0 || o.no_baselines)) {

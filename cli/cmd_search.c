@@ -21,6 +21,9 @@ static void usage(FILE *out)
             "continues. --exhaustive scores the whole (small) space: the true front.\n");
 }
 
+/* The largest space --exhaustive scores. */
+#define EXHAUSTIVE_MAX 2e6
+
 int cmd_search(int argc, char **argv)
 {
     const char *out = NULL;
@@ -60,6 +63,8 @@ int cmd_search(int argc, char **argv)
      * bad configuration leaves nothing behind. */
     run_env e;
     rc = run_env_open(&e, &c, &stop, &err);
+    if (rc == AX_OK && exhaustive)
+        rc = search_exhaustive_fits(&e, EXHAUSTIVE_MAX, &err);
     if (rc == AX_OK)
         rc = search_make_folder(out, &err);
     if (rc != AX_OK) {
@@ -74,7 +79,7 @@ int cmd_search(int argc, char **argv)
     if (rc == AX_OK)
         rc = search_open_log(&e, out, &err);
     if (rc == AX_OK)
-        rc = exhaustive ? search_exhaustive(&e, out, 2e6, &err) : search_run(&e, out, 0, &err);
+        rc = exhaustive ? search_exhaustive(&e, out, EXHAUSTIVE_MAX, &err) : search_run(&e, out, 0, &err);
     run_env_close(&e);
     return args_exit("search", rc, &err);
 }

@@ -235,6 +235,20 @@ static int finish(run_env *e, const char *dir, nsga *ga, search_ctx *s, ax_err *
     return rc;
 }
 
+/* Whether dir holds any file a search writes after its first generation;
+ * without a checkpoint such a folder cannot be continued. */
+static int run_has_results(const char *dir)
+{
+    static const char *const files[] = {"history.tsv", "evaluations.tsv", "front.tsv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[SCFG_PATH + 32];
+        run_path(path, sizeof path, dir, files[i]);
+        if (access(path, F_OK) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether every genome of ga's population has a result in the cache, as
  * in any checkpoint this program writes. */
 static int population_known(const run_env *e, const nsga *ga)
@@ -279,11 +293,17 @@ int search_run(run_env *e, const char *dir, int resume, ax_err *err)
         if (rc == AX_OK && !population_known(e, ga))
             rc = ax_fail(err, AX_EINPUT, "%s: its population and its evaluations disagree (edited or written by "
                                          "another version?)", ck);
+        if (rc == AX_OK && c.max_generations > 0 && nsga_generation(ga) > c.max_generations)
+            rc = ax_fail(err, AX_EINPUT, "%s: %ld generations are done already; --gens %ld would undo them", dir,
+                         nsga_generation(ga), c.max_generations);
         if (rc == AX_OK) {
             s.gen_start = nsga_generation(ga);
             run_say(e, "resuming %s at generation %ld (%zu evaluations known)\n", dir, s.gen_start,
                     fit_n_evaluated(e->fit));
         }
+    } else if (resume && run_has_results(dir)) {
+        rc = ax_fail(err, AX_EINPUT, "%s: missing, yet the folder holds results: nothing to resume from (start a new "
+                                     "run in another folder)", ck);
     } else {
         ga = nsga_create(&p, &c, err);
         if (!ga)
@@ -329,7 +349,7 @@ int search_run(run_env *e, const char *dir, int resume, ax_err *err)
     return rc;
 }
 
-int search_exhaustive(run_env *e, const char *dir, double max_points, ax_err *err)
+int search_exhaustive_fits(const run_env *e, double max_points, ax_err *err)
 {
     int ng = fit_n_genes(e->fit);
     int32_t *card = malloc((size_t)ng * sizeof *card);
@@ -339,17 +359,32 @@ int search_exhaustive(run_env *e, const char *dir, double max_points, ax_err *er
     double total = 1;
     for (int k = 0; k < ng; k++)
         total *= card[k];
-    if (total > max_points) {
-        free(card);
+    free(card);
+    if (total > max_points)
         return ax_fail(err, AX_EINPUT, "--exhaustive: the space holds %.3g chromosomes, more than %.3g", total,
                        max_points);
-    }
+    return AX_OK;
+}
+
+int search_exhaustive(run_env *e, const char *dir, double max_points, ax_err *err)
+{
+    int rc = search_exhaustive_fits(e, max_points, err);
+    if (rc != AX_OK)
+        return rc;
+    int ng = fit_n_genes(e->fit);
+    int32_t *card = malloc((size_t)ng * sizeof *card);
+    if (!card)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    fit_cardinalities(e->fit, card);
+    double total = 1;
+    for (int k = 0; k < ng; k++)
+        total *= card[k];
     run_say(e, "exhaustive: %.0f chromosomes\n", total);
     enum { CHUNK = 256 };
     int32_t *g = malloc((size_t)CHUNK * ng * sizeof *g);
     fit_result *res = malloc(CHUNK * sizeof *res);
     int32_t *odo = calloc((size_t)ng, sizeof *odo);
-    int rc = g && res && odo ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    rc = g && res && odo ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
     long done = 0;
     for (int more = 1; rc == AX_OK && more;) {
         int n = 0;

@@ -15,6 +15,8 @@ int search_run(run_env *e, const char *dir, int resume, ax_err *err);
 /* Scores the whole space (refused above max_points chromosomes) and writes
  * evaluations.tsv, front.tsv and summary.tsv: the true front. */
 int search_exhaustive(run_env *e, const char *dir, double max_points, ax_err *err);
+/* AX_EINPUT when the space holds more than max_points chromosomes. */
+int search_exhaustive_fits(const run_env *e, double max_points, ax_err *err);
 
 /* Creates a run folder: it must not exist, or be empty; its parent must
  * exist. AX_EINPUT otherwise. */

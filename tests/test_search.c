@@ -417,6 +417,39 @@ static void long_level_lists_resume(void **state)
     assert_int_equal(run_ok("resume '%s'", out), 0);
 }
 
+/* resume refuses what it cannot continue instead of quietly starting
+ * over: fewer generations than are done, a folder with results but no
+ * checkpoint. An --exhaustive space too large is refused before the run
+ * folder exists. */
+static void resume_refuses_what_it_cannot_continue(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], out[PATH_MAX], args[3 * PATH_MAX], ck[2 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/refuse.ini", tmpdir);
+    snprintf(out, sizeof out, "%s/refuse", tmpdir);
+    write_tiny_config(cfg, "0.8, 0.44", 4, 3);
+    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, out), 0);
+    snprintf(args, sizeof args, "resume '%s' --gens 2", out);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "would undo them"));
+    cli_result_free(&r);
+    snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
+    assert_int_equal(remove(ck), 0);
+    snprintf(args, sizeof args, "resume '%s'", out);
+    r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "nothing to resume from"));
+    cli_result_free(&r);
+    snprintf(args, sizeof args, "search configs/quick.ini --out '%s/huge' --exhaustive", tmpdir);
+    r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "chromosomes, more than"));
+    cli_result_free(&r);
+    snprintf(args, sizeof args, "%s/huge", tmpdir);
+    assert_int_not_equal(access(args, F_OK), 0);
+}
+
 static void bad_configurations_leave_nothing(void **state)
 {
     (void)state;
@@ -889,6 +922,7 @@ int main(void)
         cmocka_unit_test(standalone_baselines_resume),
         cmocka_unit_test(checkpoint_with_foreign_genes_refused),
         cmocka_unit_test(long_level_lists_resume),
+        cmocka_unit_test(resume_refuses_what_it_cannot_continue),
         cmocka_unit_test(bad_configurations_leave_nothing),
         cmocka_unit_test(per_layer_voltages_and_bank_mode),
         cmocka_unit_test(search_savings_exclude_baselines),
