@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "accel_model/tech.h"
+#include "util/fileio.h"
 
 /* Defaults: configs/simba.ini. Simba (Shao et al., MICRO 2019) and NVlabs'
  * Timeloop Simba test configuration: 16 PEs of 8 vector MACs x 8 lanes, 32 KiB
@@ -182,15 +183,26 @@ static int finish(int rc, parse_ctx *c, accel_arch *arch, ax_err *err)
 
 int accel_arch_load(const char *path, accel_arch *arch, ax_err *err)
 {
-    parse_ctx c = {.arch = arch, .name = path};
-    accel_arch_default(arch);
-    return finish(ini_parse(path, handler, &c), &c, arch, err);
+    unsigned char *text;
+    size_t len;
+    int rc = fio_read_all(path, &text, &len, err);
+    if (rc != AX_OK)
+        return rc;
+    if (strlen((const char *)text) != len)
+        rc = ax_fail(err, AX_EINPUT, "%s: not a text file (NUL byte)", path);
+    else
+        rc = accel_arch_load_string((const char *)text, path, arch, err);
+    free(text);
+    return rc;
 }
 
 int accel_arch_load_string(const char *text, const char *name, accel_arch *arch, ax_err *err)
 {
     parse_ctx c = {.arch = arch, .name = name};
     accel_arch_default(arch);
+    /* libinih cuts longer lines and reads the rest as a line of its own */
+    if (fio_check_line_lengths(text, name, INI_MAX_LINE - 2, err) != AX_OK)
+        return err->code;
     return finish(ini_parse_string(text, handler, &c), &c, arch, err);
 }
 

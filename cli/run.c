@@ -41,22 +41,28 @@ const char *run_mult_name(const run_env *e, int i)
     return mult_lib_entry(e->lib, (size_t)e->mult_entry[i])->name;
 }
 
+/* Copies the next word of a comma/space separated list into word (empty
+ * at the end) and returns where the list goes on. */
+static const char *next_word(const char *p, char *word, size_t size)
+{
+    while (*p == ' ' || *p == ',')
+        p++;
+    const char *end = p;
+    while (*end && *end != ',' && *end != ' ')
+        end++;
+    snprintf(word, size, "%.*s", (int)(end - p), p);
+    return end;
+}
+
 /* Is the word in the comma list (or the list "all")? */
 static int family_selected(const char *list, const char *family)
 {
     if (!strcmp(list, "all"))
         return 1;
-    size_t n = strlen(family);
-    for (const char *p = list; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        const char *end = p;
-        while (*end && *end != ',' && *end != ' ')
-            end++;
-        if ((size_t)(end - p) == n && !strncmp(p, family, n))
+    char word[128];
+    for (const char *p = next_word(list, word, sizeof word); word[0]; p = next_word(p, word, sizeof word))
+        if (!strcmp(word, family))
             return 1;
-        p = end;
-    }
     return 0;
 }
 
@@ -87,19 +93,20 @@ static int pick_multipliers(run_env *e, ax_err *err)
      * values are similar designs. */
     if (c->include[0]) {
         /* Names must exist; the set keeps the library's power order. */
-        for (const char *p = c->include; *p;) {
-            while (*p == ' ' || *p == ',')
-                p++;
-            const char *end = p;
-            while (*end && *end != ',' && *end != ' ')
-                end++;
-            if (end > p) {
-                char name[128];
-                snprintf(name, sizeof name, "%.*s", (int)(end - p), p);
-                if (mult_lib_find(e->lib, name) < 0)
-                    return ax_fail(err, AX_EINPUT, "[library] include: no multiplier '%s' (see axsearch mults)", name);
-            }
-            p = end;
+        char name[128];
+        for (const char *p = next_word(c->include, name, sizeof name); name[0]; p = next_word(p, name, sizeof name))
+            if (mult_lib_find(e->lib, name) < 0)
+                return ax_fail(err, AX_EINPUT, "[library] include: no multiplier '%s' (see axsearch mults)", name);
+    }
+    if (!c->include[0] && strcmp(c->families, "all") != 0) {
+        /* Every family named must exist: a typo would quietly shrink the set. */
+        char name[128];
+        for (const char *p = next_word(c->families, name, sizeof name); name[0]; p = next_word(p, name, sizeof name)) {
+            size_t i = 0;
+            while (i < n && strcmp(mult_lib_entry(e->lib, i)->family, name) != 0)
+                i++;
+            if (i == n)
+                return ax_fail(err, AX_EINPUT, "[library] families: no family '%s' (see axsearch mults)", name);
         }
     }
     for (size_t i = 0; i < n; i++) {

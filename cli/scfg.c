@@ -314,15 +314,8 @@ int scfg_load_string(const char *text, const char *name, const char *dir, scfg *
 {
     /* The INI reader cuts longer lines and reads the rest as a line of its
      * own, which can silently set a key from a comment's tail. */
-    int line = 1;
-    for (const char *p = text; *p; line++) {
-        size_t len = strcspn(p, "\n");
-        size_t content = len > 0 && p[len - 1] == '\r' ? len - 1 : len;
-        if (content > SCFG_MAX_LINE)
-            return ax_fail(err, AX_EINPUT, "%s:%d: line of %zu characters; a line may hold at most %d", name, line,
-                           content, SCFG_MAX_LINE);
-        p += len + (p[len] == '\n');
-    }
+    if (fio_check_line_lengths(text, name, SCFG_MAX_LINE, err) != AX_OK)
+        return err->code;
     parse_ctx p = {c, dir, {0}, ""};
     return finish(ini_parse_string(text, handler, &p), &p, name, err);
 }

@@ -78,6 +78,8 @@ static void bad_input_exits_2(void **state)
         {"ga-bench --problem zdt1 --gens x", "--gens: expected an integer"},
         {"ga-bench --problem zdt1 --objectives 4", "only DTLZ"},
         {"ga-bench --problem zdt1 --gens 2 --out /nonexistent/dir/f.tsv", "/nonexistent/dir/f.tsv"},
+        {"ga-bench --problem zdt1 --gens 2 --out /tmp", "/tmp: a folder; give a file name"},
+        {"ga-bench --problem zdt1 --gens 2 --out ''", "an empty output file name"},
         {"nosuchcommand", "unknown command"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

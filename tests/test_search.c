@@ -464,6 +464,8 @@ static void bad_configurations_leave_nothing(void **state)
         {"[knobs]\nsram_v_input = 0.8, 0.9\n", "decrease"},
         {"[library]\ninclude = no_such_multiplier\n", "no_such_multiplier"},
         {"[search]\npopulation = 7\n", "even"},
+        {"[library]\nfamilies = trunc, nosuchfamily\n", "no family 'nosuchfamily'"},
+        {"[chip]\narch = /tmp\n", "/tmp: a folder, not a file"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char cfg[PATH_MAX], out[PATH_MAX], args[3 * PATH_MAX];

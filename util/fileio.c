@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int fio_read_all(const char *path, unsigned char **data, size_t *len, ax_err *err)
@@ -12,6 +13,11 @@ int fio_read_all(const char *path, unsigned char **data, size_t *len, ax_err *er
     FILE *f = fopen(path, "rb");
     if (!f)
         return ax_fail(err, AX_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return ax_fail(err, AX_EINPUT, "%s: a folder, not a file", path);
+    }
     size_t cap = 1 << 16, n = 0;
     unsigned char *buf = malloc(cap + 1);
     if (!buf) {
@@ -59,6 +65,16 @@ struct fio_atomic {
 
 fio_atomic *fio_atomic_open(const char *path, ax_err *err)
 {
+    /* Refused here, not when the rename fails after all the work. */
+    struct stat st;
+    if (!path[0]) {
+        ax_fail(err, AX_EINPUT, "an empty output file name");
+        return NULL;
+    }
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        ax_fail(err, AX_EINPUT, "%s: a folder; give a file name", path);
+        return NULL;
+    }
     fio_atomic *w = calloc(1, sizeof *w);
     size_t plen = strlen(path);
     if (w) {
@@ -135,4 +151,18 @@ int fio_write_atomic(const char *path, const void *data, size_t len, ax_err *err
         return ax_fail(err, AX_EINTERNAL, "%s: write failed", path);
     }
     return fio_atomic_commit(w, err);
+}
+
+int fio_check_line_lengths(const char *text, const char *name, size_t max, ax_err *err)
+{
+    int line = 1;
+    for (const char *p = text; *p; line++) {
+        size_t len = strcspn(p, "\n");
+        size_t content = len > 0 && p[len - 1] == '\r' ? len - 1 : len;
+        if (content > max)
+            return ax_fail(err, AX_EINPUT, "%s:%d: line of %zu characters; a line may hold at most %zu", name, line,
+                           content, max);
+        p += len + (p[len] == '\n');
+    }
+    return AX_OK;
 }

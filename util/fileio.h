@@ -15,6 +15,11 @@
  * appended after the last byte, not counted in *len). */
 int fio_read_all(const char *path, unsigned char **data, size_t *len, ax_err *err);
 
+/* AX_EINPUT naming name and the line when a line of text holds more than
+ * max characters (a line-based reader with a fixed buffer, such as
+ * libinih's, would cut it and read the rest as a line of its own). */
+int fio_check_line_lengths(const char *text, const char *name, size_t max, ax_err *err);
+
 typedef struct fio_atomic fio_atomic;
 
 /* Opens "<path>.tmp.<pid>" for writing. Returns NULL and fills err on
