@@ -300,13 +300,33 @@ static int handler(void *user, const char *section, const char *name, const char
     return 0;
 }
 
-static int finish(int line, parse_ctx *p, const char *name, ax_err *err)
+/* Whether line number `line` of text is no INI line at all. The reader
+ * reports the first bad line, but the handler's message may belong to a
+ * later one (after an unclosed "[search", keys land in the section before). */
+static int syntax_error_at(const char *text, int line)
+{
+    const char *p = text;
+    for (int i = 1; i < line && p; i++)
+        if ((p = strchr(p, '\n')))
+            p++;
+    if (!p)
+        return 0;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t len = strcspn(p, "\r\n");
+    if (p[0] == '[')
+        return memchr(p, ']', len) == NULL;
+    return len > 0 && p[0] != ';' && p[0] != '#' && !memchr(p, '=', len) && !memchr(p, ':', len);
+}
+
+static int finish(int line, parse_ctx *p, const char *text, const char *name, ax_err *err)
 {
     if (line < 0)
         return ax_fail(err, AX_EINPUT, "%s: cannot read", name);
+    if (line > 0 && (!p->msg[0] || syntax_error_at(text, line)))
+        return ax_fail(err, AX_EINPUT, "%s:%d: not an INI line (expected [section] or key = value)", name, line);
     if (line > 0)
-        return ax_fail(err, AX_EINPUT, "%s:%d: %s", name, line,
-                       p->msg[0] ? p->msg : "not an INI line (expected [section] or key = value)");
+        return ax_fail(err, AX_EINPUT, "%s:%d: %s", name, line, p->msg);
     return scfg_check(p->c, name, err);
 }
 
@@ -317,7 +337,7 @@ int scfg_load_string(const char *text, const char *name, const char *dir, scfg *
     if (fio_check_line_lengths(text, name, SCFG_MAX_LINE, err) != AX_OK)
         return err->code;
     parse_ctx p = {c, dir, {0}, ""};
-    return finish(ini_parse_string(text, handler, &p), &p, name, err);
+    return finish(ini_parse_string(text, handler, &p), &p, text, name, err);
 }
 
 int scfg_load(const char *path, scfg *c, ax_err *err)

@@ -466,6 +466,7 @@ static void bad_configurations_leave_nothing(void **state)
         {"[search]\npopulation = 7\n", "even"},
         {"[library]\nfamilies = trunc, nosuchfamily\n", "no family 'nosuchfamily'"},
         {"[chip]\narch = /tmp\n", "/tmp: a folder, not a file"},
+        {"[search\npopulation = 10\n", ":4: not an INI line"}, /* not "unknown key in [model]" */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char cfg[PATH_MAX], out[PATH_MAX], args[3 * PATH_MAX];
