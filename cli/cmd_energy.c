@@ -238,6 +238,10 @@ int cmd_energy(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (import && !mult && !mult_list) {
+        fprintf(stderr, "axsearch energy: --import adds designs to pick with --mult or --mults; give one\n");
+        return 2;
+    }
     if (have_me + !!mes + !!mult + !!mult_list > 1) {
         fprintf(stderr, "axsearch energy: --mult, --mults, --mult-energy-pj and --mult-energies "
                         "exclude each other\n");

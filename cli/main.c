@@ -1,4 +1,5 @@
 /* axsearch: search for energy-efficient approximate DNN accelerators. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,8 +44,16 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) {
+            int status = commands[i].run(argc - 1, argv + 1);
+            /* Tables and last lines go to stdout: a full disk or a closed
+             * pipe must not pass for success. */
+            if (fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "axsearch %s: writing standard output: %s\n", argv[1], strerror(errno));
+                return status ? status : 1;
+            }
+            return status;
+        }
     fprintf(stderr, "axsearch: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;
