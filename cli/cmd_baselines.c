@@ -30,10 +30,8 @@ int cmd_baselines(int argc, char **argv)
     scfg c;
     scfg_defaults(&c);
     int rc = scfg_load(argv[first], &c, &err);
-    if (rc == AX_OK) {
-        search_apply_overrides(&c, &o);
-        rc = scfg_check(&c, argv[first], &err);
-    }
+    if (rc == AX_OK)
+        rc = search_apply_overrides(&c, &o, argv[first], &err);
     static volatile sig_atomic_t stop;
     search_catch_signals(&stop);
     run_env e;

@@ -49,10 +49,8 @@ int cmd_search(int argc, char **argv)
     scfg c;
     scfg_defaults(&c);
     int rc = scfg_load(argv[first], &c, &err);
-    if (rc == AX_OK) {
-        search_apply_overrides(&c, &o);
-        rc = scfg_check(&c, argv[first], &err);
-    }
+    if (rc == AX_OK)
+        rc = search_apply_overrides(&c, &o, argv[first], &err);
     if (rc != AX_OK) {
         fprintf(stderr, "axsearch search: %s\n", err.msg);
         return rc == AX_EINPUT ? 2 : 1;

@@ -508,8 +508,13 @@ int search_parse_overrides(int argc, char **argv, const char *cmd, const char **
     return optind;
 }
 
-void search_apply_overrides(scfg *c, const overrides *o)
+int search_apply_overrides(scfg *c, const overrides *o, const char *path, ax_err *err)
 {
+    /* A bad value may come from the command line, not the file: say so. */
+    int given = o->gens > 0 || o->pop > 0 || o->reps > 0 || o->val > 0 || o->test > 0 || o->time_limit >= 0 ||
+                o->seed_given;
+    char name[SCFG_PATH + 64];
+    snprintf(name, sizeof name, "%s%s", path, given ? " with the command-line options" : "");
     if (o->gens > 0)
         c->generations = o->gens;
     if (o->pop > 0)
@@ -528,5 +533,6 @@ void search_apply_overrides(scfg *c, const overrides *o)
         c->seed = o->seed;
     if (o->no_baselines)
         c->baselines = 0;
+    return scfg_check(c, name, err);
 }
 

@@ -43,8 +43,10 @@ typedef struct overrides {
 int search_parse_overrides(int argc, char **argv, const char *cmd, const char **out, overrides *o,
                            int *exhaustive);
 
-/* Applies the overrides to a configuration. */
-void search_apply_overrides(scfg *c, const overrides *o);
+/* Applies the overrides to a configuration loaded from path and checks the
+ * result (AX_EINPUT naming the file, and the command line when options
+ * changed it). */
+int search_apply_overrides(scfg *c, const overrides *o, const char *path, ax_err *err);
 
 /* SIGINT and SIGTERM set *flag (and a second one exits at once). */
 void search_catch_signals(volatile sig_atomic_t *flag);
