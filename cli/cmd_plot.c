@@ -143,6 +143,8 @@ static int run_facts(const char *run, double *max_drop, int *layers)
 
 int cmd_plot(int argc, char **argv)
 {
+    if (argc > 2 && argv[1][0] != '-')
+        fprintf(stderr, "axsearch plot: unexpected argument '%s'\n", argv[2]);
     if (argc != 2 || argv[1][0] == '-') {
         fprintf(argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
                 "usage: axsearch plot RUN\nWrites RUN/plots/{front,hv,heatmap,breakdown}.{png,svg} with gnuplot.\n");

@@ -18,6 +18,10 @@ int cmd_resume(int argc, char **argv)
     int first = search_parse_overrides(argc, argv, "resume", &out, &o, NULL);
     if (first == -2)
         return 0;
+    if (first >= 0 && first < argc - 1)
+        fprintf(stderr, "axsearch resume: unexpected argument '%s'\n", argv[first + 1]);
+    else if (first >= 0 && out)
+        fprintf(stderr, "axsearch resume: --out is not for resume (the run folder is its argument)\n");
     if (first < 0 || first == -3 || first != argc - 1 || out) {
         fprintf(first == -3 ? stdout : stderr,
                 "usage: axsearch resume RUN [--gens N] [--threads T] [--time-limit S] [--no-baselines]\n"
