@@ -231,7 +231,8 @@ static int set_key(scfg *c, const key *k, const char *value, const char *dir, ch
             levels[n++] = v;
             while (*end == ' ' || *end == '\t')
                 end++;
-            if (*end == ',')
+            int comma = *end == ',';
+            if (comma)
                 end++;
             else if (*end) {
                 snprintf(msg, msz, "expected comma-separated volts, got '%s'", value);
@@ -239,6 +240,10 @@ static int set_key(scfg *c, const key *k, const char *value, const char *dir, ch
             }
             while (*end == ' ' || *end == '\t')
                 end++;
+            if (!*end && comma) {
+                snprintf(msg, msz, "a level is missing after the last comma in '%s'", value);
+                return -1;
+            }
             p = end;
         }
         if (n == 0) {

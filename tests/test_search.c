@@ -462,6 +462,7 @@ static void bad_configurations_leave_nothing(void **state)
         {"[nonsense]\nx = 1\n", "unknown section [nonsense]"},
         {"[knobs]\nnoc_swing = 0.9, 0.5\n", "nominal"},
         {"[knobs]\nsram_v_input = 0.8, 0.9\n", "decrease"},
+        {"[knobs]\nsram_v_weight = 0.8, 0.6,\n", "missing after the last comma"},
         {"[library]\ninclude = no_such_multiplier\n", "no_such_multiplier"},
         {"[search]\npopulation = 7\n", "even"},
         {"[library]\nfamilies = trunc, nosuchfamily\n", "no family 'nosuchfamily'"},
