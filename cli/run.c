@@ -313,26 +313,14 @@ static int get_entries(bb_reader *r, fit *f, int known_ok, size_t *added, const 
     if ((int)bb_get_u32(r) != ng)
         return ax_fail(err, AX_EINPUT, "%s: chromosomes of another length", what);
     uint64_t n = bb_get_u64(r);
-    int32_t *g = malloc((size_t)ng * sizeof *g), *card = malloc((size_t)ng * sizeof *card);
-    if (!g || !card) {
-        free(g);
-        free(card);
+    int32_t *g = malloc((size_t)ng * sizeof *g);
+    if (!g)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
-    }
-    fit_cardinalities(f, card);
     int rc = AX_OK;
     for (uint64_t i = 0; i < n && !r->short_read && rc == AX_OK; i++) {
         fit_result x;
         for (int k = 0; k < ng; k++)
             g[k] = (int32_t)bb_get_u32(r);
-        /* A checksum guards against damage, not against a file written for
-         * another configuration or by hand: genes are indices. */
-        for (int k = 0; k < ng && rc == AX_OK; k++)
-            if (g[k] < 0 || g[k] >= card[k])
-                rc = ax_fail(err, AX_EINPUT, "%s: entry %llu: gene %d = %d out of 0..%d", what,
-                             (unsigned long long)i, k, (int)g[k], (int)card[k] - 1);
-        if (rc != AX_OK)
-            break;
         x.top1 = bb_get_f64(r);
         x.top1_se = bb_get_f64(r);
         x.drop_pp = bb_get_f64(r);
@@ -348,19 +336,17 @@ static int get_entries(bb_reader *r, fit *f, int known_ok, size_t *added, const 
         if (r->short_read)
             break;
         size_t before = fit_n_evaluated(f);
-        rc = fit_remember(f, g, &x, err);
-        if (rc == AX_EINPUT && known_ok) { /* already known: the genome decides the score */
-            rc = AX_OK;
-            memset(err, 0, sizeof *err);
-        } else if (rc != AX_OK) {
+        /* fit_remember checks the genes: a checksum guards against damage,
+         * not against a file written for another configuration. */
+        rc = fit_remember(f, g, &x, known_ok, err);
+        if (rc != AX_OK) {
             char why[sizeof err->msg];
             snprintf(why, sizeof why, "%s", err->msg);
-            rc = ax_fail(err, rc, "%s: %s", what, why);
+            rc = ax_fail(err, rc, "%s: entry %llu: %s", what, (unsigned long long)i, why);
         }
         *added += fit_n_evaluated(f) - before;
     }
     free(g);
-    free(card);
     return rc;
 }
 

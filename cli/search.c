@@ -349,16 +349,23 @@ int search_run(run_env *e, const char *dir, int resume, ax_err *err)
     return rc;
 }
 
+/* Chromosomes in the search space: the product of the genes'
+ * cardinalities, given in card [n_genes]. */
+static double space_size(const run_env *e, const int32_t *card)
+{
+    double total = 1;
+    for (int k = 0; k < fit_n_genes(e->fit); k++)
+        total *= card[k];
+    return total;
+}
+
 int search_exhaustive_fits(const run_env *e, double max_points, ax_err *err)
 {
-    int ng = fit_n_genes(e->fit);
-    int32_t *card = malloc((size_t)ng * sizeof *card);
+    int32_t *card = malloc((size_t)fit_n_genes(e->fit) * sizeof *card);
     if (!card)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     fit_cardinalities(e->fit, card);
-    double total = 1;
-    for (int k = 0; k < ng; k++)
-        total *= card[k];
+    double total = space_size(e, card);
     free(card);
     if (total > max_points)
         return ax_fail(err, AX_EINPUT, "--exhaustive: the space holds %.3g chromosomes, more than %.3g", total,
@@ -376,9 +383,7 @@ int search_exhaustive(run_env *e, const char *dir, double max_points, ax_err *er
     if (!card)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     fit_cardinalities(e->fit, card);
-    double total = 1;
-    for (int k = 0; k < ng; k++)
-        total *= card[k];
+    double total = space_size(e, card);
     run_say(e, "exhaustive: %.0f chromosomes\n", total);
     enum { CHUNK = 256 };
     int32_t *g = malloc((size_t)CHUNK * ng * sizeof *g);

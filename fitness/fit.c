@@ -372,12 +372,15 @@ size_t fit_n_evaluated(const fit *f) { return f->n; }
 const int32_t *fit_evaluated_genes(const fit *f, size_t i) { return f->genes + i * (size_t)f->n_genes; }
 const fit_result *fit_evaluated_result(const fit *f, size_t i) { return &f->results[i]; }
 
-int fit_remember(fit *f, const int32_t *genes, const fit_result *r, ax_err *err)
+int fit_remember(fit *f, const int32_t *genes, const fit_result *r, int known_ok, ax_err *err)
 {
     if (check_genes(f, genes, err) != AX_OK)
         return err->code;
-    if (cache_find(f, genes) >= 0)
+    if (cache_find(f, genes) >= 0) {
+        if (known_ok) /* the genome decides the score: nothing to add */
+            return AX_OK;
         return ax_fail(err, AX_EINPUT, "fitness: a chromosome is remembered twice");
+    }
     if (cache_add(f, genes, r) != 0)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     return AX_OK;

@@ -136,8 +136,9 @@ size_t fit_n_evaluated(const fit *f);
 const int32_t *fit_evaluated_genes(const fit *f, size_t i);
 const fit_result *fit_evaluated_result(const fit *f, size_t i);
 /* Adds a known result (from a checkpoint); AX_EINPUT if a gene is out of
- * range or genes is present already. */
-int fit_remember(fit *f, const int32_t *genes, const fit_result *r, ax_err *err);
+ * range, or if genes is present already and known_ok is 0 (with known_ok
+ * set, a present chromosome is left as it is). */
+int fit_remember(fit *f, const int32_t *genes, const fit_result *r, int known_ok, ax_err *err);
 /* Drops the cache (keeps the baseline). */
 void fit_forget(fit *f);
 

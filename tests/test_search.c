@@ -250,21 +250,31 @@ static void kill_once_baselines_known(pid_t pid, const char *bin)
     assert_true(WIFSIGNALED(st));
 }
 
+/* Runs `axsearch CMD` (search or baselines) on the baselines config into
+ * TMP/NAME_whole, then again into TMP/NAME (out), killed with SIGKILL once
+ * out/baselines.bin (bin) holds a result. */
+static void whole_and_killed_in_baselines(const char *cmd, const char *name, char whole[PATH_MAX],
+                                          char out[PATH_MAX], char bin[2 * PATH_MAX])
+{
+    char cfg[PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/%s.ini", tmpdir, name);
+    write_config(cfg, "yes", NULL);
+    snprintf(whole, PATH_MAX, "%s/%s_whole", tmpdir, name);
+    snprintf(out, PATH_MAX, "%s/%s", tmpdir, name);
+    assert_int_equal(run_ok("%s '%s' --out '%s' --threads 2", cmd, cfg, whole), 0);
+    pid_t pid = spawn_run(cmd, cfg, out);
+    snprintf(bin, 2 * PATH_MAX, "%s/baselines.bin", out);
+    kill_once_baselines_known(pid, bin);
+}
+
 /* SIGKILL during the baselines (once baselines.bin holds the fixed
  * designs): the resumed run replays them from baselines.bin and ends with
  * the files of a run that never stopped. */
 static void killed_in_baselines_resumes_equal(void **state)
 {
     (void)state;
-    char cfg[PATH_MAX], whole[PATH_MAX], out[PATH_MAX], bin[2 * PATH_MAX];
-    snprintf(cfg, sizeof cfg, "%s/kb.ini", tmpdir);
-    write_config(cfg, "yes", NULL);
-    snprintf(whole, sizeof whole, "%s/kb_whole", tmpdir);
-    snprintf(out, sizeof out, "%s/kb", tmpdir);
-    assert_int_equal(run_ok("search '%s' --out '%s' --threads 2", cfg, whole), 0);
-    pid_t pid = spawn_run("search", cfg, out);
-    snprintf(bin, sizeof bin, "%s/baselines.bin", out);
-    kill_once_baselines_known(pid, bin);
+    char whole[PATH_MAX], out[PATH_MAX], bin[2 * PATH_MAX];
+    whole_and_killed_in_baselines("search", "kb", whole, out, bin);
     char summary[2 * PATH_MAX];
     snprintf(summary, sizeof summary, "%s/summary.tsv", out);
     assert_int_not_equal(access(summary, F_OK), 0); /* killed before the end */
@@ -299,15 +309,8 @@ static void killed_in_baselines_resumes_equal(void **state)
 static void standalone_baselines_resume(void **state)
 {
     (void)state;
-    char cfg[PATH_MAX], whole[PATH_MAX], out[PATH_MAX], bin[2 * PATH_MAX];
-    snprintf(cfg, sizeof cfg, "%s/sb.ini", tmpdir);
-    write_config(cfg, "yes", NULL);
-    snprintf(whole, sizeof whole, "%s/sb_whole", tmpdir);
-    snprintf(out, sizeof out, "%s/sb", tmpdir);
-    assert_int_equal(run_ok("baselines '%s' --out '%s' --threads 2", cfg, whole), 0);
-    pid_t pid = spawn_run("baselines", cfg, out);
-    snprintf(bin, sizeof bin, "%s/baselines.bin", out);
-    kill_once_baselines_known(pid, bin);
+    char whole[PATH_MAX], out[PATH_MAX], bin[2 * PATH_MAX];
+    whole_and_killed_in_baselines("baselines", "sb", whole, out, bin);
     char args[3 * PATH_MAX];
     snprintf(args, sizeof args, "resume '%s' --gens 9", out);
     cli_result r = cli_run(args);
