@@ -30,7 +30,7 @@ ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 GEN_C   := $(BUILD)/gen/onnx/onnx.pb-c.c
 GEN_H   := $(BUILD)/gen/onnx/onnx.pb-c.h
 
-LIB_SRC := $(wildcard util/*.c ga/*.c approx/*.c accel_model/*.c fitness/*.c)
+LIB_SRC := $(wildcard util/*.c ga/*.c approx/*.c accel_model/*.c fitness/*.c fitness/*/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))

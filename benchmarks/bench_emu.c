@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "approx/mult_lib.h"
-#include "fitness/emu.h"
-#include "fitness/idx.h"
-#include "fitness/onnx_import.h"
-#include "fitness/qnet.h"
+#include "fitness/emu/emu.h"
+#include "fitness/net/idx.h"
+#include "fitness/net/onnx_import.h"
+#include "fitness/emu/qnet.h"
 #include "util/wallclock.h"
 
 enum { REPEAT = 7, MAX_SETS = 8 };

@@ -10,8 +10,8 @@
 #include <omp.h>
 #endif
 
-#include "fitness/fexec.h"
-#include "fitness/graph.h"
+#include "fitness/net/fexec.h"
+#include "fitness/net/graph.h"
 #include "util/pcg.h"
 #include "util/wallclock.h"
 

@@ -1,4 +1,4 @@
-/* bench_kern: the MAC kernels (fitness/kern.h) on one fixed layer,
+/* bench_kern: the MAC kernels (fitness/emu/kern.h) on one fixed layer,
  * M = 64, K = 576, NP = 1024 (a 3x3 conv of 64 channels over a block of
  * images), with 1 and 2 threads. With T threads the columns are split into
  * T blocks, each with its own activations, output and scratch, as the
@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "approx/mult_lib.h"
-#include "fitness/kern.h"
+#include "fitness/emu/kern.h"
 #include "util/pcg.h"
 #include "util/wallclock.h"
 

@@ -14,7 +14,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/glue.h"
-#include "fitness/onnx_import.h"
+#include "fitness/net/onnx_import.h"
 #include "util/fileio.h"
 
 static void usage(FILE *out)

@@ -11,8 +11,8 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/glue.h"
-#include "fitness/faultmap.h"
-#include "fitness/idx.h"
+#include "fitness/emu/faultmap.h"
+#include "fitness/net/idx.h"
 #include "fitness/mc.h"
 #include "util/fileio.h"
 

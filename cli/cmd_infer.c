@@ -1,5 +1,5 @@
 /* axsearch infer: top-1 accuracy of an ONNX classifier on an IDX dataset
- * split (fitness/idx.h), on the 8-bit emulator (default: the network
+ * split (fitness/net/idx.h), on the 8-bit emulator (default: the network
  * quantized after calibration on training images, with an exact or chosen
  * approximate multiplier in every MAC layer) or on the float reference
  * executor (--float). The last line is
@@ -16,14 +16,14 @@
 #include "approx/fault.h"
 #include "approx/mult_lib.h"
 #include "cli/glue.h"
-#include "fitness/faultmap.h"
+#include "fitness/emu/faultmap.h"
 #include "fitness/mc.h"
-#include "fitness/emu.h"
-#include "fitness/fexec.h"
-#include "fitness/qnet.h"
-#include "fitness/graph.h"
-#include "fitness/idx.h"
-#include "fitness/onnx_import.h"
+#include "fitness/emu/emu.h"
+#include "fitness/net/fexec.h"
+#include "fitness/emu/qnet.h"
+#include "fitness/net/graph.h"
+#include "fitness/net/idx.h"
+#include "fitness/net/onnx_import.h"
 #include "util/wallclock.h"
 
 static void usage(FILE *out)

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "cli/commands.h"
-#include "fitness/graph.h"
-#include "fitness/onnx_import.h"
+#include "fitness/net/graph.h"
+#include "fitness/net/onnx_import.h"
 
 static void print_dims(const graph_tensor *t)
 {

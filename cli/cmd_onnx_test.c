@@ -1,5 +1,5 @@
 /* axsearch onnx-test DIR: runs one ONNX backend test folder through the
- * importer and the float executor (fitness/nodetest.h). Prints "pass", or
+ * importer and the float executor (fitness/net/nodetest.h). Prints "pass", or
  * "FAIL" with the largest error; exit 0 on pass, 1 on a numerical or shape
  * mismatch, 2 when the folder or model cannot be used (unsupported
  * operator, corrupted file, missing file). */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "fitness/nodetest.h"
+#include "fitness/net/nodetest.h"
 
 static void usage(FILE *out)
 {

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "accel_model/net.h"
-#include "fitness/idx.h"
-#include "fitness/onnx_import.h"
+#include "fitness/net/idx.h"
+#include "fitness/net/onnx_import.h"
 
 int glue_layer_shapes(const graph *g, accel_layer_shape **shapes, size_t *n, ax_err *err)
 {

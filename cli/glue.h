@@ -11,9 +11,9 @@
 #include "accel_model/energy.h"
 #include "accel_model/layer.h"
 #include "approx/mult_lib.h"
-#include "fitness/faultmap.h"
-#include "fitness/graph.h"
-#include "fitness/qnet.h"
+#include "fitness/emu/faultmap.h"
+#include "fitness/net/graph.h"
+#include "fitness/emu/qnet.h"
 #include "util/err.h"
 
 /* One shape per MAC layer of g, in layer order, for one image (N = 1);
@@ -38,7 +38,7 @@ int glue_load_qnet(const char *model, const char *data_dir, long calib, int thre
  * the caller (fault_sram_free). */
 int glue_fault_model(const accel_arch *arch, fault_sram **sram, fmap_model *m, ax_err *err);
 
-/* The mesh links each layer's data cross on the chip (fitness/faultmap.h),
+/* The mesh links each layer's data cross on the chip (fitness/emu/faultmap.h),
  * from the network mapped with exact multipliers; *links malloc'ed [L]. */
 int glue_fault_links(const graph *g, const accel_arch *arch, fmap_links **links, ax_err *err);
 

@@ -15,11 +15,11 @@
 #include "approx/fault.h"
 #include "approx/mult_lib.h"
 #include "cli/scfg.h"
-#include "fitness/emu.h"
+#include "fitness/emu/emu.h"
 #include "fitness/fit.h"
-#include "fitness/graph.h"
-#include "fitness/idx.h"
-#include "fitness/qnet.h"
+#include "fitness/net/graph.h"
+#include "fitness/net/idx.h"
+#include "fitness/emu/qnet.h"
 #include "ga/nsga.h"
 
 typedef struct run_env {

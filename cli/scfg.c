@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "fitness/idx.h"
+#include "fitness/net/idx.h"
 #include "util/fileio.h"
 
 /* The longest line the INI reader takes whole (libinih's INI_MAX_LINE

@@ -14,7 +14,7 @@
  * the voltage genes index the configured levels (0 = nominal).
  *
  * Scoring: the per-layer product tables and the voltages' bit-error rates
- * (fitness/faultmap.h) go to the emulator, which gives the mean top-1 over
+ * (fitness/emu/faultmap.h) go to the emulator, which gives the mean top-1 over
  * the repetitions (fitness/mc.h) on the search images; the drop is the
  * exact 8-bit design's top-1 at nominal voltages on the same images minus
  * that, in percentage points. The chip model (accel_model/net.h) gives
@@ -33,10 +33,10 @@
 
 #include "accel_model/energy.h"
 #include "accel_model/net.h"
-#include "fitness/emu.h"
-#include "fitness/faultmap.h"
+#include "fitness/emu/emu.h"
+#include "fitness/emu/faultmap.h"
 #include "fitness/mc.h"
-#include "fitness/qnet.h"
+#include "fitness/emu/qnet.h"
 #include "util/err.h"
 
 typedef struct fit_space {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fitness/faultmap.h"
+#include "fitness/emu/faultmap.h"
 
 int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result *r, ax_err *err)
 {

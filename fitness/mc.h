@@ -2,7 +2,7 @@
  *
  * Accuracy with faults is a random variable; R repetitions (each with its
  * own weight fault map and per-image flips, common random numbers across
- * callers: see fitness/emu.h) give its mean and the standard error of that
+ * callers: see fitness/emu/emu.h) give its mean and the standard error of that
  * mean, sd / sqrt(R). With no active fault rates one run is made, and it is
  * the fault-free result bit for bit. */
 #ifndef AX_FITNESS_MC_H
@@ -10,8 +10,8 @@
 
 #include <stdint.h>
 
-#include "fitness/emu.h"
-#include "fitness/qnet.h"
+#include "fitness/emu/emu.h"
+#include "fitness/emu/qnet.h"
 #include "util/err.h"
 
 typedef struct mc_data {

@@ -17,7 +17,7 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "fitness/idx.h"
+#include "fitness/net/idx.h"
 #include "tests/onnx_build.h"
 
 static char tmpdir[256];

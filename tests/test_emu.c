@@ -12,12 +12,12 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "fitness/emu.h"
-#include "fitness/fexec.h"
+#include "fitness/emu/emu.h"
+#include "fitness/net/fexec.h"
 #include "fitness/mc.h"
-#include "fitness/kern.h"
-#include "fitness/onnx_import.h"
-#include "fitness/qnet.h"
+#include "fitness/emu/kern.h"
+#include "fitness/net/onnx_import.h"
+#include "fitness/emu/qnet.h"
 #include "tests/onnx_build.h"
 #include "util/pcg.h"
 

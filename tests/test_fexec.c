@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "fitness/fexec.h"
-#include "fitness/graph.h"
+#include "fitness/net/fexec.h"
+#include "fitness/net/graph.h"
 #include "util/pcg.h"
 
 static float *rand_floats(pcg32 *rng, int64_t n)

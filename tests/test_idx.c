@@ -15,7 +15,7 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "fitness/idx.h"
+#include "fitness/net/idx.h"
 
 static char tmpdir[256];
 

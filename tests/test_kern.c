@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "approx/mult_lib.h"
-#include "fitness/kern.h"
+#include "fitness/emu/kern.h"
 #include "util/pcg.h"
 
 #define INDEX "approx/data/evoapprox/index.tsv"

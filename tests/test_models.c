@@ -15,11 +15,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "fitness/emu.h"
-#include "fitness/fexec.h"
-#include "fitness/idx.h"
-#include "fitness/onnx_import.h"
-#include "fitness/qnet.h"
+#include "fitness/emu/emu.h"
+#include "fitness/net/fexec.h"
+#include "fitness/net/idx.h"
+#include "fitness/net/onnx_import.h"
+#include "fitness/emu/qnet.h"
 
 enum { REF_IMAGES = 100, CLASSES = 10 };
 

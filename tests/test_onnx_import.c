@@ -1,6 +1,6 @@
 /* ONNX import and the float executor on small models written here with
  * protobuf-c (tests/onnx_build.h), with outputs computed by hand: the IR
- * invariants of fitness/graph.h (folding, canonical MAC layers, batch
+ * invariants of fitness/net/graph.h (folding, canonical MAC layers, batch
  * handling), error messages, robustness against truncated and corrupted
  * files, the observer hook, thread-count and batch-composition invariance. */
 #include <math.h>
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "fitness/fexec.h"
-#include "fitness/graph.h"
-#include "fitness/onnx_import.h"
+#include "fitness/net/fexec.h"
+#include "fitness/net/graph.h"
+#include "fitness/net/onnx_import.h"
 #include "tests/onnx_build.h"
 #include "util/pcg.h"
 

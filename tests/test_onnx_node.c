@@ -1,5 +1,5 @@
 /* The ONNX backend node tests that Debian's libonnx-testdata installs, run
- * through onnx_import + fexec (fitness/nodetest.h). Every folder matching
+ * through onnx_import + fexec (fitness/net/nodetest.h). Every folder matching
  * the patterns below must pass, except the explicit exclusions, each with
  * its reason; an excluded folder must still be refused cleanly (AX_EINPUT,
  * a message naming the node), never crash or give wrong numbers. Plus:
@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "fitness/nodetest.h"
-#include "fitness/onnx_import.h"
+#include "fitness/net/nodetest.h"
+#include "fitness/net/onnx_import.h"
 #include "tests/onnx_build.h"
 
 #define DATA "/usr/share/libonnx-testdata/data/"

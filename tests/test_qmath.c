@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "fitness/qmath.h"
+#include "fitness/emu/qmath.h"
 #include "util/pcg.h"
 
 static void params_by_hand(void **state)

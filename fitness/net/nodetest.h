@@ -11,8 +11,8 @@
  *   "bound": every input after the first is bound as a constant (the path
  *            of real models: weights folded, Gemm canonicalized, ...).
  * Integer inputs (a Reshape's shape) are bound in both. */
-#ifndef AX_FITNESS_NODETEST_H
-#define AX_FITNESS_NODETEST_H
+#ifndef AX_FITNESS_NET_NODETEST_H
+#define AX_FITNESS_NET_NODETEST_H
 
 #include "util/err.h"
 

@@ -1,4 +1,4 @@
-#include "fitness/nodetest.h"
+#include "fitness/net/nodetest.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fitness/fexec.h"
-#include "fitness/graph.h"
-#include "fitness/onnx_import.h"
+#include "fitness/net/fexec.h"
+#include "fitness/net/graph.h"
+#include "fitness/net/onnx_import.h"
 #include "onnx/onnx.pb-c.h"
 #include "util/fileio.h"
 

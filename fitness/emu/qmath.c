@@ -1,4 +1,4 @@
-#include "fitness/qmath.h"
+#include "fitness/emu/qmath.h"
 
 #include <math.h>
 

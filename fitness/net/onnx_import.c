@@ -1,4 +1,4 @@
-#include "fitness/onnx_import.h"
+#include "fitness/net/onnx_import.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fitness/fexec.h"
+#include "fitness/net/fexec.h"
 #include "onnx/onnx.pb-c.h"
 #include "util/fileio.h"
 

@@ -7,8 +7,8 @@
  * A real multiplier 0 < x < 2^31 is represented as x = m0 * 2^(exp - 31)
  * with m0 an int32 in [2^30, 2^31) (Q31), so y = round(acc * x) needs only
  * integer operations, and every machine gets the same bits. */
-#ifndef AX_FITNESS_QMATH_H
-#define AX_FITNESS_QMATH_H
+#ifndef AX_FITNESS_EMU_QMATH_H
+#define AX_FITNESS_EMU_QMATH_H
 
 #include <stdint.h>
 

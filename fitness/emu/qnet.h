@@ -1,5 +1,5 @@
-/* qnet: a float graph (fitness/graph.h) quantized to the TFApprox-compatible
- * 8-bit arithmetic of DESIGN.md, ready for the emulator (fitness/emu.h).
+/* qnet: a float graph (fitness/net/graph.h) quantized to the TFApprox-compatible
+ * 8-bit arithmetic of DESIGN.md, ready for the emulator (fitness/emu/emu.h).
  *
  * Post-training quantization:
  * - activations: uint8 with one (scale, zero point) per tensor, from the
@@ -33,13 +33,13 @@
  * Layouts: activations per image are the graph's NCHW without N, uint8
  * codes. A MAC layer's weights are [M][K] codes, K = C/group * R * S in the
  * order (c, r, s) of the ONNX weight [M][C/group][R][S]. */
-#ifndef AX_FITNESS_QNET_H
-#define AX_FITNESS_QNET_H
+#ifndef AX_FITNESS_EMU_QNET_H
+#define AX_FITNESS_EMU_QNET_H
 
 #include <stdint.h>
 
-#include "fitness/graph.h"
-#include "fitness/qmath.h"
+#include "fitness/net/graph.h"
+#include "fitness/emu/qmath.h"
 #include "util/err.h"
 
 typedef struct qnet qnet;

@@ -1,5 +1,5 @@
 /* faultmap: voltage knobs -> the bit-flip rates the emulator injects
- * (fitness/emu.h), layer by layer, using the fault models of
+ * (fitness/emu/emu.h), layer by layer, using the fault models of
  * approx/fault.h.
  *
  * The datapath (accel_model/dataflow.h) decides what each datum meets:
@@ -19,12 +19,12 @@
  * the nominal swing and cells at the nominal supply get no flips (their
  * rates, 1e-12 and below, would flip nothing in any run we make but would
  * force repetitions). */
-#ifndef AX_FITNESS_FAULTMAP_H
-#define AX_FITNESS_FAULTMAP_H
+#ifndef AX_FITNESS_EMU_FAULTMAP_H
+#define AX_FITNESS_EMU_FAULTMAP_H
 
 #include "accel_model/net.h"
 #include "approx/fault.h"
-#include "fitness/emu.h"
+#include "fitness/emu/emu.h"
 
 typedef struct fmap_model {
     const fault_sram *sram; /* not owned */

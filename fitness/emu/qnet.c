@@ -1,10 +1,10 @@
-#include "fitness/qnet.h"
+#include "fitness/emu/qnet.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fitness/fexec.h"
+#include "fitness/net/fexec.h"
 
 struct qnet {
     int n_layers;

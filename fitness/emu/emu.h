@@ -1,21 +1,21 @@
-/* emu: the approximate emulator. Runs a quantized network (fitness/qnet.h)
+/* emu: the approximate emulator. Runs a quantized network (fitness/emu/qnet.h)
  * on raw images with a chosen product table in every MAC layer.
  *
  * Images are processed in blocks; a block runs through the whole network on
  * one thread, each MAC layer lowered to a GEMM over the block (im2col,
- * fitness/kern.h). Blocks are spread over OpenMP threads. Every image's
+ * fitness/emu/kern.h). Blocks are spread over OpenMP threads. Every image's
  * result depends only on that image, the network and the tables, so results
  * are identical for any thread count and block size.
  *
  * With the exact table (or none) a layer computes exactly the plain int8
  * result: sum (a - z_a)(w - z_w) + bias, requantized. */
-#ifndef AX_FITNESS_EMU_H
-#define AX_FITNESS_EMU_H
+#ifndef AX_FITNESS_EMU_EMU_H
+#define AX_FITNESS_EMU_EMU_H
 
 #include <stdint.h>
 
-#include "fitness/pcache.h"
-#include "fitness/qnet.h"
+#include "fitness/emu/pcache.h"
+#include "fitness/emu/qnet.h"
 #include "util/err.h"
 
 /* A product table prepared for the kernels (transposed copy, properties). */

@@ -1,4 +1,4 @@
-/* fexec: float reference executor for the graph IR (fitness/graph.h).
+/* fexec: float reference executor for the graph IR (fitness/net/graph.h).
  *
  * Runs every node in order on a batch of n images, one kernel per op, the
  * way the ONNX operator specifications define them (the ONNX backend node
@@ -18,12 +18,12 @@
  * Memory: each activation lives from its producing node to its last
  * reader, so the peak is a few activations of the batch; choose n so that
  * n images of the widest layers fit (a few hundred images for small CNNs). */
-#ifndef AX_FITNESS_FEXEC_H
-#define AX_FITNESS_FEXEC_H
+#ifndef AX_FITNESS_NET_FEXEC_H
+#define AX_FITNESS_NET_FEXEC_H
 
 #include <stdint.h>
 
-#include "fitness/graph.h"
+#include "fitness/net/graph.h"
 #include "util/err.h"
 
 /* Observer of every activation: called on the calling thread for each graph

@@ -1,10 +1,10 @@
-#include "fitness/emu.h"
+#include "fitness/emu/emu.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "approx/fault.h"
-#include "fitness/kern.h"
+#include "fitness/emu/kern.h"
 #include "util/hash.h"
 #include "util/pcg.h"
 
@@ -58,7 +58,7 @@ typedef struct workspace {
     uint8_t *cols;   /* im2col [K][NP] */
     int32_t *acc;    /* [M][NP] */
     int32_t *colsum; /* [NP] */
-    void *scratch;   /* the kernels' (fitness/kern.h) */
+    void *scratch;   /* the kernels' (fitness/emu/kern.h) */
     double *scores;  /* [block][classes] for a final layer */
     uint8_t *xin;    /* a MAC layer's private copy of its input, for faults */
     uint64_t flips;

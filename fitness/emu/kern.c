@@ -1,4 +1,4 @@
-#include "fitness/kern.h"
+#include "fitness/emu/kern.h"
 
 #include <stdlib.h>
 #include <string.h>

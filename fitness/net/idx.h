@@ -21,8 +21,8 @@
  * axsearch.input_mean / axsearch.input_std, defaults 0 and 1: a model that
  * normalizes inside the network, or not at all, declares nothing) or from
  * the caller. */
-#ifndef AX_FITNESS_IDX_H
-#define AX_FITNESS_IDX_H
+#ifndef AX_FITNESS_NET_IDX_H
+#define AX_FITNESS_NET_IDX_H
 
 #include <stdint.h>
 

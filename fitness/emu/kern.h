@@ -42,8 +42,8 @@
  * environment variable AXSEARCH_KERNEL=scalar|avx2|avx512 caps the
  * instruction set, for tests and benchmarks; an unknown value, or one the
  * CPU lacks, falls back to the best the CPU has. */
-#ifndef AX_FITNESS_KERN_H
-#define AX_FITNESS_KERN_H
+#ifndef AX_FITNESS_EMU_KERN_H
+#define AX_FITNESS_EMU_KERN_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-#include "fitness/faultmap.h"
+#include "fitness/emu/faultmap.h"
 
 #include <math.h>
 

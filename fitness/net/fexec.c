@@ -1,4 +1,4 @@
-#include "fitness/fexec.h"
+#include "fitness/net/fexec.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -190,7 +190,7 @@ static int k_conv(const run *r, const graph_node *nd, float *y, ax_err *err)
 
 /* ---------------------------------------------------------------- Gemm, MatMul */
 
-/* Canonical Gemm (fitness/graph.h: B constant [M][K], alpha = 1, C absent
+/* Canonical Gemm (fitness/net/graph.h: B constant [M][K], alpha = 1, C absent
  * or [M] with beta = 1): y[i][m] = C[m] + sum over k ascending of A[i][k] *
  * B[m][k], through the MAC kernel on B transposed. */
 static int k_gemm_canonical(const run *r, const graph_node *nd, float *y, ax_err *err)

@@ -2,11 +2,11 @@
  * recently used first out. The emulator keeps in it the activations of an
  * image block after a MAC layer, keyed by everything that produced them
  * (the images, the product tables of the layers so far, the fault draws),
- * so chromosomes that share a prefix share its work (fitness/emu.h).
+ * so chromosomes that share a prefix share its work (fitness/emu/emu.h).
  * Values are copied in and out under a lock; a hit gives exactly the bytes
  * stored, so results never depend on what the cache holds. */
-#ifndef AX_FITNESS_PCACHE_H
-#define AX_FITNESS_PCACHE_H
+#ifndef AX_FITNESS_EMU_PCACHE_H
+#define AX_FITNESS_EMU_PCACHE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* onnx_import: ONNX model (protobuf, parsed by protobuf-c code generated at
- * build time from Debian's onnx.proto) -> graph IR (fitness/graph.h).
+ * build time from Debian's onnx.proto) -> graph IR (fitness/net/graph.h).
  *
  * Supported operators (default domain, opsets 1..21 with each operator's
  * per-opset attribute changes): Conv (1-D and 2-D, groups, strides, pads,
@@ -18,13 +18,13 @@
  * Element types: the network computes in float. Float and double
  * initializers are read as float; integer tensors only serve as shapes,
  * axes, pads and indices. */
-#ifndef AX_FITNESS_ONNX_IMPORT_H
-#define AX_FITNESS_ONNX_IMPORT_H
+#ifndef AX_FITNESS_NET_ONNX_IMPORT_H
+#define AX_FITNESS_NET_ONNX_IMPORT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fitness/graph.h"
+#include "fitness/net/graph.h"
 #include "util/err.h"
 
 /* A tensor read from a TensorProto (.pb file of an ONNX test, initializer,

@@ -1,4 +1,4 @@
-#include "fitness/pcache.h"
+#include "fitness/emu/pcache.h"
 
 #include <pthread.h>
 #include <stdlib.h>

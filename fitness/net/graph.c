@@ -1,4 +1,4 @@
-#include "fitness/graph.h"
+#include "fitness/net/graph.h"
 
 #include <stdlib.h>
 #include <string.h>

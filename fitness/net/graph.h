@@ -41,8 +41,8 @@
  * Ownership: a graph owns its names, its arrays and the float data of its
  * constants; graph_free releases everything. The structs are open for
  * reading; treat a graph as immutable after import. */
-#ifndef AX_FITNESS_GRAPH_H
-#define AX_FITNESS_GRAPH_H
+#ifndef AX_FITNESS_NET_GRAPH_H
+#define AX_FITNESS_NET_GRAPH_H
 
 #include <stdint.h>
 

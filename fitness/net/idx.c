@@ -1,4 +1,4 @@
-#include "fitness/idx.h"
+#include "fitness/net/idx.h"
 
 #include <errno.h>
 #include <stdio.h>
