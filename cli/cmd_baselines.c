@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "cli/baselines.h"
 #include "cli/commands.h"
 #include "cli/scfg.h"
 #include "cli/search.h"
+#include "util/fileio.h"
 
 int cmd_baselines(int argc, char **argv)
 {
@@ -41,13 +43,13 @@ int cmd_baselines(int argc, char **argv)
     if (rc == AX_OK) {
         rc = search_make_folder(out, &err);
         char path[SCFG_PATH + 32];
-        run_path(path, sizeof path, out, "config.ini");
+        fio_join(path, sizeof path, out, "config.ini");
         if (rc == AX_OK)
             rc = scfg_write(&c, path, &err);
         if (rc == AX_OK)
             rc = search_open_log(&e, out, &err);
         if (rc == AX_OK)
-            rc = run_baselines(&e, out, c.population * c.generations, -1, NULL, &err);
+            rc = bl_run(&e, out, c.population * c.generations, -1, NULL, &err);
         run_env_close(&e);
     }
     return args_exit("baselines", rc, &err);

@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/baselines.h"
 #include "cli/commands.h"
 #include "cli/scfg.h"
 #include "cli/search.h"
+#include "util/fileio.h"
 
 int cmd_resume(int argc, char **argv)
 {
@@ -39,18 +41,18 @@ int cmd_resume(int argc, char **argv)
     /* A search writes checkpoint.bin and history.tsv before its baselines
      * write baselines.bin, so baselines.bin without them means a baselines
      * run. */
-    run_path(path, sizeof path, dir, "checkpoint.bin");
+    fio_join(path, sizeof path, dir, "checkpoint.bin");
     int baselines_only = access(path, F_OK) != 0;
-    run_path(path, sizeof path, dir, "history.tsv");
+    fio_join(path, sizeof path, dir, "history.tsv");
     baselines_only = baselines_only && access(path, F_OK) != 0;
-    run_path(path, sizeof path, dir, "baselines.bin");
+    fio_join(path, sizeof path, dir, "baselines.bin");
     baselines_only = baselines_only && access(path, F_OK) == 0;
     if (baselines_only && (o.gens > 0 || o.time_limit >= 0 || o.no_baselines)) {
         fprintf(stderr, "axsearch resume: %s holds the baselines of `axsearch baselines`; only --threads may "
                         "change when resuming them\n", dir);
         return 2;
     }
-    run_path(path, sizeof path, dir, "config.ini");
+    fio_join(path, sizeof path, dir, "config.ini");
     ax_err err = {0};
     scfg c;
     scfg_defaults(&c);
@@ -74,7 +76,7 @@ int cmd_resume(int argc, char **argv)
     if (rc == AX_OK) {
         rc = search_open_log(&e, dir, &err);
         if (rc == AX_OK && baselines_only)
-            rc = run_baselines(&e, dir, c.population * c.generations, -1, NULL, &err);
+            rc = bl_run(&e, dir, c.population * c.generations, -1, NULL, &err);
         else if (rc == AX_OK)
             rc = search_run(&e, dir, 1, &err);
         run_env_close(&e);

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/scfg.h"
 #include "cli/search.h"
+#include "util/fileio.h"
 
 static void usage(FILE *out)
 {
@@ -72,7 +73,7 @@ int cmd_search(int argc, char **argv)
         return rc == AX_EINPUT ? 2 : 1;
     }
     char path[SCFG_PATH + 32];
-    run_path(path, sizeof path, out, "config.ini");
+    fio_join(path, sizeof path, out, "config.ini");
     rc = scfg_write(&c, path, &err);
     if (rc == AX_OK)
         rc = search_open_log(&e, out, &err);

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/baselines.h"
+#include "cli/results.h"
 #include "ga/pareto.h"
 #include "util/fileio.h"
 #include "util/wallclock.h"
@@ -85,7 +87,7 @@ static void remove_stale_temporaries(const char *dir)
 int search_open_log(run_env *e, const char *dir, ax_err *err)
 {
     char path[SCFG_PATH + 32];
-    run_path(path, sizeof path, dir, "log.txt");
+    fio_join(path, sizeof path, dir, "log.txt");
     e->log = fopen(path, "a");
     if (!e->log)
         return ax_fail(err, AX_EINPUT, "%s: cannot write: %s", path, strerror(errno));
@@ -145,7 +147,7 @@ static int save_checkpoint(nsga *ga, search_ctx *s, ax_err *err)
     if (run_state_save(&s->state, s->e->fit, &blob, &len) != 0)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     char path[SCFG_PATH + 32];
-    run_path(path, sizeof path, s->dir, "checkpoint.bin");
+    fio_join(path, sizeof path, s->dir, "checkpoint.bin");
     int rc = nsga_save(ga, path, blob, len, err);
     free(blob);
     return rc;
@@ -174,14 +176,14 @@ static int hook(nsga *ga, void *user, ax_err *err)
             if (v.objs[(size_t)r * v.n_obj] < row.best_energy_uj)
                 row.best_energy_uj = v.objs[(size_t)r * v.n_obj];
         }
-    row.hv = run_hypervolume(e, v.objs, v.viol, v.size, v.n_obj);
+    row.hv = results_hypervolume(e, v.objs, v.viol, v.size, v.n_obj);
     if (!isfinite(row.best_energy_uj))
         row.best_energy_uj = 0;
     if (run_state_push(&s->state, &row) != 0)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     int rc = save_checkpoint(ga, s, err);
     if (rc == AX_OK)
-        rc = run_write_history(e, s->dir, &s->state, err);
+        rc = results_write_history(s->dir, &s->state, err);
     if (rc != AX_OK)
         return rc;
     double elapsed = wallclock_seconds() - s->t_start;
@@ -191,7 +193,7 @@ static int hook(nsga *ga, void *user, ax_err *err)
     fit_mac_stats(e->fit, &macs, &skipped);
     if (s->tty)
         printf("\r\033[K");
-    run_say(e,
+    run_env_say(e,
             "gen %3ld/%ld  evals %6ld  cache_hits %5ld  prefix_reuse %4.1f %%  feasible %3ld/%d  hv %.5f  "
             "best %.5f uJ (%+.1f %%)  elapsed %.0f s  eta %.0f s\n",
             row.gen, total, row.evals, row.hits, macs > 0 ? 100.0 * skipped / macs : 0.0, row.feasible, v.size,
@@ -217,21 +219,21 @@ static void search_problem(run_env *e, search_ctx *s, int32_t *card, nsga_proble
 static int finish(run_env *e, const char *dir, nsga *ga, search_ctx *s, ax_err *err)
 {
     nsga_view v = nsga_population(ga);
-    run_test_savings front_test = {0, 0};
-    int rc = run_write_evaluations(e, dir, err);
+    results_savings front_test = {0, 0};
+    int rc = results_write_evaluations(e, dir, err);
     if (rc == AX_OK)
-        rc = run_write_history(e, dir, &s->state, err);
+        rc = results_write_history(dir, &s->state, err);
     if (rc == AX_OK)
-        rc = run_write_front(e, dir, &v, &front_test, err);
+        rc = results_write_front(e, dir, &v, &front_test, err);
     double hv = s->state.n_rows ? s->state.rows[s->state.n_rows - 1].hv : 0;
     size_t distinct = fit_n_evaluated(e->fit);
     if (rc == AX_OK)
-        run_say(e, "search: %ld generations, %ld evaluations (%zu distinct), hypervolume %.5f\n",
+        run_env_say(e, "search: %ld generations, %ld evaluations (%zu distinct), hypervolume %.5f\n",
                 nsga_generation(ga), nsga_evaluations(ga), distinct, hv);
     if (rc == AX_OK && e->cfg.baselines)
-        rc = run_baselines(e, dir, (long)distinct, hv, &front_test, err);
+        rc = bl_run(e, dir, (long)distinct, hv, &front_test, err);
     if (rc == AX_OK)
-        run_say(e, "done: files in %s\n", dir);
+        run_env_say(e, "done: files in %s\n", dir);
     return rc;
 }
 
@@ -242,7 +244,7 @@ static int run_has_results(const char *dir)
     static const char *const files[] = {"history.tsv", "evaluations.tsv", "front.tsv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[SCFG_PATH + 32];
-        run_path(path, sizeof path, dir, files[i]);
+        fio_join(path, sizeof path, dir, files[i]);
         if (access(path, F_OK) == 0)
             return 1;
     }
@@ -254,15 +256,9 @@ static int run_has_results(const char *dir)
 static int population_known(const run_env *e, const nsga *ga)
 {
     nsga_view v = nsga_population(ga);
-    size_t n = fit_n_evaluated(e->fit);
-    for (int r = 0; r < v.size; r++) {
-        const int32_t *g = v.ints + (size_t)r * v.n_int;
-        size_t i = 0;
-        while (i < n && memcmp(fit_evaluated_genes(e->fit, i), g, (size_t)v.n_int * sizeof *g) != 0)
-            i++;
-        if (i == n)
+    for (int r = 0; r < v.size; r++)
+        if (fit_find(e->fit, v.ints + (size_t)r * v.n_int) < 0)
             return 0;
-    }
     return 1;
 }
 
@@ -275,11 +271,11 @@ int search_run(run_env *e, const char *dir, int resume, ax_err *err)
     nsga_problem p;
     search_problem(e, &s, card, &p);
     nsga_config c;
-    run_nsga_config(e, &c);
+    run_env_nsga_config(e, &c);
     c.hook = hook;
     c.hook_user = &s;
     char ck[SCFG_PATH + 32];
-    run_path(ck, sizeof ck, dir, "checkpoint.bin");
+    fio_join(ck, sizeof ck, dir, "checkpoint.bin");
     nsga *ga = NULL;
     int rc = AX_OK;
     if (resume && access(ck, F_OK) == 0) {
@@ -298,7 +294,7 @@ int search_run(run_env *e, const char *dir, int resume, ax_err *err)
                          nsga_generation(ga), c.max_generations);
         if (rc == AX_OK) {
             s.gen_start = nsga_generation(ga);
-            run_say(e, "resuming %s at generation %ld (%zu evaluations known)\n", dir, s.gen_start,
+            run_env_say(e, "resuming %s at generation %ld (%zu evaluations known)\n", dir, s.gen_start,
                     fit_n_evaluated(e->fit));
         }
     } else if (resume && run_has_results(dir)) {
@@ -320,7 +316,7 @@ int search_run(run_env *e, const char *dir, int resume, ax_err *err)
         free(exact);
         if (rc == AX_OK) {
             int L = qnet_n_layers(e->q);
-            run_say(e, "search: %d layers, %d multipliers, %d/%d/%d voltage levels, %d genes; population %d, "
+            run_env_say(e, "search: %d layers, %d multipliers, %d/%d/%d voltage levels, %d genes; population %d, "
                        "%ld generations; exact design: top-1 %.4f, %.5f uJ\n",
                     L, e->n_mults, e->cfg.n_swing, e->cfg.n_vin, e->cfg.n_vw, p.n_int, c.pop_size,
                     c.max_generations, fit_baseline_top1(e->fit), fit_exact_energy_pj(e->fit) * 1e-6);
@@ -337,7 +333,7 @@ int search_run(run_env *e, const char *dir, int resume, ax_err *err)
             ax_err e2 = {0};
             save_checkpoint(ga, &s, &e2);
         }
-        run_say(e, "stopped after generation %ld; continue with: axsearch resume %s\n", nsga_generation(ga), dir);
+        run_env_say(e, "stopped after generation %ld; continue with: axsearch resume %s\n", nsga_generation(ga), dir);
         err->code = AX_ESTOPPED;
     } else if (rc == AX_OK) {
         rc = finish(e, dir, ga, &s, err);
@@ -384,7 +380,7 @@ int search_exhaustive(run_env *e, const char *dir, double max_points, ax_err *er
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     fit_cardinalities(e->fit, card);
     double total = space_size(e, card);
-    run_say(e, "exhaustive: %.0f chromosomes\n", total);
+    run_env_say(e, "exhaustive: %.0f chromosomes\n", total);
     enum { CHUNK = 256 };
     int32_t *g = malloc((size_t)CHUNK * ng * sizeof *g);
     fit_result *res = malloc(CHUNK * sizeof *res);
@@ -404,7 +400,7 @@ int search_exhaustive(run_env *e, const char *dir, double max_points, ax_err *er
         rc = fit_batch(e->fit, n, g, res, NULL, err);
         done += n;
         if (rc == AX_OK)
-            run_say(e, "exhaustive: %ld/%.0f\n", done, total);
+            run_env_say(e, "exhaustive: %ld/%.0f\n", done, total);
     }
     free(g);
     free(res);
@@ -440,14 +436,14 @@ int search_exhaustive(run_env *e, const char *dir, double max_points, ax_err *er
         v.objs = objs;
         v.viol = viol;
         v.rank = rank;
-        double hv = run_hypervolume(e, objs, viol, (int)n, m);
-        run_say(e, "exhaustive: true front hypervolume %.6f\n", hv);
-        rc = run_write_evaluations(e, dir, err);
+        double hv = results_hypervolume(e, objs, viol, (int)n, m);
+        run_env_say(e, "exhaustive: true front hypervolume %.6f\n", hv);
+        rc = results_write_evaluations(e, dir, err);
         if (rc == AX_OK)
-            rc = run_write_front(e, dir, &v, NULL, err);
+            rc = results_write_front(e, dir, &v, NULL, err);
         if (rc == AX_OK) {
             char path[SCFG_PATH + 32];
-            run_path(path, sizeof path, dir, "summary.tsv");
+            fio_join(path, sizeof path, dir, "summary.tsv");
             char text[256];
             int len = snprintf(text, sizeof text, "approach\tevaluations\thv\nexhaustive\t%zu\t%.6f\n", n, hv);
             rc = fio_write_atomic(path, text, (size_t)len, err);

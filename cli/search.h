@@ -5,7 +5,8 @@
 #ifndef AX_CLI_SEARCH_H
 #define AX_CLI_SEARCH_H
 
-#include "cli/run.h"
+#include "cli/run_env.h"
+#include "cli/run_state.h"
 
 /* Runs (resume = 0: from the start; 1: from dir/checkpoint.bin when it
  * exists) to the end. Returns AX_OK, AX_ESTOPPED after a stop request (the

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/hash.h"
+#include "util/gset.h"
 #include "util/sort.h"
 
 #ifdef _OPENMP
@@ -19,12 +19,10 @@ struct fit {
     int32_t *card;       /* [n_genes] cardinalities */
     double base_top1;    /* exact design, nominal, search images */
     double exact_energy; /* pJ */
-    /* evaluation cache */
-    int32_t *genes;      /* [cap][n_genes] */
+    /* evaluation cache: chromosome i of the set has results[i] */
+    gset *known;
     fit_result *results; /* [cap] */
-    size_t n, cap;
-    int *slots;          /* open addressing: index into genes, -1 empty */
-    size_t n_slots;
+    size_t cap;
     pcache *prefix;      /* emulator prefix cache, or NULL */
     uint8_t *base_right; /* [val n] exact design right on each search image */
     fmap_links *links;   /* [L] mesh links per datum, from the chip model's mapping */
@@ -62,6 +60,10 @@ fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
     f->space.v_weight = f->levels + space->n_swing + space->n_vin;
     f->n_vgenes = space->per_layer_volts ? 3 * space->n_layers : 3;
     f->n_genes = (space->n_arrays > 0 ? space->n_arrays + space->n_layers : space->n_layers) + f->n_vgenes;
+    if (!(f->known = gset_create((size_t)f->n_genes * sizeof(int32_t)))) {
+        fit_free(f);
+        return ax_fail(err, AX_EINTERNAL, "out of memory"), NULL;
+    }
     if (setup->prefix_cache_bytes > 0 && !(f->prefix = pcache_create(setup->prefix_cache_bytes, err))) {
         fit_free(f);
         return NULL;
@@ -96,9 +98,8 @@ void fit_free(fit *f)
     if (!f)
         return;
     free(f->levels);
-    free(f->genes);
+    gset_free(f->known);
     free(f->results);
-    free(f->slots);
     free(f->base_right);
     free(f->links);
     free(f->card);
@@ -194,8 +195,9 @@ static int score(const fit *f, const int32_t *genes, const mc_data *d, double ba
 {
     const fit_space *s = &f->space;
     int L = s->n_layers, K = s->n_arrays;
-    if (check_genes(f, genes, err) != AX_OK)
-        return err->code;
+    int bad = check_genes(f, genes, err);
+    if (bad != AX_OK)
+        return bad;
     int *layer_mult = malloc((size_t)L * sizeof *layer_mult);
     const emu_table **tables = malloc((size_t)L * sizeof *tables);
     emu_flip_spec *specs = malloc(3 * (size_t)L * sizeof *specs);
@@ -289,7 +291,8 @@ int fit_baseline_on(const fit *f, const mc_data *d, double *top1, ax_err *err)
     fit_result r;
     int rc = score(f, exact, d, 0.0, f->setup.threads, NULL, 0, &r, err);
     free(exact);
-    *top1 = r.top1;
+    if (rc == AX_OK) /* *top1 is left alone on failure */
+        *top1 = r.top1;
     return rc;
 }
 
@@ -308,75 +311,40 @@ void fit_objectives(const fit *f, const fit_result *r, double *objs, double *con
 
 /* ---- the cache ------------------------------------------------------------ */
 
-static uint64_t genes_hash(const int32_t *g, int n)
+long fit_find(const fit *f, const int32_t *genes)
 {
-    return hash_fnv1a64(HASH_FNV_OFFSET, g, (size_t)n * sizeof *g);
-}
-
-static long cache_find(const fit *f, const int32_t *g)
-{
-    if (!f->n_slots)
-        return -1;
-    size_t mask = f->n_slots - 1;
-    for (size_t s = genes_hash(g, f->n_genes) & mask;; s = (s + 1) & mask) {
-        int i = f->slots[s];
-        if (i < 0)
-            return -1;
-        if (!memcmp(f->genes + (size_t)i * f->n_genes, g, (size_t)f->n_genes * sizeof *g))
-            return i;
-    }
+    return gset_find(f->known, genes);
 }
 
 static int cache_add(fit *f, const int32_t *g, const fit_result *r)
 {
-    if (f->n == f->cap) {
+    size_t n = gset_count(f->known);
+    if (n == f->cap) {
         size_t cap = f->cap ? 2 * f->cap : 256;
-        int32_t *ng = realloc(f->genes, cap * (size_t)f->n_genes * sizeof *ng);
-        if (!ng)
-            return -1;
-        f->genes = ng;
         fit_result *nr = realloc(f->results, cap * sizeof *nr);
         if (!nr)
             return -1;
         f->results = nr;
         f->cap = cap;
     }
-    if (2 * (f->n + 1) > f->n_slots) { /* keep the table at most half full */
-        size_t n_slots = f->n_slots ? 2 * f->n_slots : 512;
-        int *slots = malloc(n_slots * sizeof *slots);
-        if (!slots)
-            return -1;
-        for (size_t s = 0; s < n_slots; s++)
-            slots[s] = -1;
-        for (size_t i = 0; i < f->n; i++) {
-            size_t s = genes_hash(f->genes + i * (size_t)f->n_genes, f->n_genes) & (n_slots - 1);
-            while (slots[s] >= 0)
-                s = (s + 1) & (n_slots - 1);
-            slots[s] = (int)i;
-        }
-        free(f->slots);
-        f->slots = slots;
-        f->n_slots = n_slots;
-    }
-    memcpy(f->genes + f->n * (size_t)f->n_genes, g, (size_t)f->n_genes * sizeof *g);
-    f->results[f->n] = *r;
-    size_t s = genes_hash(g, f->n_genes) & (f->n_slots - 1);
-    while (f->slots[s] >= 0)
-        s = (s + 1) & (f->n_slots - 1);
-    f->slots[s] = (int)f->n;
-    f->n++;
+    int added;
+    if (gset_add(f->known, g, &added) < 0)
+        return -1;
+    if (added)
+        f->results[n] = *r;
     return 0;
 }
 
-size_t fit_n_evaluated(const fit *f) { return f->n; }
-const int32_t *fit_evaluated_genes(const fit *f, size_t i) { return f->genes + i * (size_t)f->n_genes; }
+size_t fit_n_evaluated(const fit *f) { return gset_count(f->known); }
+const int32_t *fit_evaluated_genes(const fit *f, size_t i) { return gset_key(f->known, i); }
 const fit_result *fit_evaluated_result(const fit *f, size_t i) { return &f->results[i]; }
 
 int fit_remember(fit *f, const int32_t *genes, const fit_result *r, int known_ok, ax_err *err)
 {
-    if (check_genes(f, genes, err) != AX_OK)
-        return err->code;
-    if (cache_find(f, genes) >= 0) {
+    int bad = check_genes(f, genes, err);
+    if (bad != AX_OK)
+        return bad;
+    if (fit_find(f, genes) >= 0) {
         if (known_ok) /* the genome decides the score: nothing to add */
             return AX_OK;
         return ax_fail(err, AX_EINPUT, "fitness: a chromosome is remembered twice");
@@ -388,9 +356,7 @@ int fit_remember(fit *f, const int32_t *genes, const fit_result *r, int known_ok
 
 void fit_forget(fit *f)
 {
-    f->n = 0;
-    for (size_t s = 0; s < f->n_slots; s++)
-        f->slots[s] = -1;
+    gset_clear(f->known);
 }
 
 typedef struct prefix_order {
@@ -424,7 +390,7 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
     long h = 0;
     for (int i = 0; i < count; i++) {
         const int32_t *g = genes + (size_t)i * n;
-        long c = cache_find(f, g);
+        long c = fit_find(f, g);
         source[i] = i;
         if (c >= 0) {
             out[i] = f->results[c];

@@ -115,6 +115,7 @@ int fit_score(const fit *f, const int32_t *genes, int emu_threads, fit_result *r
  * the exact design on those images (baseline_top1, from fit_baseline_on). */
 int fit_score_on(const fit *f, const int32_t *genes, const mc_data *d, double baseline_top1,
                  fit_result *r, ax_err *err);
+/* Top-1 of the exact design on d into *top1 (left alone on failure). */
 int fit_baseline_on(const fit *f, const mc_data *d, double *top1, ax_err *err);
 
 /* Scores a batch (genes [count][n_genes]) through the cache: known
@@ -135,6 +136,8 @@ void fit_mac_stats(const fit *f, double *macs, double *skipped);
 size_t fit_n_evaluated(const fit *f);
 const int32_t *fit_evaluated_genes(const fit *f, size_t i);
 const fit_result *fit_evaluated_result(const fit *f, size_t i);
+/* Index of genes in the evaluation cache, or -1. */
+long fit_find(const fit *f, const int32_t *genes);
 /* Adds a known result (from a checkpoint); AX_EINPUT if a gene is out of
  * range, or if genes is present already and known_ok is 0 (with known_ok
  * set, a present chromosome is left as it is). */

@@ -6,9 +6,9 @@
 
 #include "ga/pareto.h"
 #include "ga/variation.h"
-#include "util/fileio.h"
 #include "util/bytebuf.h"
-#include "util/hash.h"
+#include "util/frame.h"
+#include "util/gset.h"
 #include "util/pcg.h"
 #include "util/sort.h"
 #include "util/wallclock.h"
@@ -47,8 +47,8 @@ struct nsga {
     /* scratch for selection and dedup */
     int *order, *rank_tmp, *front_idx;
     double *front_dist;
-    int *hash; /* open addressing over pool rows, -1 = empty */
-    int hash_cap;
+    gset *seen;              /* genomes of this generation, for dedup */
+    unsigned char *key;      /* [key_bytes] a row's genes packed as a gset key */
 };
 
 void nsga_config_defaults(nsga_config *c)
@@ -179,16 +179,17 @@ nsga *nsga_create(const nsga_problem *problem, const nsga_config *config, ax_err
     ga->lo = alloc((size_t)problem->n_real, sizeof *ga->lo);
     ga->hi = alloc((size_t)problem->n_real, sizeof *ga->hi);
     int n2 = 2 * ga->n;
-    ga->hash_cap = 1;
-    while (ga->hash_cap < 2 * n2)
-        ga->hash_cap *= 2;
+    size_t key_bytes = (size_t)problem->n_int * sizeof(int32_t) + (size_t)problem->n_real * sizeof(double);
     ga->order = alloc((size_t)n2 * 2, sizeof *ga->order);
     ga->rank_tmp = alloc((size_t)n2, sizeof *ga->rank_tmp);
     ga->front_idx = alloc((size_t)n2, sizeof *ga->front_idx);
     ga->front_dist = alloc((size_t)n2, sizeof *ga->front_dist);
-    ga->hash = alloc((size_t)ga->hash_cap, sizeof *ga->hash);
+    ga->key = alloc(key_bytes, 1);
+    /* At most the 2n rows of one generation are in the set at once, so the
+     * adds of a generation never allocate. */
+    ga->seen = gset_create(key_bytes > 0 ? key_bytes : 1);
     if (!ga->card || !ga->lo || !ga->hi || !ga->order || !ga->rank_tmp || !ga->front_idx ||
-        !ga->front_dist || !ga->hash || block_alloc(&ga->pool, n2, problem) != 0 ||
+        !ga->front_dist || !ga->key || !ga->seen || gset_reserve(ga->seen, (size_t)n2) != 0 || block_alloc(&ga->pool, n2, problem) != 0 ||
         block_alloc(&ga->spare, n2, problem) != 0) {
         nsga_free(ga);
         ax_fail(err, AX_EINTERNAL, "nsga: out of memory");
@@ -219,7 +220,8 @@ void nsga_free(nsga *ga)
     free(ga->rank_tmp);
     free(ga->front_idx);
     free(ga->front_dist);
-    free(ga->hash);
+    gset_free(ga->seen);
+    free(ga->key);
     free(ga);
 }
 
@@ -263,49 +265,31 @@ int nsga_add_initial(nsga *ga, int count, const int32_t *ints, const double *rea
 
 /* ---- duplicate detection over pool rows ------------------------------ */
 
-static uint64_t row_hash(const nsga *ga, int row)
+/* Row's genes as the set's key: the integer genes, then the real ones. */
+static const unsigned char *row_key(const nsga *ga, int row)
 {
     const nsga_problem *p = &ga->prob;
-    uint64_t h = hash_fnv1a64(HASH_FNV_OFFSET, ga->pool.ints + (size_t)row * p->n_int,
-                              (size_t)p->n_int * sizeof(int32_t));
-    return hash_fnv1a64(h, ga->pool.reals + (size_t)row * p->n_real,
-                        (size_t)p->n_real * sizeof(double));
-}
-
-static int rows_equal(const nsga *ga, int a, int b)
-{
-    const nsga_problem *p = &ga->prob;
-    return memcmp(ga->pool.ints + (size_t)a * p->n_int, ga->pool.ints + (size_t)b * p->n_int,
-                  (size_t)p->n_int * sizeof(int32_t)) == 0 &&
-           memcmp(ga->pool.reals + (size_t)a * p->n_real, ga->pool.reals + (size_t)b * p->n_real,
-                  (size_t)p->n_real * sizeof(double)) == 0;
+    size_t ni = (size_t)p->n_int * sizeof(int32_t);
+    copy(ga->key, ga->pool.ints + (size_t)row * p->n_int, ni);
+    copy(ga->key + ni, ga->pool.reals + (size_t)row * p->n_real, (size_t)p->n_real * sizeof(double));
+    return ga->key;
 }
 
 static void hash_clear(nsga *ga)
 {
-    for (int i = 0; i < ga->hash_cap; i++)
-        ga->hash[i] = -1;
+    gset_clear(ga->seen);
 }
 
 /* 1 if row equals a row already in the set. */
 static int hash_contains(const nsga *ga, int row)
 {
-    unsigned mask = (unsigned)ga->hash_cap - 1;
-    for (unsigned s = (unsigned)row_hash(ga, row) & mask;; s = (s + 1) & mask) {
-        if (ga->hash[s] < 0)
-            return 0;
-        if (rows_equal(ga, ga->hash[s], row))
-            return 1;
-    }
+    return gset_find(ga->seen, row_key(ga, row)) >= 0;
 }
 
+/* Adds row (room for 2n rows was reserved: cannot fail). */
 static void hash_insert(nsga *ga, int row)
 {
-    unsigned mask = (unsigned)ga->hash_cap - 1;
-    unsigned s = (unsigned)row_hash(ga, row) & mask;
-    while (ga->hash[s] >= 0)
-        s = (s + 1) & mask;
-    ga->hash[s] = row;
+    gset_add(ga->seen, row_key(ga, row), NULL);
 }
 
 /* Dedup applies to genomes with integer genes: real genomes almost never
@@ -799,8 +783,6 @@ int nsga_save(const nsga *ga, const char *path, const void *blob, size_t blob_le
     if (ga->size == 0)
         return ax_fail(err, AX_EINPUT, "%s: nothing to save before initialisation", path);
     bb_writer w = {0};
-    bb_put_bytes(&w, CHECKPOINT_MAGIC, sizeof CHECKPOINT_MAGIC);
-    bb_put_u32(&w, CHECKPOINT_VERSION);
     /* Identity as one length-prefixed section, so load can compare it as
      * bytes and name the first field that differs. */
     bb_writer id = {0};
@@ -829,13 +811,8 @@ int nsga_save(const nsga *ga, const char *path, const void *blob, size_t blob_le
     bb_put_u64(&w, (uint64_t)blob_len);
     if (blob_len > 0)
         bb_put_bytes(&w, blob, blob_len);
-    if (!w.oom)
-        bb_put_u64(&w, hash_fnv1a64(HASH_FNV_OFFSET, w.p, w.n));
-    if (w.oom || id_oom) {
-        free(w.p);
-        return ax_fail(err, AX_EINTERNAL, "%s: out of memory", path);
-    }
-    int status = fio_write_atomic(path, w.p, w.n, err);
+    int status = w.oom || id_oom ? ax_fail(err, AX_EINTERNAL, "%s: out of memory", path)
+                                 : frame_write(path, CHECKPOINT_MAGIC, CHECKPOINT_VERSION, w.p, w.n, err);
     free(w.p);
     return status;
 }
@@ -844,31 +821,14 @@ nsga *nsga_load(const char *path, const nsga_problem *problem, const nsga_config
                 ax_err *err)
 {
     unsigned char *data;
+    const unsigned char *body;
     size_t len;
-    if (fio_read_all(path, &data, &len, err) != AX_OK)
+    if (frame_read(path, CHECKPOINT_MAGIC, CHECKPOINT_VERSION, "an axsearch NSGA-II checkpoint", &data, &body,
+                   &len, err) != AX_OK)
         return NULL;
     nsga *ga = NULL;
     const char *why = NULL;
-    if (len < sizeof CHECKPOINT_MAGIC + 4 + 8 ||
-        memcmp(data, CHECKPOINT_MAGIC, sizeof CHECKPOINT_MAGIC) != 0) {
-        why = "not an axsearch NSGA-II checkpoint (bad magic)";
-        goto fail;
-    }
-    {
-        bb_reader tail = {data + len - 8, 8, 0, 0};
-        if (bb_get_u64(&tail) != hash_fnv1a64(HASH_FNV_OFFSET, data, len - 8)) {
-            why = "checksum mismatch: the file is truncated or corrupted";
-            goto fail;
-        }
-    }
-    bb_reader r = {data, len - 8, sizeof CHECKPOINT_MAGIC, 0};
-    uint32_t version = bb_get_u32(&r);
-    if (version != CHECKPOINT_VERSION) {
-        ax_fail(err, AX_EINPUT, "%s: checkpoint version %u, this program reads version %d", path,
-                (unsigned)version, CHECKPOINT_VERSION);
-        free(data);
-        return NULL;
-    }
+    bb_reader r = {body, len, 0, 0};
     ga = nsga_create(problem, config, err);
     if (!ga) {
         free(data);

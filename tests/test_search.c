@@ -231,14 +231,15 @@ static void killed_and_resumed_equals_uninterrupted(void **state)
 }
 
 /* Waits until bin (baselines.bin) holds at least one result, then kills
- * pid with SIGKILL. The file exists, empty, from the baselines' start: 28
- * bytes of magic, version, checksum, gene count and zero entries. */
+ * pid with SIGKILL. The file exists, empty, from the baselines' start:
+ * BASELINES_EMPTY bytes. */
+enum { BASELINES_EMPTY = 8 + 4 + 4 + 8 + 8 }; /* magic, version, genes, 0 entries, checksum */
 static void kill_once_baselines_known(pid_t pid, const char *bin)
 {
     int st;
     for (int i = 0; i < 30000; i++) {
         struct stat sb;
-        if (stat(bin, &sb) == 0 && sb.st_size > 28)
+        if (stat(bin, &sb) == 0 && sb.st_size > BASELINES_EMPTY)
             break;
         if (waitpid(pid, &st, WNOHANG) == pid)
             fail_msg("the run ended before %s held a result", bin);

@@ -143,9 +143,12 @@ void fio_atomic_abort(fio_atomic *w)
 
 int fio_write_atomic(const char *path, const void *data, size_t len, ax_err *err)
 {
+    ax_err mine; /* the status must survive a caller that passes no err */
+    if (!err)
+        err = &mine;
     fio_atomic *w = fio_atomic_open(path, err);
     if (!w)
-        return err ? err->code : AX_EINTERNAL;
+        return err->code;
     if (len > 0 && fwrite(data, 1, len, w->stream) != len) {
         fio_atomic_abort(w);
         return ax_fail(err, AX_EINTERNAL, "%s: write failed", path);
@@ -165,4 +168,9 @@ int fio_check_line_lengths(const char *text, const char *name, size_t max, ax_er
         p += len + (p[len] == '\n');
     }
     return AX_OK;
+}
+
+void fio_join(char *out, size_t size, const char *dir, const char *name)
+{
+    snprintf(out, size, "%s/%s", dir, name);
 }

@@ -36,6 +36,9 @@ int fio_atomic_commit(fio_atomic *w, ax_err *err);
 /* Closes and removes the temporary file, frees w; NULL is a no-op. */
 void fio_atomic_abort(fio_atomic *w);
 
+/* "dir/name" into out (cut to size, always terminated). */
+void fio_join(char *out, size_t size, const char *dir, const char *name);
+
 /* One-shot: writes len bytes atomically to path. */
 int fio_write_atomic(const char *path, const void *data, size_t len, ax_err *err);
 

@@ -20,7 +20,9 @@ typedef struct pcache_stats {
     size_t bytes, entries;
 } pcache_stats;
 
-/* budget: bytes of keys and values kept at most. */
+/* budget: bytes kept at most: keys, values and each entry's own
+ * bookkeeping (a few dozen bytes), so a small budget holds fewer entries
+ * than its keys and values alone would suggest. */
 pcache *pcache_create(size_t budget, ax_err *err);
 void pcache_free(pcache *c);
 

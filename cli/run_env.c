@@ -1,0 +1,262 @@
+#include "cli/run_env.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/glue.h"
+
+void run_env_say(run_env *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    fflush(stdout);
+    if (e->log) {
+        va_start(ap, fmt);
+        vfprintf(e->log, fmt, ap);
+        va_end(ap);
+        fflush(e->log);
+    }
+}
+
+const char *run_env_mult_name(const run_env *e, int i)
+{
+    return mult_lib_entry(e->lib, (size_t)e->mult_entry[i])->name;
+}
+
+/* Copies the next word of a comma/space separated list into word (empty
+ * at the end) and returns where the list goes on. */
+static const char *next_word(const char *p, char *word, size_t size)
+{
+    while (*p == ' ' || *p == ',')
+        p++;
+    const char *end = p;
+    while (*end && *end != ',' && *end != ' ')
+        end++;
+    snprintf(word, size, "%.*s", (int)(end - p), p);
+    return end;
+}
+
+/* Is the word in the comma list (or the list "all")? */
+static int family_selected(const char *list, const char *family)
+{
+    if (!strcmp(list, "all"))
+        return 1;
+    char word[128];
+    for (const char *p = next_word(list, word, sizeof word); word[0]; p = next_word(p, word, sizeof word))
+        if (!strcmp(word, family))
+            return 1;
+    return 0;
+}
+
+static int check_levels(const char *what, const double *v, double nominal, ax_err *err)
+{
+    if (fabs(v[0] - nominal) > 1e-9)
+        return ax_fail(err, AX_EINPUT,
+                       "[knobs] %s: the first level must be the chip's nominal %g V (the exact "
+                       "design's operating point), got %g",
+                       what, nominal, v[0]);
+    return AX_OK;
+}
+
+static int pick_multipliers(run_env *e, ax_err *err)
+{
+    const scfg *c = &e->cfg;
+    if (!(e->lib = mult_lib_create_default(err)))
+        return err->code;
+    if (c->import[0] && mult_lib_import_index(e->lib, c->import, err) != AX_OK)
+        return err->code;
+    size_t n = mult_lib_count(e->lib);
+    long ref = mult_lib_find(e->lib, MULT_REFERENCE);
+    e->mult_entry = malloc(n * sizeof *e->mult_entry);
+    if (!e->mult_entry || ref < 0)
+        return ax_fail(err, AX_EINTERNAL, "multiplier library: no reference design");
+    /* The library is sorted by power, so the set is too: neighbouring gene
+     * values are similar designs. */
+    if (c->include[0]) {
+        /* Names must exist; the set keeps the library's power order. */
+        char name[128];
+        for (const char *p = next_word(c->include, name, sizeof name); name[0]; p = next_word(p, name, sizeof name))
+            if (mult_lib_find(e->lib, name) < 0)
+                return ax_fail(err, AX_EINPUT, "[library] include: no multiplier '%s' (see axsearch mults)", name);
+    }
+    if (!c->include[0] && strcmp(c->families, "all") != 0) {
+        /* Every family named must exist: a typo would quietly shrink the set. */
+        char name[128];
+        for (const char *p = next_word(c->families, name, sizeof name); name[0]; p = next_word(p, name, sizeof name)) {
+            size_t i = 0;
+            while (i < n && strcmp(mult_lib_entry(e->lib, i)->family, name) != 0)
+                i++;
+            if (i == n)
+                return ax_fail(err, AX_EINPUT, "[library] families: no family '%s' (see axsearch mults)", name);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const mult_entry *m = mult_lib_entry(e->lib, i);
+        int chosen = c->include[0] ? family_selected(c->include, m->name)
+                                   : family_selected(c->families, m->family) &&
+                                         m->cost.power_rel <= c->max_power_rel + 1e-12;
+        if ((long)i == ref || chosen)
+            e->mult_entry[e->n_mults++] = (long)i;
+    }
+    if (e->n_mults < 2)
+        return ax_fail(err, AX_EINPUT, "[library] families = %s with max_power_rel %g leaves no approximate design",
+                       c->families, c->max_power_rel);
+    e->tables = calloc((size_t)e->n_mults, sizeof *e->tables);
+    if (!e->tables)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    for (int i = 0; i < e->n_mults; i++)
+        if (!(e->tables[i] = emu_table_create(mult_lib_entry(e->lib, (size_t)e->mult_entry[i])->lut, err)))
+            return err->code;
+    return AX_OK;
+}
+
+/* The knobs' first levels are the chip's nominal values, then the data
+ * splits and the quantized network, checked against each other. */
+static int open_model_and_data(run_env *e, ax_err *err)
+{
+    const scfg *c = &e->cfg;
+    int rc = c->arch[0] ? accel_arch_load(c->arch, &e->arch, err) : (accel_arch_default(&e->arch), AX_OK);
+    if (rc == AX_OK)
+        rc = check_levels("noc_swing", c->noc_swing, e->arch.noc_swing, err);
+    if (rc == AX_OK)
+        rc = check_levels("sram_v_input", c->sram_v_input, e->arch.vdd, err);
+    if (rc == AX_OK)
+        rc = check_levels("sram_v_weight", c->sram_v_weight, e->arch.vdd, err);
+    if (rc == AX_OK)
+        rc = idx_load_split(c->data, IDX_SPLIT_VAL, &e->val, err);
+    if (rc == AX_OK)
+        rc = idx_load_split(c->data, IDX_SPLIT_TEST, &e->test, err);
+    if (rc == AX_OK) {
+        if (e->val.count > c->val_images)
+            e->val.count = c->val_images;
+        if (e->test.count > c->test_images)
+            e->test.count = c->test_images;
+        rc = glue_load_qnet(c->onnx, c->data, c->calib_images, (int)c->threads, &e->g, &e->q, err);
+    }
+    if (rc == AX_OK && qnet_image_pixels(e->q) != (int64_t)e->val.rows * e->val.cols)
+        rc = ax_fail(err, AX_EINPUT, "%s: the model's input does not fit %dx%d images", c->onnx, e->val.rows,
+                     e->val.cols);
+    for (int64_t i = 0; rc == AX_OK && i < e->val.count; i++)
+        if (e->val.labels[i] >= qnet_classes(e->q))
+            rc = ax_fail(err, AX_EINPUT, "%s: label %d above the model's %d classes", c->data,
+                         e->val.labels[i], qnet_classes(e->q));
+    return rc;
+}
+
+/* The chip model of the network, mapped once with the set's multipliers. */
+static int open_chip(run_env *e, ax_err *err)
+{
+    accel_layer_shape *shapes = NULL;
+    size_t n_shapes = 0;
+    accel_mult_cost *costs = NULL;
+    int rc = glue_layer_shapes(e->g, &shapes, &n_shapes, err);
+    if (rc == AX_OK && !(costs = malloc((size_t)e->n_mults * sizeof *costs)))
+        rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+    if (rc == AX_OK) {
+        for (int i = 0; i < e->n_mults; i++)
+            costs[i] = glue_mult_cost(mult_lib_entry(e->lib, (size_t)e->mult_entry[i]));
+        rc = accel_net_create(&e->arch, shapes, n_shapes, costs, (size_t)e->n_mults,
+                              strcmp(e->cfg.mapping, "edp") ? ACCEL_OBJ_ENERGY : ACCEL_OBJ_EDP, &e->net, err);
+    }
+    free(shapes);
+    free(costs);
+    return rc;
+}
+
+/* The fitness function over the search images. */
+static int open_fit(run_env *e, ax_err *err)
+{
+    const scfg *c = &e->cfg;
+    fmap_model fm;
+    int rc = glue_fault_model(&e->arch, &e->sram, &fm, err);
+    if (rc != AX_OK)
+        return rc;
+    long exact = mult_lib_find(e->lib, MULT_REFERENCE);
+    int exact_i = 0;
+    for (int i = 0; i < e->n_mults; i++)
+        if (e->mult_entry[i] == exact)
+            exact_i = i;
+    fit_space sp = {qnet_n_layers(e->q), e->n_mults, exact_i, (int)c->arrays, c->n_swing, c->n_vin,
+                    c->n_vw, c->noc_swing, c->sram_v_input, c->sram_v_weight, (int)c->noc_bits,
+                    c->per_layer};
+    fit_setup su = {.q = e->q,
+                    .tables = (const emu_table *const *)e->tables,
+                    .net = e->net,
+                    .faults = fm,
+                    .val = {e->val.images, e->val.labels, e->val.count, e->val.first},
+                    .reps = (int)c->reps,
+                    .seed = c->fault_seed,
+                    .threads = (int)c->threads,
+                    .max_drop = c->max_drop,
+                    .obj_area = c->obj_area,
+                    .obj_latency = c->obj_latency,
+                    .gate_idle = c->gate_idle,
+                    .prefix_cache_bytes = (size_t)c->prefix_cache_mb << 20,
+                    .early_stop_z = c->early_stop_z,
+                    .early_stop_chunk = c->early_stop_chunk,
+                    .stop = e->stop};
+    if (!(e->fit = fit_create(&sp, &su, err)))
+        return err->code;
+    return AX_OK;
+}
+
+int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err *err)
+{
+    memset(e, 0, sizeof *e);
+    e->cfg = *c;
+    e->stop = stop;
+    int rc = open_model_and_data(e, err);
+    if (rc == AX_OK)
+        rc = pick_multipliers(e, err);
+    if (rc == AX_OK && c->arrays > e->n_mults)
+        rc = ax_fail(err, AX_EINPUT, "[bank] arrays = %ld exceeds the %d multipliers of the set", c->arrays,
+                     e->n_mults);
+    if (rc == AX_OK)
+        rc = open_chip(e, err);
+    if (rc == AX_OK)
+        rc = open_fit(e, err);
+    if (rc != AX_OK)
+        run_env_close(e);
+    return rc;
+}
+
+void run_env_close(run_env *e)
+{
+    fit_free(e->fit);
+    if (e->tables)
+        for (int i = 0; i < e->n_mults; i++)
+            emu_table_free(e->tables[i]);
+    free(e->tables);
+    free(e->mult_entry);
+    mult_lib_free(e->lib);
+    accel_net_free(e->net);
+    fault_sram_free(e->sram);
+    qnet_free(e->q);
+    graph_free(e->g);
+    idx_dataset_clear(&e->val);
+    idx_dataset_clear(&e->test);
+    if (e->log)
+        fclose(e->log);
+    memset(e, 0, sizeof *e);
+}
+
+void run_env_nsga_config(const run_env *e, nsga_config *c)
+{
+    const scfg *s = &e->cfg;
+    nsga_config_defaults(c);
+    c->pop_size = (int)s->population;
+    c->seed = s->seed;
+    c->max_generations = s->generations;
+    c->max_seconds = s->time_limit;
+    c->int_crossover = strcmp(s->crossover, "two_point") ? NSGA_INT_UNIFORM : NSGA_INT_TWO_POINT;
+    c->int_mutation = strcmp(s->mutation, "reset") ? NSGA_INT_STEP : NSGA_INT_RESET;
+    c->int_pm = s->mutation_prob > 0 ? s->mutation_prob : -1.0;
+    c->int_step_max = (int)s->step_max;
+    c->threads = (int)s->threads;
+    c->stop_flag = e->stop;
+}
+

@@ -1,0 +1,60 @@
+/* run_env: everything a search needs, built once from its configuration:
+ * the quantized network, the multiplier set and its product tables, the
+ * mapped chip, the fault model, the data splits and the fitness function.
+ * Shared by the search, resume and baselines commands; the run folder's
+ * files are cli/results.h's and cli/run_state.h's. */
+#ifndef AX_CLI_RUN_ENV_H
+#define AX_CLI_RUN_ENV_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "accel_model/arch.h"
+#include "accel_model/net.h"
+#include "approx/fault.h"
+#include "approx/mult_lib.h"
+#include "cli/scfg.h"
+#include "fitness/fit.h"
+#include "fitness/emu/emu.h"
+#include "fitness/emu/qnet.h"
+#include "fitness/net/graph.h"
+#include "fitness/net/idx.h"
+#include "ga/nsga.h"
+
+typedef struct run_env {
+    scfg cfg;
+    graph *g;
+    qnet *q;
+    mult_lib *lib;
+    int n_mults;
+    long *mult_entry;      /* [n_mults] library index of each set member */
+    emu_table **tables;    /* [n_mults] */
+    accel_arch arch;
+    accel_net *net;
+    fault_sram *sram;
+    idx_dataset val, test;
+    fit *fit;
+    FILE *log;             /* NULL until a run folder is open; owned */
+    volatile sig_atomic_t *stop;
+} run_env;
+
+/* Builds everything (checks every file before anything is written). On
+ * failure e is closed again. */
+int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err *err);
+/* Frees what run_env_open built and closes the log; a zeroed e is a no-op. */
+void run_env_close(run_env *e);
+
+/* Name of multiplier set member i. */
+const char *run_env_mult_name(const run_env *e, int i);
+
+/* Printf to stdout and, when open, to the run's log.txt. */
+void run_env_say(run_env *e, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* NSGA-II settings of the configured search (problem-independent). */
+void run_env_nsga_config(const run_env *e, nsga_config *c);
+
+#endif
