@@ -83,6 +83,10 @@ axsearch: $(BUILD)/axsearch
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) $(TEST_LDLIBS) $(LDLIBS)
 
+# test_args tests cli/args.c, which the library does not hold.
+$(BUILD)/tests/test_args: $(BUILD)/tests/test_args.o $(BUILD)/cli/args.o $(TEST_SUPPORT_OBJ) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/cli/args.o $(TEST_SUPPORT_OBJ) $(LIB) $(TEST_LDLIBS) $(LDLIBS)
+
 $(BUILD)/benchmarks/%: $(BUILD)/benchmarks/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 

@@ -108,6 +108,98 @@ static int split_tabs(char *line, char **fields, int max)
     return n;
 }
 
+/* The next line of the buffer at *save (NUL-terminated in place, without
+ * its "\r\n" or "\n"); *save moves past it, to NULL after the last. */
+static char *next_line(char **save)
+{
+    char *line = *save;
+    char *nl = strchr(line, '\n');
+    if (nl) {
+        *nl = '\0';
+        *save = nl + 1;
+    } else {
+        *save = NULL;
+    }
+    size_t len = strlen(line);
+    if (len && line[len - 1] == '\r')
+        line[len - 1] = '\0';
+    return line;
+}
+
+/* The header's nf fields (nf < 0: too many) into colmap[file column] = our
+ * column; every required column must be there, none twice. */
+static int parse_header(char *const *fields, int nf, int *colmap, const char *name, int lineno, ax_err *err)
+{
+    if (nf < 0)
+        return ax_fail(err, AX_EINPUT, "%s:%d: header has more than %d columns", name, lineno, NCOLS);
+    int seen[NCOLS] = {0};
+    for (int i = 0; i < nf; i++) {
+        int k = -1;
+        for (int j = 0; j < NCOLS; j++)
+            if (!strcmp(fields[i], col_names[j]))
+                k = j;
+        if (k < 0)
+            return ax_fail(err, AX_EINPUT, "%s:%d: unknown column '%s' in the header", name, lineno, fields[i]);
+        if (seen[k])
+            return ax_fail(err, AX_EINPUT, "%s:%d: column '%s' given twice", name, lineno, fields[i]);
+        seen[k] = 1;
+        colmap[i] = k;
+    }
+    static const int required[] = {COL_NAME, COL_M, COL_C, COL_P, COL_Q, COL_R, COL_S};
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (!seen[required[i]])
+            return ax_fail(err, AX_EINPUT, "%s:%d: header lacks the column '%s'", name, lineno,
+                           col_names[required[i]]);
+    return AX_OK;
+}
+
+/* One layer from a row of nf fields (nf < 0: too many), the header having
+ * had ncols columns; checked. */
+static int parse_row(char *const *fields, int nf, int ncols, const int *colmap, const char *name, int lineno,
+                     accel_layer_shape *l, ax_err *err)
+{
+    if (nf != ncols)
+        return ax_fail(err, AX_EINPUT, "%s:%d: expected %d tab-separated fields, got %d", name, lineno, ncols,
+                       nf < 0 ? NCOLS + 1 : nf);
+    *l = accel_layer_make("", 1, 1, 1, 1, 1, 1);
+    for (int i = 0; i < nf; i++) {
+        if (colmap[i] == COL_NAME) {
+            if (!fields[i][0] || strlen(fields[i]) >= sizeof l->name)
+                return ax_fail(err, AX_EINPUT, "%s:%d: name: expected 1..%zu characters", name, lineno,
+                               sizeof l->name - 1);
+            snprintf(l->name, sizeof l->name, "%s", fields[i]);
+            continue;
+        }
+        char *end;
+        errno = 0;
+        long v = strtol(fields[i], &end, 10);
+        if (errno || end == fields[i] || *end || v < 1 || v > INT_MAX)
+            return ax_fail(err, AX_EINPUT, "%s:%d: column %s: expected a positive integer, got '%s'", name,
+                           lineno, col_names[colmap[i]], fields[i]);
+        *field_of(l, colmap[i]) = (int)v;
+    }
+    int rc = accel_layer_validate(l, err);
+    if (rc != AX_OK)
+        ax_err_prefix(err, "%s:%d", name, lineno);
+    return rc;
+}
+
+/* Appends l to the growing array *out (n used, cap allocated). */
+static int push_layer(accel_layer_shape **out, size_t *n, size_t *cap, const accel_layer_shape *l,
+                      const char *name, ax_err *err)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 16;
+        accel_layer_shape *t = realloc(*out, nc * sizeof *t);
+        if (!t)
+            return ax_fail(err, AX_EINTERNAL, "%s: out of memory", name);
+        *out = t;
+        *cap = nc;
+    }
+    (*out)[(*n)++] = *l;
+    return AX_OK;
+}
+
 int accel_layers_parse(const char *text, const char *name, accel_layer_shape **layers,
                        size_t *n_out, ax_err *err)
 {
@@ -122,95 +214,21 @@ int accel_layers_parse(const char *text, const char *name, accel_layer_shape **l
     accel_layer_shape *out = NULL;
     char *save = buf;
     while (save && rc == AX_OK) {
-        char *line = save;
-        char *nl = strchr(line, '\n');
-        if (nl) {
-            *nl = '\0';
-            save = nl + 1;
-        } else {
-            save = NULL;
-        }
+        char *line = next_line(&save);
         lineno++;
-        size_t len = strlen(line);
-        if (len && line[len - 1] == '\r')
-            line[--len] = '\0';
-        if (len == 0 || line[0] == '#')
+        if (!line[0] || line[0] == '#')
             continue;
         char *fields[NCOLS + 1];
         int nf = split_tabs(line, fields, NCOLS + 1);
         if (ncols_file < 0) {
-            if (nf < 0) {
-                rc = ax_fail(err, AX_EINPUT, "%s:%d: header has more than %d columns", name,
-                             lineno, NCOLS);
-                break;
-            }
-            int seen[NCOLS] = {0};
-            for (int i = 0; i < nf && rc == AX_OK; i++) {
-                int k = -1;
-                for (int j = 0; j < NCOLS; j++)
-                    if (!strcmp(fields[i], col_names[j]))
-                        k = j;
-                if (k < 0)
-                    rc = ax_fail(err, AX_EINPUT, "%s:%d: unknown column '%s' in the header",
-                                 name, lineno, fields[i]);
-                else if (seen[k])
-                    rc = ax_fail(err, AX_EINPUT, "%s:%d: column '%s' given twice", name,
-                                 lineno, fields[i]);
-                else {
-                    seen[k] = 1;
-                    colmap[i] = k;
-                }
-            }
-            static const int required[] = {COL_NAME, COL_M, COL_C, COL_P, COL_Q, COL_R, COL_S};
-            for (size_t i = 0; rc == AX_OK && i < sizeof required / sizeof required[0]; i++)
-                if (!seen[required[i]])
-                    rc = ax_fail(err, AX_EINPUT, "%s:%d: header lacks the column '%s'", name,
-                                 lineno, col_names[required[i]]);
+            rc = parse_header(fields, nf, colmap, name, lineno, err);
             ncols_file = nf;
             continue;
         }
-        if (nf != ncols_file) {
-            rc = ax_fail(err, AX_EINPUT, "%s:%d: expected %d tab-separated fields, got %d", name,
-                         lineno, ncols_file, nf < 0 ? NCOLS + 1 : nf);
-            break;
-        }
-        accel_layer_shape l = accel_layer_make("", 1, 1, 1, 1, 1, 1);
-        for (int i = 0; i < nf && rc == AX_OK; i++) {
-            if (colmap[i] == COL_NAME) {
-                if (!fields[i][0] || strlen(fields[i]) >= sizeof l.name)
-                    rc = ax_fail(err, AX_EINPUT, "%s:%d: name: expected 1..%zu characters", name,
-                                 lineno, sizeof l.name - 1);
-                else
-                    snprintf(l.name, sizeof l.name, "%s", fields[i]);
-                continue;
-            }
-            char *end;
-            errno = 0;
-            long v = strtol(fields[i], &end, 10);
-            if (errno || end == fields[i] || *end || v < 1 || v > INT_MAX)
-                rc = ax_fail(err, AX_EINPUT, "%s:%d: column %s: expected a positive integer, "
-                             "got '%s'", name, lineno, col_names[colmap[i]], fields[i]);
-            else
-                *field_of(&l, colmap[i]) = (int)v;
-        }
-        if (rc != AX_OK)
-            break;
-        rc = accel_layer_validate(&l, err);
-        if (rc != AX_OK) {
-            ax_err_prefix(err, "%s:%d", name, lineno);
-            break;
-        }
-        if (n == cap) {
-            size_t nc = cap ? 2 * cap : 16;
-            accel_layer_shape *t = realloc(out, nc * sizeof *t);
-            if (!t) {
-                rc = ax_fail(err, AX_EINTERNAL, "%s: out of memory", name);
-                break;
-            }
-            out = t;
-            cap = nc;
-        }
-        out[n++] = l;
+        accel_layer_shape l;
+        rc = parse_row(fields, nf, ncols_file, colmap, name, lineno, &l, err);
+        if (rc == AX_OK)
+            rc = push_layer(&out, &n, &cap, &l, name, err);
     }
     free(buf);
     if (rc == AX_OK && ncols_file < 0)

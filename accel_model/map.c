@@ -167,83 +167,106 @@ static int psums_above_pe(const accel_mapping *m)
     return 0;
 }
 
-static void counts_core(const accel_arch *a, const accel_layer_shape *l, const accel_mapping *m,
-                        const mesh_geom *gpe, const mesh_geom *gch, accel_counts *c)
+/* What the steps of counts_core share: loop extents and the tile, fill
+ * and multicast factors they give. Arrays over dimensions, levels or
+ * tensors as their names say; counts per inference. */
+typedef struct core {
+    double e_pe[ACCEL_NDIMS], e_gb[ACCEL_NDIMS], e_all[ACCEL_NDIMS]; /* extents covered up to a level */
+    double it[ACCEL_NLEVELS];                                        /* iterations of each level */
+    double n_pe, n_chip, pes;                                        /* PEs per chiplet, chiplets, PEs */
+    double tpe[ACCEL_NTENSORS], tgb[ACCEL_NTENSORS];  /* tile elements in a PE, in the global buffer */
+    double fpe[ACCEL_NTENSORS], fgb[ACCEL_NTENSORS];  /* fills of one PE, of one global buffer */
+    double rr[ACCEL_NTENSORS];                        /* register reuse inside a PE */
+    double mc_vec[ACCEL_NTENSORS], mc_pe[ACCEL_NTENSORS], mc_ch[ACCEL_NTENSORS]; /* multicast */
+    double D;     /* distinct outputs */
+    double Tpe;   /* output tile visits to the PEs */
+    double Tgb;   /* output tile visits to the global buffers */
+    double spill; /* 1 when outputs travel to DRAM */
+    double wmove; /* weight words an inference moves into one PE (none when pinned) */
+} core;
+
+/* Extents and iterations of each level; the MACs and compute cycles. */
+static void core_extents(const accel_mapping *m, core *k, accel_counts *c)
 {
-    memset(c, 0, sizeof *c);
-    const double wb = l->weight_bits, ab = l->act_bits, pb = l->psum_bits;
-    double e_pe[ACCEL_NDIMS], e_gb[ACCEL_NDIMS], e_all[ACCEL_NDIMS];
-    double it[ACCEL_NLEVELS] = {1, 1, 1};
+    for (int lv = 0; lv < ACCEL_NLEVELS; lv++)
+        k->it[lv] = 1;
     for (int d = 0; d < ACCEL_NDIMS; d++) {
-        e_pe[d] = (double)m->lane[d] * m->vec[d] * m->t[ACCEL_LVL_PE][d];
-        e_gb[d] = e_pe[d] * m->pe[d] * m->t[ACCEL_LVL_GB][d];
-        e_all[d] = e_gb[d] * m->chip[d] * m->t[ACCEL_LVL_DRAM][d];
+        k->e_pe[d] = (double)m->lane[d] * m->vec[d] * m->t[ACCEL_LVL_PE][d];
+        k->e_gb[d] = k->e_pe[d] * m->pe[d] * m->t[ACCEL_LVL_GB][d];
+        k->e_all[d] = k->e_gb[d] * m->chip[d] * m->t[ACCEL_LVL_DRAM][d];
         for (int lv = 0; lv < ACCEL_NLEVELS; lv++)
-            it[lv] *= m->t[lv][d];
+            k->it[lv] *= m->t[lv][d];
     }
-    double n_pe = prod(m->pe), n_chip = prod(m->chip), pes = n_pe * n_chip;
+    k->n_pe = prod(m->pe);
+    k->n_chip = prod(m->chip);
+    k->pes = k->n_pe * k->n_chip;
     c->macs = 1;
     for (int d = 0; d < ACCEL_NDIMS; d++)
-        c->macs *= e_all[d];
-    c->compute_cycles = it[0] * it[1] * it[2];
-    c->pes_used = pes;
-    c->chiplets_used = n_chip;
+        c->macs *= k->e_all[d];
+    c->compute_cycles = k->it[0] * k->it[1] * k->it[2];
+    c->pes_used = k->pes;
+    c->chiplets_used = k->n_chip;
+}
 
-    double fpe[ACCEL_NTENSORS], fgb[ACCEL_NTENSORS], tpe[ACCEL_NTENSORS], tgb[ACCEL_NTENSORS];
-    double rr[ACCEL_NTENSORS], mc_vec[ACCEL_NTENSORS], mc_pe[ACCEL_NTENSORS],
-        mc_ch[ACCEL_NTENSORS];
+/* Tiles, fills, reuse and multicast of each tensor; output visits. */
+static void core_tiles(const accel_layer_shape *l, const accel_mapping *m, core *k, accel_counts *c)
+{
     for (int t = 0; t < ACCEL_NTENSORS; t++) {
-        tpe[t] = tile_elems(l, t, e_pe);
-        tgb[t] = tile_elems(l, t, e_gb);
+        k->tpe[t] = tile_elems(l, t, k->e_pe);
+        k->tgb[t] = tile_elems(l, t, k->e_gb);
         /* Per PE: a fill of the tile for every iteration of the loops above
          * it that is not absorbed by innermost non-indexing loops. */
-        fpe[t] = tpe[t] * it[ACCEL_LVL_GB] * it[ACCEL_LVL_DRAM] / reuse_from(m, t, ACCEL_LVL_GB);
-        fgb[t] = m->act_resident ? 0 /* already there */
-                                 : tgb[t] * it[ACCEL_LVL_DRAM] / reuse_from(m, t, ACCEL_LVL_DRAM);
-        rr[t] = reuse_from(m, t, ACCEL_LVL_PE);
-        mc_vec[t] = mc_pe[t] = mc_ch[t] = 1;
+        k->fpe[t] = k->tpe[t] * k->it[ACCEL_LVL_GB] * k->it[ACCEL_LVL_DRAM] / reuse_from(m, t, ACCEL_LVL_GB);
+        k->fgb[t] = m->act_resident ? 0 /* already there */
+                                    : k->tgb[t] * k->it[ACCEL_LVL_DRAM] / reuse_from(m, t, ACCEL_LVL_DRAM);
+        k->rr[t] = reuse_from(m, t, ACCEL_LVL_PE);
+        k->mc_vec[t] = k->mc_pe[t] = k->mc_ch[t] = 1;
         for (int d = 0; d < ACCEL_NDIMS; d++) {
             if (relevant[t][d])
                 continue;
-            mc_vec[t] *= (double)m->lane[d] * m->vec[d];
-            mc_pe[t] *= m->pe[d];
-            mc_ch[t] *= m->chip[d];
+            k->mc_vec[t] *= (double)m->lane[d] * m->vec[d];
+            k->mc_pe[t] *= m->pe[d];
+            k->mc_ch[t] *= m->chip[d];
         }
     }
-    double D = e_all[ACCEL_DN] * e_all[ACCEL_DG] * e_all[ACCEL_DM] * e_all[ACCEL_DP] *
-               e_all[ACCEL_DQ];
-    double Tpe = fpe[ACCEL_TO] * pes;
+    const double *e = k->e_all;
+    k->D = e[ACCEL_DN] * e[ACCEL_DG] * e[ACCEL_DM] * e[ACCEL_DP] * e[ACCEL_DQ];
+    k->Tpe = k->fpe[ACCEL_TO] * k->pes;
     /* Resident outputs never leave the global buffer: one visit each. */
-    double Tgb = m->act_resident ? D : fgb[ACCEL_TO] * n_chip;
-    const double spill = m->act_resident ? 0 : 1; /* output traffic to DRAM */
-    /* Weight words an inference moves into one PE (none when pinned). */
-    const double wmove = m->w_pinned ? 0 : fpe[ACCEL_TW];
-    c->out_distinct = D;
-    c->out_visits_pe = Tpe;
-    c->out_visits_gb = Tgb;
+    k->Tgb = m->act_resident ? k->D : k->fgb[ACCEL_TO] * k->n_chip;
+    k->spill = m->act_resident ? 0 : 1;
+    k->wmove = m->w_pinned ? 0 : k->fpe[ACCEL_TW];
+    c->out_distinct = k->D;
+    c->out_visits_pe = k->Tpe;
+    c->out_visits_gb = k->Tgb;
+}
 
-    accel_access *pe = c->acc[ACCEL_LVL_PE], *gb = c->acc[ACCEL_LVL_GB],
-                 *dr = c->acc[ACCEL_LVL_DRAM];
+/* Accesses of each buffer level, and the bits they move. */
+static void core_accesses(const accel_layer_shape *l, const core *k, accel_counts *c)
+{
+    const double wb = l->weight_bits, ab = l->act_bits, pb = l->psum_bits;
+    const double D = k->D, Tpe = k->Tpe, Tgb = k->Tgb, spill = k->spill;
+    accel_access *pe = c->acc[ACCEL_LVL_PE], *gb = c->acc[ACCEL_LVL_GB], *dr = c->acc[ACCEL_LVL_DRAM];
     /* PE buffers: reads feed the operand registers; a weight is private to a
      * MAC, an input is broadcast to the vector units (M), an output is
      * reduced over the lanes (C) before it reaches the accumulation buffer. */
-    pe[ACCEL_TW].reads = c->macs / mc_vec[ACCEL_TW] / rr[ACCEL_TW];
-    pe[ACCEL_TW].fills = wmove * pes;
-    pe[ACCEL_TI].reads = c->macs / mc_vec[ACCEL_TI] / rr[ACCEL_TI];
-    pe[ACCEL_TI].fills = fpe[ACCEL_TI] * pes;
-    double vec_ops = c->macs / mc_vec[ACCEL_TO];
-    pe[ACCEL_TO].updates = vec_ops / rr[ACCEL_TO];
+    pe[ACCEL_TW].reads = c->macs / k->mc_vec[ACCEL_TW] / k->rr[ACCEL_TW];
+    pe[ACCEL_TW].fills = k->wmove * k->pes;
+    pe[ACCEL_TI].reads = c->macs / k->mc_vec[ACCEL_TI] / k->rr[ACCEL_TI];
+    pe[ACCEL_TI].fills = k->fpe[ACCEL_TI] * k->pes;
+    double vec_ops = c->macs / k->mc_vec[ACCEL_TO];
+    pe[ACCEL_TO].updates = vec_ops / k->rr[ACCEL_TO];
     /* The first update of each output needs no read; later visits of a tile
      * reload its partial sums (fills) and drain them again (reads). */
     pe[ACCEL_TO].reads = (pe[ACCEL_TO].updates - D) + Tpe;
     pe[ACCEL_TO].fills = Tpe - D;
-    gb[ACCEL_TI].reads = pe[ACCEL_TI].fills / mc_pe[ACCEL_TI];
-    gb[ACCEL_TI].fills = fgb[ACCEL_TI] * n_chip;
+    gb[ACCEL_TI].reads = pe[ACCEL_TI].fills / k->mc_pe[ACCEL_TI];
+    gb[ACCEL_TI].fills = k->fgb[ACCEL_TI] * k->n_chip;
     gb[ACCEL_TO].updates = Tpe;
     gb[ACCEL_TO].reads = (Tpe - D) + spill * Tgb;
     gb[ACCEL_TO].fills = Tgb - D;
-    dr[ACCEL_TW].reads = pe[ACCEL_TW].fills / (mc_pe[ACCEL_TW] * mc_ch[ACCEL_TW]);
-    dr[ACCEL_TI].reads = gb[ACCEL_TI].fills / mc_ch[ACCEL_TI];
+    dr[ACCEL_TW].reads = pe[ACCEL_TW].fills / (k->mc_pe[ACCEL_TW] * k->mc_ch[ACCEL_TW]);
+    dr[ACCEL_TI].reads = gb[ACCEL_TI].fills / k->mc_ch[ACCEL_TI];
     dr[ACCEL_TO].updates = spill * Tgb;
     dr[ACCEL_TO].reads = Tgb - D;
 
@@ -258,54 +281,85 @@ static void counts_core(const accel_arch *a, const accel_layer_shape *l, const a
                    + (Tgb - D) * pb;             /* fills from DRAM */
     c->dram_bits = dr[ACCEL_TW].reads * wb + dr[ACCEL_TI].reads * ab +
                    spill * (D * ab + (Tgb - D) * pb) + (Tgb - D) * pb;
+}
 
-    double d_pe = D / pes, t_pe = fpe[ACCEL_TO];
+/* Words and word-hops on the NoC of each chiplet, bit-hops on the
+ * package. */
+static void core_noc(const accel_layer_shape *l, const core *k, const mesh_geom *gpe, const mesh_geom *gch,
+                     accel_counts *c)
+{
+    const double wb = l->weight_bits, ab = l->act_bits, pb = l->psum_bits;
+    const double D = k->D, n_chip = k->n_chip, wmove = k->wmove;
+    double d_pe = D / k->pes, t_pe = k->fpe[ACCEL_TO];
     c->noc_word_bits[ACCEL_NOC_W] = l->weight_bits;
     c->noc_word_bits[ACCEL_NOC_I] = l->act_bits;
     c->noc_word_bits[ACCEL_NOC_OFINAL] = l->act_bits;
     c->noc_word_bits[ACCEL_NOC_OPSUM] = l->psum_bits;
     c->noc_word_hops[ACCEL_NOC_W] = wmove * n_chip * gpe->tree_sum[ACCEL_TW];
     c->noc_words[ACCEL_NOC_W] = wmove * n_chip * gpe->groups[ACCEL_TW];
-    c->noc_word_hops[ACCEL_NOC_I] = fpe[ACCEL_TI] * n_chip * gpe->tree_sum[ACCEL_TI];
-    c->noc_words[ACCEL_NOC_I] = fpe[ACCEL_TI] * n_chip * gpe->groups[ACCEL_TI];
+    c->noc_word_hops[ACCEL_NOC_I] = k->fpe[ACCEL_TI] * n_chip * gpe->tree_sum[ACCEL_TI];
+    c->noc_words[ACCEL_NOC_I] = k->fpe[ACCEL_TI] * n_chip * gpe->groups[ACCEL_TI];
     c->noc_word_hops[ACCEL_NOC_OFINAL] = d_pe * n_chip * gpe->unicast_sum;
     c->noc_words[ACCEL_NOC_OFINAL] = D;
     c->noc_word_hops[ACCEL_NOC_OPSUM] = 2 * (t_pe - d_pe) * n_chip * gpe->unicast_sum;
-    c->noc_words[ACCEL_NOC_OPSUM] = 2 * (Tpe - D);
-    double d_ch = D / n_chip, t_ch = fgb[ACCEL_TO];
+    c->noc_words[ACCEL_NOC_OPSUM] = 2 * (k->Tpe - D);
+    double d_ch = D / n_chip, t_ch = k->fgb[ACCEL_TO];
     c->pkg_bit_hops = wmove * gpe->groups[ACCEL_TW] * wb * gch->tree_sum[ACCEL_TW] +
-                      fgb[ACCEL_TI] * ab * gch->tree_sum[ACCEL_TI] +
-                      spill * (d_ch * ab + 2 * (t_ch - d_ch) * pb) * gch->unicast_sum;
+                      k->fgb[ACCEL_TI] * ab * gch->tree_sum[ACCEL_TI] +
+                      k->spill * (d_ch * ab + 2 * (t_ch - d_ch) * pb) * gch->unicast_sum;
+}
 
+/* Cycles: compute, or the busiest of DRAM, global buffer, NoC and PE
+ * buffers; and the MAC units' utilisation. */
+static void core_cycles(const accel_arch *a, const core *k, accel_counts *c)
+{
     double dram_bits_per_cycle = a->dram_gbs * 8000.0 / a->clock_mhz;
     double noc_bits = 0;
     for (int i = 0; i < ACCEL_NOC_CLASSES; i++)
         noc_bits += c->noc_words[i] * c->noc_word_bits[i];
     c->bound_cycles[0] = c->dram_bits / dram_bits_per_cycle;
-    c->bound_cycles[1] = c->gbuf_bits / n_chip / a->gbuf_width;
-    c->bound_cycles[2] = noc_bits / n_chip / a->noc_link_bits;
-    c->bound_cycles[3] = c->wbuf_bits / pes / a->wbuf_width;
-    c->bound_cycles[4] = c->ibuf_bits / pes / a->ibuf_width;
-    c->bound_cycles[5] = c->abuf_bits / pes / a->abuf_width;
+    c->bound_cycles[1] = c->gbuf_bits / k->n_chip / a->gbuf_width;
+    c->bound_cycles[2] = noc_bits / k->n_chip / a->noc_link_bits;
+    c->bound_cycles[3] = c->wbuf_bits / k->pes / a->wbuf_width;
+    c->bound_cycles[4] = c->ibuf_bits / k->pes / a->ibuf_width;
+    c->bound_cycles[5] = c->abuf_bits / k->pes / a->abuf_width;
     c->cycles = c->compute_cycles;
     for (int i = 0; i < 6; i++)
         if (c->bound_cycles[i] > c->cycles)
             c->cycles = c->bound_cycles[i];
     double units = (double)accel_arch_chiplets(a) * accel_arch_pes(a) * a->vector_macs * a->lanes;
     c->util = c->macs / (c->cycles * units);
+}
 
-    c->wbuf_tile_bits = tpe[ACCEL_TW] * wb;
-    c->ibuf_tile_bits = tpe[ACCEL_TI] * ab;
-    c->abuf_tile_bits = tpe[ACCEL_TO] * pb;
+/* The bits of the tiles each buffer must hold. */
+static void core_tile_bits(const accel_layer_shape *l, const accel_mapping *m, const core *k, accel_counts *c)
+{
+    const double wb = l->weight_bits, ab = l->act_bits, pb = l->psum_bits;
+    c->wbuf_tile_bits = k->tpe[ACCEL_TW] * wb;
+    c->ibuf_tile_bits = k->tpe[ACCEL_TI] * ab;
+    c->abuf_tile_bits = k->tpe[ACCEL_TO] * pb;
     double obits = psums_above_pe(m) ? pb : ab;
     if (m->act_resident) {
         double e_res[ACCEL_NDIMS];
         for (int d = 0; d < ACCEL_NDIMS; d++)
-            e_res[d] = e_gb[d] * m->t[ACCEL_LVL_DRAM][d];
+            e_res[d] = k->e_gb[d] * m->t[ACCEL_LVL_DRAM][d];
         c->gbuf_tile_bits = tile_elems(l, ACCEL_TI, e_res) * ab + tile_elems(l, ACCEL_TO, e_res) * obits;
     } else {
-        c->gbuf_tile_bits = tgb[ACCEL_TI] * ab + tgb[ACCEL_TO] * obits;
+        c->gbuf_tile_bits = k->tgb[ACCEL_TI] * ab + k->tgb[ACCEL_TO] * obits;
     }
+}
+
+static void counts_core(const accel_arch *a, const accel_layer_shape *l, const accel_mapping *m,
+                        const mesh_geom *gpe, const mesh_geom *gch, accel_counts *c)
+{
+    memset(c, 0, sizeof *c);
+    core k;
+    core_extents(m, &k, c);
+    core_tiles(l, m, &k, c);
+    core_accesses(l, &k, c);
+    core_noc(l, &k, gpe, gch, c);
+    core_cycles(a, &k, c);
+    core_tile_bits(l, m, &k, c);
 }
 
 void accel_counts_of(const accel_arch *a, const accel_layer_shape *l, const accel_mapping *m,

@@ -526,25 +526,76 @@ static int parse_num(const char *s, double *v)
     return !errno && end != s && *end == '\0' && isfinite(*v);
 }
 
-int mult_lib_import_index(mult_lib *lib, const char *path, ax_err *err)
+static const char *const index_header[6] = {"name", "file", "family", "power_uw", "area_um2", "delay_ns"};
+
+static int is_index_header(char *const *f, int n)
 {
-    unsigned char *data;
-    size_t len;
-    int rc = fio_read_all(path, &data, &len, err);
-    if (rc != AX_OK)
+    int ok = n == 6;
+    for (int i = 0; ok && i < 6; i++)
+        ok = !strcmp(f[i], index_header[i]);
+    return ok;
+}
+
+/* The path of a table file named in the index at path: as it is when
+ * absolute, else relative to the index's folder (its first dirlen
+ * characters). malloc'ed; NULL when out of memory. */
+static char *table_path(const char *path, size_t dirlen, const char *name)
+{
+    if (name[0] == '/' || dirlen == 0)
+        return dupstr(name);
+    size_t flen = strlen(name);
+    char *file = malloc(dirlen + flen + 1);
+    if (file) {
+        memcpy(file, path, dirlen);
+        memcpy(file + dirlen, name, flen + 1);
+    }
+    return file;
+}
+
+/* Adds the multiplier of one index row (n fields f) to lib; lut[65536] is
+ * scratch. Messages name the index and line. */
+static int import_row(mult_lib *lib, const char *path, size_t dirlen, char *const *f, int n, int line_no,
+                      uint16_t *lut, ax_err *err)
+{
+    if (n != 6)
+        return ax_fail(err, AX_EINPUT, "%s: line %d: expected 6 fields, got %d", path, line_no, n);
+    double power, area, delay;
+    if (!parse_num(f[3], &power) || !parse_num(f[4], &area) || !parse_num(f[5], &delay))
+        return ax_fail(err, AX_EINPUT, "%s: line %d: power_uw, area_um2 and delay_ns must be numbers", path,
+                       line_no);
+    char *file = table_path(path, dirlen, f[1]);
+    if (!file)
+        return ax_fail(err, AX_EINTERNAL, "%s: out of memory", path);
+    int rc = mult_lut_read(file, lut, err);
+    free(file);
+    if (rc == AX_OK)
+        rc = check_name(lib, f[0], err);
+    if (rc == AX_OK)
+        rc = check_token("family", f[2], err);
+    if (rc == AX_OK)
+        rc = reserve(lib, 1, err);
+    lib_entry e;
+    if (rc == AX_OK)
+        rc = make_imported(f[0], f[2], lut, power, area, delay, &e, err);
+    if (rc != AX_OK) {
+        ax_err_prefix(err, "%s: line %d", path, line_no);
         return rc;
+    }
+    lib->e[lib->n++] = e; /* unsorted until the end: check_name sees it */
+    return AX_OK;
+}
+
+/* Imports the rows of the index text (modified in place) into lib. */
+static int import_rows(mult_lib *lib, const char *path, char *text, ax_err *err)
+{
     /* Folder of the index, for relative table paths. */
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    static const char *header[6] = {"name", "file", "family", "power_uw", "area_um2", "delay_ns"};
-    size_t first = lib->n;
-    int seen_header = 0, line_no = 0;
+    int seen_header = 0, line_no = 0, rc = AX_OK;
     uint16_t *lut = malloc(MULT_LUT_SIZE * sizeof *lut);
-    if (!lut) {
-        free(data);
+    if (!lut)
         return ax_fail(err, AX_EINTERNAL, "%s: out of memory", path);
-    }
-    char *p = (char *)data;
+    char *p = text;
     while (rc == AX_OK && p && *p) {
         char *line = p;
         char *nl = strchr(p, '\n');
@@ -559,67 +610,30 @@ int mult_lib_import_index(mult_lib *lib, const char *path, ax_err *err)
         int n = split_fields(line, f, 6);
         if (n == 0 || f[0][0] == '#')
             continue;
-        if (!seen_header) {
-            int ok = n == 6;
-            for (int i = 0; ok && i < 6; i++)
-                ok = !strcmp(f[i], header[i]);
-            if (!ok) {
-                rc = ax_fail(err, AX_EINPUT,
-                             "%s: line %d: expected the header 'name file family power_uw "
-                             "area_um2 delay_ns'",
-                             path, line_no);
-                break;
-            }
+        if (seen_header)
+            rc = import_row(lib, path, dirlen, f, n, line_no, lut, err);
+        else if (is_index_header(f, n))
             seen_header = 1;
-            continue;
-        }
-        if (n != 6) {
-            rc = ax_fail(err, AX_EINPUT, "%s: line %d: expected 6 fields, got %d", path, line_no,
-                         n);
-            break;
-        }
-        double power, area, delay;
-        if (!parse_num(f[3], &power) || !parse_num(f[4], &area) || !parse_num(f[5], &delay)) {
+        else
             rc = ax_fail(err, AX_EINPUT,
-                         "%s: line %d: power_uw, area_um2 and delay_ns must be numbers", path,
+                         "%s: line %d: expected the header 'name file family power_uw area_um2 delay_ns'", path,
                          line_no);
-            break;
-        }
-        char *file;
-        size_t flen = strlen(f[1]);
-        if (f[1][0] == '/' || dirlen == 0) {
-            file = dupstr(f[1]);
-        } else {
-            file = malloc(dirlen + flen + 1);
-            if (file) {
-                memcpy(file, path, dirlen);
-                memcpy(file + dirlen, f[1], flen + 1);
-            }
-        }
-        if (!file) {
-            rc = ax_fail(err, AX_EINTERNAL, "%s: out of memory", path);
-            break;
-        }
-        rc = mult_lut_read(file, lut, err);
-        free(file);
-        if (rc == AX_OK)
-            rc = check_name(lib, f[0], err);
-        if (rc == AX_OK)
-            rc = check_token("family", f[2], err);
-        if (rc == AX_OK)
-            rc = reserve(lib, 1, err);
-        lib_entry e;
-        if (rc == AX_OK)
-            rc = make_imported(f[0], f[2], lut, power, area, delay, &e, err);
-        if (rc != AX_OK) {
-            ax_err_prefix(err, "%s: line %d", path, line_no);
-            break;
-        }
-        lib->e[lib->n++] = e; /* unsorted until the end: check_name sees it */
     }
     if (rc == AX_OK && !seen_header)
         rc = ax_fail(err, AX_EINPUT, "%s: no header line (empty index)", path);
     free(lut);
+    return rc;
+}
+
+int mult_lib_import_index(mult_lib *lib, const char *path, ax_err *err)
+{
+    unsigned char *data;
+    size_t len;
+    int rc = fio_read_all(path, &data, &len, err);
+    if (rc != AX_OK)
+        return rc;
+    size_t first = lib->n;
+    rc = import_rows(lib, path, (char *)data, err);
     free(data);
     if (rc != AX_OK) {
         /* All or nothing: drop what this index added (it sits at the end). */

@@ -500,34 +500,23 @@ void nl_set_output(nl_netlist *nl, int i, nl_sig s)
 
 /* ---- finalize ---- */
 
-int nl_finalize(nl_netlist *nl, ax_err *err)
+/* live[i] = 1 for the constants, the inputs, the outputs and every node
+ * they are computed from. */
+static void mark_live(const nl_netlist *nl, char *live, size_t base)
 {
-    if (nl->finalized)
-        return AX_OK;
-    if (nl->oom)
-        return ax_fail(err, AX_EINTERNAL, "netlist: out of memory or bad signal while building");
-    for (int i = 0; i < nl->n_out; i++)
-        if (nl->outputs[i] < 0)
-            return ax_fail(err, AX_EINPUT, "netlist: output %d was never set", i);
-
-    size_t nn = nl->n_nodes, base = (size_t)nl->n_in + 2;
-    char *live = calloc(nn, 1);
-    int32_t *remap = malloc(nn * sizeof *remap);
-    if (!live || !remap) {
-        free(live);
-        free(remap);
-        return ax_fail(err, AX_EINTERNAL, "netlist: out of memory");
-    }
     for (size_t i = 0; i < base; i++)
         live[i] = 1;
     for (int i = 0; i < nl->n_out; i++)
         live[nl->outputs[i]] = 1;
-    for (size_t i = nn; i-- > base;)
+    for (size_t i = nl->n_nodes; i-- > base;)
         if (live[i])
             for (int j = 0; j < op_arity[nl->nodes[i].op]; j++)
                 live[nl->nodes[i].in[j]] = 1;
+}
 
-    /* Half-used adders become smaller cells. */
+/* Half-used adders become smaller cells. */
+static void shrink_half_used(nl_netlist *nl, const char *live)
+{
     for (size_t c = 0; c < nl->n_cells; c++) {
         cell *ce = &nl->cells[c];
         if (ce->kind != C45_HA && ce->kind != C45_FA)
@@ -540,10 +529,14 @@ int nl_finalize(nl_netlist *nl, ax_err *err)
             nl->nodes[ce->out[1]].pin = 0;
         }
     }
+}
 
-    /* Compact the live nodes, keeping their (topological) order. */
+/* Compacts the live nodes, keeping their (topological) order; remap[nn]
+ * is scratch. */
+static void compact(nl_netlist *nl, const char *live, int32_t *remap)
+{
     size_t m = 0;
-    for (size_t i = 0; i < nn; i++) {
+    for (size_t i = 0; i < nl->n_nodes; i++) {
         if (!live[i]) {
             remap[i] = -1;
             continue;
@@ -557,30 +550,34 @@ int nl_finalize(nl_netlist *nl, ax_err *err)
     for (int i = 0; i < nl->n_out; i++)
         nl->outputs[i] = remap[nl->outputs[i]];
     nl->n_nodes = m;
-    free(live);
-    free(remap);
-    free(nl->htab); /* no more building */
-    nl->htab = NULL;
+}
 
-    nl->ticks = calloc(m, sizeof *nl->ticks);
-    nl->energy = calloc(m, sizeof *nl->energy);
-    nl->lo = malloc(m * sizeof *nl->lo);
-    nl->hi = malloc(m * sizeof *nl->hi);
-    double *load = calloc(m, sizeof *load);
-    int *fanout = calloc(m, sizeof *fanout);
-    double *arrival = calloc(m, sizeof *arrival);
-    if (!nl->ticks || !nl->energy || !nl->lo || !nl->hi || !load || !fanout || !arrival) {
-        free(load);
-        free(fanout);
-        free(arrival);
-        nl->oom = 1;
+/* Drops the nodes nothing needs and shrinks half-used adders. */
+static int prune(nl_netlist *nl, ax_err *err)
+{
+    size_t nn = nl->n_nodes;
+    char *live = calloc(nn, 1);
+    int32_t *remap = malloc(nn * sizeof *remap);
+    if (!live || !remap) {
+        free(live);
+        free(remap);
         return ax_fail(err, AX_EINTERNAL, "netlist: out of memory");
     }
+    mark_live(nl, live, (size_t)nl->n_in + 2);
+    shrink_half_used(nl, live);
+    compact(nl, live, remap);
+    free(live);
+    free(remap);
+    return AX_OK;
+}
 
-    /* Loads: one input pin per cell and input net (an FA's two output nodes
-     * share the cell's input pins), plus the wire. */
+/* Loads (fF) and fanouts of every node: one input pin per cell and input
+ * net (an FA's two output nodes share the cell's input pins), plus the
+ * primary outputs; and the area and leakage statistics. */
+static void add_loads(nl_netlist *nl, size_t base, double *load, int *fanout)
+{
     memset(&nl->stats, 0, sizeof nl->stats);
-    for (size_t i = base; i < m; i++) {
+    for (size_t i = base; i < nl->n_nodes; i++) {
         const node *n = &nl->nodes[i];
         const cell45_cell *cc = cell45_get((cell45_kind)nl->cells[n->cell].kind);
         /* A cell's output nodes are adjacent: count its pins once. */
@@ -599,47 +596,72 @@ int nl_finalize(nl_netlist *nl, ax_err *err)
         load[nl->outputs[i]] += CELL45_PO_LOAD_FF;
         fanout[nl->outputs[i]]++;
     }
+}
 
+/* Node i's delay in ticks, switching energy, and window [lo, hi] of ticks
+ * at which it may toggle; arrival[i] in ps. Returns hi (or INT_MIN for a
+ * constant). */
+static int32_t time_node(nl_netlist *nl, size_t i, const double *load, const int *fanout, double *arrival)
+{
+    const node *n = &nl->nodes[i];
+    if (n->op == OP_CONST0 || n->op == OP_CONST1) {
+        nl->lo[i] = INT_MAX;
+        return nl->hi[i] = INT_MIN;
+    }
+    if (n->op == OP_INPUT)
+        return nl->lo[i] = nl->hi[i] = 1;
+    const cell45_cell *cc = cell45_get((cell45_kind)nl->cells[n->cell].kind);
+    const cell45_pin *pin = &cc->out[n->pin];
+    double c_load = load[i] + cell45_wire_ff(fanout[i]);
+    double d = pin->d0_ps + pin->r_ps_per_ff * c_load;
+    nl->energy[i] = pin->e_int_fj + 0.5 * c_load * CELL45_VDD * CELL45_VDD;
+    int t = (int)lround(d / CELL45_TICK_PS);
+    nl->ticks[i] = t < 1 ? 1 : t;
+    int32_t lo = INT_MAX, hi = INT_MIN;
+    double arr = 0;
+    for (int j = 0; j < op_arity[n->op]; j++) {
+        int32_t in = n->in[j];
+        if (nl->lo[in] < lo)
+            lo = nl->lo[in];
+        if (nl->hi[in] > hi)
+            hi = nl->hi[in];
+        if (arrival[in] > arr)
+            arr = arrival[in];
+    }
+    arrival[i] = arr + d;
+    if (lo > hi) { /* cannot happen after folding; keep it harmless */
+        nl->lo[i] = INT_MAX;
+        return nl->hi[i] = INT_MIN;
+    }
+    nl->lo[i] = lo + nl->ticks[i];
+    return nl->hi[i] = hi + nl->ticks[i];
+}
+
+/* Delays, energies and toggle windows of every node, the last tick and
+ * the critical path. */
+static int time_nodes(nl_netlist *nl, ax_err *err)
+{
+    size_t m = nl->n_nodes;
+    nl->ticks = calloc(m, sizeof *nl->ticks);
+    nl->energy = calloc(m, sizeof *nl->energy);
+    nl->lo = malloc(m * sizeof *nl->lo);
+    nl->hi = malloc(m * sizeof *nl->hi);
+    double *load = calloc(m, sizeof *load);
+    int *fanout = calloc(m, sizeof *fanout);
+    double *arrival = calloc(m, sizeof *arrival);
+    if (!nl->ticks || !nl->energy || !nl->lo || !nl->hi || !load || !fanout || !arrival) {
+        free(load);
+        free(fanout);
+        free(arrival);
+        nl->oom = 1;
+        return ax_fail(err, AX_EINTERNAL, "netlist: out of memory");
+    }
+    add_loads(nl, (size_t)nl->n_in + 2, load, fanout);
     int t_end = 1;
     for (size_t i = 0; i < m; i++) {
-        const node *n = &nl->nodes[i];
-        if (n->op == OP_CONST0 || n->op == OP_CONST1) {
-            nl->lo[i] = INT_MAX;
-            nl->hi[i] = INT_MIN;
-            continue;
-        }
-        if (n->op == OP_INPUT) {
-            nl->lo[i] = nl->hi[i] = 1;
-            continue;
-        }
-        const cell45_cell *cc = cell45_get((cell45_kind)nl->cells[n->cell].kind);
-        const cell45_pin *pin = &cc->out[n->pin];
-        double c_load = load[i] + cell45_wire_ff(fanout[i]);
-        double d = pin->d0_ps + pin->r_ps_per_ff * c_load;
-        nl->energy[i] = pin->e_int_fj + 0.5 * c_load * CELL45_VDD * CELL45_VDD;
-        int t = (int)lround(d / CELL45_TICK_PS);
-        nl->ticks[i] = t < 1 ? 1 : t;
-        int32_t lo = INT_MAX, hi = INT_MIN;
-        double arr = 0;
-        for (int j = 0; j < op_arity[n->op]; j++) {
-            int32_t in = n->in[j];
-            if (nl->lo[in] < lo)
-                lo = nl->lo[in];
-            if (nl->hi[in] > hi)
-                hi = nl->hi[in];
-            if (arrival[in] > arr)
-                arr = arrival[in];
-        }
-        arrival[i] = arr + d;
-        if (lo > hi) { /* cannot happen after folding; keep it harmless */
-            nl->lo[i] = INT_MAX;
-            nl->hi[i] = INT_MIN;
-            continue;
-        }
-        nl->lo[i] = lo + nl->ticks[i];
-        nl->hi[i] = hi + nl->ticks[i];
-        if (nl->hi[i] > t_end)
-            t_end = nl->hi[i];
+        int32_t hi = time_node(nl, i, load, fanout, arrival);
+        if (hi > t_end)
+            t_end = hi;
     }
     for (int i = 0; i < nl->n_out; i++)
         if (arrival[nl->outputs[i]] > nl->stats.delay_ps)
@@ -648,8 +670,27 @@ int nl_finalize(nl_netlist *nl, ax_err *err)
     free(load);
     free(fanout);
     free(arrival);
-    nl->finalized = 1;
     return AX_OK;
+}
+
+int nl_finalize(nl_netlist *nl, ax_err *err)
+{
+    if (nl->finalized)
+        return AX_OK;
+    if (nl->oom)
+        return ax_fail(err, AX_EINTERNAL, "netlist: out of memory or bad signal while building");
+    for (int i = 0; i < nl->n_out; i++)
+        if (nl->outputs[i] < 0)
+            return ax_fail(err, AX_EINPUT, "netlist: output %d was never set", i);
+    int rc = prune(nl, err);
+    if (rc != AX_OK)
+        return rc;
+    free(nl->htab); /* no more building */
+    nl->htab = NULL;
+    rc = time_nodes(nl, err);
+    if (rc == AX_OK)
+        nl->finalized = 1;
+    return rc;
 }
 
 void nl_get_stats(const nl_netlist *nl, nl_stats *st)

@@ -45,7 +45,7 @@ typedef struct layer {
     void *scratch[MAX_THREADS];
 } layer;
 
-static double median(double *v, int n)
+static double median(const double *v, int n)
 {
     double s[REPS];
     memcpy(s, v, (size_t)n * sizeof *v);
@@ -121,51 +121,154 @@ static kern_table *lib_table(const mult_lib *lib, const char *name, ax_err *err)
     return t;
 }
 
-int main(void)
+/* The four tables of the benchmark (see the top of the file). */
+typedef struct tables {
+    kern_table *general, *err8, *res16, *exact;
+} tables;
+
+static void tables_free(tables *tb)
+{
+    kern_table_free(tb->general);
+    kern_table_free(tb->err8);
+    kern_table_free(tb->res16);
+    kern_table_free(tb->exact);
+}
+
+/* Loads the tables from the library with the EvoApprox index; prints why
+ * not and returns -1 on a failure. */
+static int tables_load(tables *tb)
 {
     ax_err err = {0};
     mult_lib *lib = mult_lib_create_default(&err);
     if (!lib || mult_lib_import_index(lib, "approx/data/evoapprox/index.tsv", &err) != AX_OK) {
         fprintf(stderr, "bench_kern: %s\n", err.msg);
-        return 1;
+        return -1;
     }
-    kern_table *general = lib_table(lib, "drum_k4", &err);
-    kern_table *err8 = general ? lib_table(lib, "mul8u_2AC", &err) : NULL;
-    kern_table *res16 = err8 ? lib_table(lib, "mul8u_JQQ", &err) : NULL;
-    kern_table *exact = res16 ? lib_table(lib, "exact_array", &err) : NULL;
+    tb->general = lib_table(lib, "drum_k4", &err);
+    tb->err8 = tb->general ? lib_table(lib, "mul8u_2AC", &err) : NULL;
+    tb->res16 = tb->err8 ? lib_table(lib, "mul8u_JQQ", &err) : NULL;
+    tb->exact = tb->res16 ? lib_table(lib, "exact_array", &err) : NULL;
     mult_lib_free(lib);
-    if (!exact) {
+    if (!tb->exact) {
         fprintf(stderr, "bench_kern: %s\n", err.msg);
-        return 1;
+        return -1;
     }
-    if (kern_table_err8(general) || !kern_table_err8(err8) || !kern_table_res16(res16) ||
-        !kern_table_is_exact(exact)) {
+    if (kern_table_err8(tb->general) || !kern_table_err8(tb->err8) || !kern_table_res16(tb->res16) ||
+        !kern_table_is_exact(tb->exact)) {
         fprintf(stderr, "bench_kern: unexpected table properties\n");
-        return 1;
+        return -1;
     }
+    return 0;
+}
 
-    kern_impl impls[KERN_MAX_IMPLS];
-    int n_impls = kern_impls(impls);
-    row rows[MAX_ROWS];
+/* The rows to time: the scalar reference, then every supported kernel on
+ * the table it applies to (the general ones on the special tables too).
+ * rows point into impls. Returns the row count. */
+static int rows_make(const tables *tb, const kern_impl *impls, int n_impls, row rows[MAX_ROWS])
+{
     int nr = 0;
-    rows[nr++] = (row){"scalar_ref", NULL, general, {0}};
+    rows[nr++] = (row){"scalar_ref", NULL, tb->general, {0}};
     for (int i = 0; i < n_impls && nr < MAX_ROWS - 1; i++) {
         const kern_impl *k = &impls[i];
         if (!k->supported || strcmp(k->name, "table_scalar") == 0)
             continue;
-        row r = {"", k, k->table ? (k->applies == kern_table_err8 ? err8 : k->applies ? res16 : general) : NULL, {0}};
+        row r = {"", k,
+                 k->table ? (k->applies == kern_table_err8 ? tb->err8 : k->applies ? tb->res16 : tb->general)
+                          : NULL,
+                 {0}};
         snprintf(r.name, sizeof r.name, "%s", k->name);
         rows[nr++] = r;
         if (k->table && !k->applies && strcmp(k->isa, "scalar") != 0 && nr + 2 <= MAX_ROWS) {
             /* The general kernels on the special tables too, for comparison. */
-            r.table = err8;
+            r.table = tb->err8;
             snprintf(r.name, sizeof r.name, "%s_on_err8", k->name);
             rows[nr++] = r;
-            r.table = res16;
+            r.table = tb->res16;
             snprintf(r.name, sizeof r.name, "%s_on_res16", k->name);
             rows[nr++] = r;
         }
     }
+    return nr;
+}
+
+/* Each thread's block of columns: activations (uniform codes from rng),
+ * output and scratch. */
+static void blocks_alloc(layer *L, int threads, pcg32 *rng)
+{
+    for (int t = 0; t < threads; t++) {
+        L->np[t] = NP / threads + (t < NP % threads);
+        L->A[t] = malloc((size_t)K * L->np[t]);
+        L->acc[t] = malloc((size_t)M * L->np[t] * sizeof(int32_t));
+        L->scratch[t] = malloc(kern_scratch_size(M, K));
+        for (int i = 0; i < K * L->np[t]; i++)
+            L->A[t][i] = (uint8_t)pcg32_next(rng);
+    }
+}
+
+static void blocks_free(layer *L, int threads)
+{
+    for (int t = 0; t < threads; t++) {
+        free(L->A[t]);
+        free(L->acc[t]);
+        free(L->scratch[t]);
+    }
+}
+
+/* REPS samples of every row into rows[i].t. Repetitions interleave the
+ * kernels, so slow drifts of the shared machine hit all of them alike. */
+static void rows_time(row *rows, int nr, const layer *L, int threads)
+{
+    int iters[MAX_ROWS];
+    /* Passes per sample: doubled until a sample lasts SAMPLE_SECONDS (one
+     * pass alone would count a thread's wake-up on a busy machine as
+     * kernel time). */
+    for (int i = 0; i < nr; i++) {
+        iters[i] = 1;
+        while (iters[i] < (1 << 20) && time_pass(&rows[i], L, threads, iters[i]) * iters[i] < SAMPLE_SECONDS)
+            iters[i] *= 2;
+    }
+    for (int rep = 0; rep < REPS; rep++)
+        for (int i = 0; i < nr; i++)
+            rows[i].t[rep] = time_pass(&rows[i], L, threads, iters[i]);
+}
+
+/* One line per row, then the acceptance line: the general-table kernel
+ * (VBMI where the CPU has it, else what the dispatch uses there,
+ * table_scalar4) and the exact one dispatch picks, against the scalar
+ * reference. */
+static void rows_report(const row *rows, int nr, int threads, const kern_ops *best, int all_exact)
+{
+    double base = 0, gm[MAX_ROWS];
+    for (int i = 0; i < nr; i++) {
+        gm[i] = (double)M * K * NP / median(rows[i].t, REPS) / 1e9;
+        if (i == 0)
+            base = gm[0];
+        printf("kernel=%s gmac_per_s=%.2f vs_scalar=%.2f threads=%d\n", rows[i].name, gm[i], gm[i] / base,
+               threads);
+    }
+    double g_table = 0, g_exact = 0;
+    for (int i = 0; i < nr; i++) {
+        if (strcmp(rows[i].name, "table_vbmi") == 0 || (g_table == 0 && strcmp(rows[i].name, "table_scalar4") == 0))
+            g_table = gm[i];
+        if (rows[i].impl && rows[i].impl->exact && rows[i].impl->exact == best->exact)
+            g_exact = gm[i];
+    }
+    printf("acceptance threads=%d general_table_vs_scalar=%.2f (need >= 8) exact_vs_scalar=%.2f (need >= 40) "
+           "bit_exact=%s\n",
+           threads, g_table / base, g_exact / base, all_exact ? "yes" : "NO");
+}
+
+int main(void)
+{
+    tables tb = {0};
+    if (tables_load(&tb) != 0) {
+        tables_free(&tb);
+        return 1;
+    }
+    kern_impl impls[KERN_MAX_IMPLS];
+    int n_impls = kern_impls(impls);
+    row rows[MAX_ROWS];
+    int nr = rows_make(&tb, impls, n_impls, rows);
 
     pcg32 rng = pcg32_derive4(1, PCG_PURPOSE_TEST, 300, 0, 0, 0);
     layer L;
@@ -181,65 +284,18 @@ int main(void)
            NP, (double)M * K * NP / 1e6, best.isa);
     int all_exact = 1;
     for (int threads = 1; threads <= maxt; threads++) {
-        for (int t = 0; t < threads; t++) {
-            L.np[t] = NP / threads + (t < NP % threads);
-            L.A[t] = malloc((size_t)K * L.np[t]);
-            L.acc[t] = malloc((size_t)M * L.np[t] * sizeof(int32_t));
-            L.scratch[t] = malloc(kern_scratch_size(M, K));
-            for (int i = 0; i < K * L.np[t]; i++)
-                L.A[t][i] = (uint8_t)pcg32_next(&rng);
-        }
+        blocks_alloc(&L, threads, &rng);
         for (int i = 0; i < nr; i++) {
-            int ok = bit_exact(&rows[i], &L, threads, exact);
+            int ok = bit_exact(&rows[i], &L, threads, tb.exact);
             all_exact &= ok;
             if (!ok)
                 printf("kernel=%s threads=%d: NOT BIT-EXACT\n", rows[i].name, threads);
         }
-        /* Repetitions interleave the kernels, so slow drifts of the shared
-         * machine hit all of them alike. */
-        int iters[MAX_ROWS];
-        /* Passes per sample: doubled until a sample lasts SAMPLE_SECONDS
-         * (one pass alone would count a thread's wake-up on a busy
-         * machine as kernel time). */
-        for (int i = 0; i < nr; i++) {
-            iters[i] = 1;
-            while (iters[i] < (1 << 20) && time_pass(&rows[i], &L, threads, iters[i]) * iters[i] < SAMPLE_SECONDS)
-                iters[i] *= 2;
-        }
-        for (int rep = 0; rep < REPS; rep++)
-            for (int i = 0; i < nr; i++)
-                rows[i].t[rep] = time_pass(&rows[i], &L, threads, iters[i]);
-        double base = 0, gm[MAX_ROWS];
-        for (int i = 0; i < nr; i++) {
-            gm[i] = (double)M * K * NP / median(rows[i].t, REPS) / 1e9;
-            if (i == 0)
-                base = gm[0];
-            printf("kernel=%s gmac_per_s=%.2f vs_scalar=%.2f threads=%d\n", rows[i].name, gm[i], gm[i] / base,
-                   threads);
-        }
-        /* General-table kernel: VBMI where the CPU has it, else what the
-         * dispatch uses there (table_scalar4); exact: the one dispatch
-         * picks. */
-        double g_table = 0, g_exact = 0;
-        for (int i = 0; i < nr; i++) {
-            if (strcmp(rows[i].name, "table_vbmi") == 0 || (g_table == 0 && strcmp(rows[i].name, "table_scalar4") == 0))
-                g_table = gm[i];
-            if (rows[i].impl && rows[i].impl->exact && rows[i].impl->exact == best.exact)
-                g_exact = gm[i];
-        }
-        printf("acceptance threads=%d general_table_vs_scalar=%.2f (need >= 8) exact_vs_scalar=%.2f (need >= 40) "
-               "bit_exact=%s\n",
-               threads, g_table / base, g_exact / base, all_exact ? "yes" : "NO");
-        for (int t = 0; t < threads; t++) {
-            free(L.A[t]);
-            free(L.acc[t]);
-            free(L.scratch[t]);
-        }
+        rows_time(rows, nr, &L, threads);
+        rows_report(rows, nr, threads, &best, all_exact);
+        blocks_free(&L, threads);
     }
     free(L.W);
-    kern_table_free(general);
-    kern_table_free(err8);
-    kern_table_free(res16);
-    kern_table_free(exact);
+    tables_free(&tb);
     return all_exact ? 0 : 1;
 }

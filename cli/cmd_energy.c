@@ -1,7 +1,6 @@
 /* axsearch energy: the chip model's energy table, or the energy, latency and
  * area of a network (an ONNX model, or a layer-shape TSV) under chosen
  * multipliers and knobs. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,24 +25,101 @@ static void usage(FILE *out)
             "            --mult-energies E1,E2,...] [--import INDEX]\n"
             "           [--sram-v-input V] [--sram-v-weight V] [--noc-swing V] [--noc-bits B]\n"
             "           [--objective energy|edp] [--out FILE.tsv] [--mappings]\n"
-            "\n"
-            "  --arch FILE          chip description (INI; default: built-in configs/simba.ini)\n"
-            "  --table              print the derived per-action energies and exit\n"
-            "  --model FILE.onnx    the MAC layers of an ONNX model\n"
-            "  --layers FILE.tsv    layer shapes (columns: accel_model/README.md)\n"
-            "  --mult NAME          this library multiplier in every layer (axsearch mults)\n"
-            "  --mults N1,N2,...    one library multiplier per layer\n"
-            "  --import INDEX       add the tables of an index file to the library\n"
-            "  --mult-energy-pj E   multiplier energy per multiplication at 45 nm for every\n"
-            "                       layer (default: exact mul8u_1JFF, 0.391 pJ)\n"
-            "  --mult-energies L    the same per layer, comma-separated, one per layer\n"
-            "  --sram-v-input V     input-buffer supply (default: vdd)\n"
-            "  --sram-v-weight V    weight-buffer supply (default: vdd)\n"
-            "  --noc-swing V        NoC link swing of the low bits (default: the nominal swing)\n"
-            "  --noc-bits B         lowest bits of each NoC word at that swing (default: all)\n"
-            "  --objective O        mapping search objective: energy (default) or edp\n"
-            "  --out FILE.tsv       also write the per-layer breakdown (plots/breakdown.gp)\n"
-            "  --mappings           print each layer's chosen mapping\n");
+            "\n");
+}
+
+/* The command line. Negative voltages and noc_bits: not given (nominal). */
+typedef struct energy_opts {
+    const char *arch, *layers, *model, *out;
+    const char *mult, *mults, *import; /* library multipliers */
+    const char *mes;                   /* --mult-energies, as typed */
+    int table, mappings, objective, have_me;
+    double me, vi, vw, sw;
+    long nb;
+} energy_opts;
+
+static int parse_objective(const char *opt, const char *text, void *dst, ax_err *err)
+{
+    int *objective = dst;
+    if (!strcmp(text, "energy"))
+        *objective = ACCEL_OBJ_ENERGY;
+    else if (!strcmp(text, "edp"))
+        *objective = ACCEL_OBJ_EDP;
+    else
+        return ax_fail(err, AX_EINPUT, "%s: expected energy or edp, got '%s'", opt, text);
+    return AX_OK;
+}
+
+/* The checks of options that exclude or need each other; first: the index
+ * of the first operand. */
+static int energy_check(const energy_opts *o, const args_spec *s, int argc, char **argv, int first)
+{
+    if (first < argc) {
+        fprintf(stderr, "axsearch energy: unexpected argument '%s'\n", argv[first]);
+        return 2;
+    }
+    if (o->table + !!o->layers + !!o->model != 1) {
+        fprintf(stderr, "axsearch energy: give one of --table, --model FILE and --layers FILE\n");
+        args_usage(s, stderr);
+        return 2;
+    }
+    if (o->import && !o->mult && !o->mults) {
+        fprintf(stderr, "axsearch energy: --import adds designs to pick with --mult or --mults; give one\n");
+        return 2;
+    }
+    if (o->have_me + !!o->mes + !!o->mult + !!o->mults > 1) {
+        fprintf(stderr, "axsearch energy: --mult, --mults, --mult-energy-pj and --mult-energies "
+                        "exclude each other\n");
+        return 2;
+    }
+    return ARGS_RUN;
+}
+
+static int energy_parse(int argc, char **argv, energy_opts *o)
+{
+    *o = (energy_opts){.objective = ACCEL_OBJ_ENERGY, .vi = -1, .vw = -1, .sw = -1, .nb = -1};
+    const args_opt opts[] = {
+        {.name = "arch", .kind = ARGS_STRING, .dst = &o->arch,
+         .arg = "FILE", .help = "chip description (INI; default: built-in configs/simba.ini)"},
+        {.name = "table", .kind = ARGS_FLAG, .dst = &o->table,
+         .help = "print the derived per-action energies and exit"},
+        {.name = "model", .kind = ARGS_STRING, .dst = &o->model,
+         .arg = "FILE.onnx", .help = "the MAC layers of an ONNX model"},
+        {.name = "layers", .kind = ARGS_STRING, .dst = &o->layers,
+         .arg = "FILE.tsv", .help = "layer shapes (columns: accel_model/README.md)"},
+        {.name = "mult", .kind = ARGS_STRING, .dst = &o->mult,
+         .arg = "NAME", .help = "this library multiplier in every layer (axsearch mults)"},
+        {.name = "mults", .kind = ARGS_STRING, .dst = &o->mults,
+         .arg = "N1,N2,...", .help = "one library multiplier per layer"},
+        {.name = "import", .kind = ARGS_STRING, .dst = &o->import,
+         .arg = "INDEX", .help = "add the tables of an index file to the library"},
+        {.name = "mult-energy-pj", .kind = ARGS_DOUBLE, .dst = &o->me, .lo = 0, .hi = 1000,
+         .seen = &o->have_me, .arg = "E",
+         .help = "multiplier energy per multiplication at 45 nm for every\n"
+                 "layer (default: exact mul8u_1JFF, 0.391 pJ)"},
+        {.name = "mult-energies", .kind = ARGS_STRING, .dst = &o->mes,
+         .arg = "L", .help = "the same per layer, comma-separated, one per layer"},
+        {.name = "sram-v-input", .kind = ARGS_DOUBLE, .dst = &o->vi, .lo = 0.3, .hi = 1.3,
+         .arg = "V", .help = "input-buffer supply (default: vdd)"},
+        {.name = "sram-v-weight", .kind = ARGS_DOUBLE, .dst = &o->vw, .lo = 0.3, .hi = 1.3,
+         .arg = "V", .help = "weight-buffer supply (default: vdd)"},
+        {.name = "noc-swing", .kind = ARGS_DOUBLE, .dst = &o->sw, .lo = 0.001, .hi = 1.3,
+         .arg = "V", .help = "NoC link swing of the low bits (default: the nominal swing)"},
+        {.name = "noc-bits", .kind = ARGS_LONG, .dst = &o->nb, .lo = 0, .hi = 64,
+         .arg = "B", .help = "lowest bits of each NoC word at that swing (default: all)"},
+        {.name = "objective", .kind = ARGS_FUNC, .dst = &o->objective, .fn = parse_objective,
+         .arg = "O", .help = "mapping search objective: energy (default) or edp"},
+        {.name = "out", .kind = ARGS_STRING, .dst = &o->out,
+         .arg = "FILE.tsv", .help = "also write the per-layer breakdown (plots/breakdown.gp)"},
+        {.name = "mappings", .kind = ARGS_FLAG, .dst = &o->mappings,
+         .help = "print each layer's chosen mapping"},
+    };
+    const args_spec s = {.cmd = "energy", .opts = opts, .n_opts = sizeof opts / sizeof opts[0],
+                         .usage = usage, .width = 20, .own_unknown = 1};
+    int first = args_parse(&s, argc, argv);
+    if (first < 0)
+        return args_status(first);
+    return energy_check(o, &s, argc, argv, first);
 }
 
 static int fail(ax_err *err)
@@ -156,278 +232,251 @@ static int write_tsv(const char *path, const accel_net *net, double (*lp)[ACCEL_
     return fio_atomic_commit(w, err);
 }
 
-int cmd_energy(int argc, char **argv)
-{
-    enum { O_ARCH = 256, O_TABLE, O_LAYERS, O_ME, O_MES, O_VI, O_VW, O_SW, O_NB, O_OBJ, O_OUT,
-           O_MAPS, O_HELP, O_MODEL, O_MULT, O_MULTS, O_IMPORT };
-    static const struct option opts[] = {
-        {"arch", required_argument, 0, O_ARCH},
-        {"table", no_argument, 0, O_TABLE},
-        {"layers", required_argument, 0, O_LAYERS},
-        {"mult-energy-pj", required_argument, 0, O_ME},
-        {"mult-energies", required_argument, 0, O_MES},
-        {"sram-v-input", required_argument, 0, O_VI},
-        {"sram-v-weight", required_argument, 0, O_VW},
-        {"noc-swing", required_argument, 0, O_SW},
-        {"noc-bits", required_argument, 0, O_NB},
-        {"objective", required_argument, 0, O_OBJ},
-        {"out", required_argument, 0, O_OUT},
-        {"mappings", no_argument, 0, O_MAPS},
-        {"help", no_argument, 0, O_HELP},
-        {"model", required_argument, 0, O_MODEL},
-        {"mult", required_argument, 0, O_MULT},
-        {"mults", required_argument, 0, O_MULTS},
-        {"import", required_argument, 0, O_IMPORT},
-        {0, 0, 0, 0},
-    };
-    const char *arch_path = NULL, *layers_path = NULL, *out_path = NULL, *mes = NULL;
-    const char *model = NULL, *mult = NULL, *mult_list = NULL, *import = NULL;
-    int table = 0, maps = 0, objective = ACCEL_OBJ_ENERGY, have_me = 0;
-    double me = 0, vi = -1, vw = -1, sw = -1;
-    long nb = -1;
-    ax_err err = {0};
-    optind = 1;
-    opterr = 0;
-    int o;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int rc = AX_OK;
-        switch (o) {
-        case O_ARCH: arch_path = optarg; break;
-        case O_TABLE: table = 1; break;
-        case O_LAYERS: layers_path = optarg; break;
-        case O_ME:
-            rc = args_double("--mult-energy-pj", optarg, 0, 1000, &me, &err);
-            have_me = 1;
-            break;
-        case O_MES: mes = optarg; break;
-        case O_VI: rc = args_double("--sram-v-input", optarg, 0.3, 1.3, &vi, &err); break;
-        case O_VW: rc = args_double("--sram-v-weight", optarg, 0.3, 1.3, &vw, &err); break;
-        case O_SW: rc = args_double("--noc-swing", optarg, 0.001, 1.3, &sw, &err); break;
-        case O_NB: rc = args_long("--noc-bits", optarg, 0, 64, &nb, &err); break;
-        case O_OBJ:
-            if (!strcmp(optarg, "energy"))
-                objective = ACCEL_OBJ_ENERGY;
-            else if (!strcmp(optarg, "edp"))
-                objective = ACCEL_OBJ_EDP;
-            else
-                rc = ax_fail(&err, AX_EINPUT, "--objective: expected energy or edp, got '%s'",
-                             optarg);
-            break;
-        case O_OUT: out_path = optarg; break;
-        case O_MAPS: maps = 1; break;
-        case O_MODEL: model = optarg; break;
-        case O_MULT: mult = optarg; break;
-        case O_MULTS: mult_list = optarg; break;
-        case O_IMPORT: import = optarg; break;
-        case O_HELP: usage(stdout); return 0;
-        default:
-            fprintf(stderr, "axsearch energy: unknown or incomplete option '%s'\n",
-                    argv[optind - 1]);
-            usage(stderr);
-            return 2;
-        }
-        if (rc != AX_OK)
-            return fail(&err);
-    }
-    if (optind < argc) {
-        fprintf(stderr, "axsearch energy: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
-    if (table + !!layers_path + !!model != 1) {
-        fprintf(stderr, "axsearch energy: give one of --table, --model FILE and --layers FILE\n");
-        usage(stderr);
-        return 2;
-    }
-    if (import && !mult && !mult_list) {
-        fprintf(stderr, "axsearch energy: --import adds designs to pick with --mult or --mults; give one\n");
-        return 2;
-    }
-    if (have_me + !!mes + !!mult + !!mult_list > 1) {
-        fprintf(stderr, "axsearch energy: --mult, --mults, --mult-energy-pj and --mult-energies "
-                        "exclude each other\n");
-        return 2;
-    }
+/* What energy_run computes. --table: arch, e and ref. A network: the rest;
+ * everything malloc'ed is freed by energy_out_clear. */
+typedef struct energy_out {
     accel_arch arch;
-    if (arch_path) {
-        if (accel_arch_load(arch_path, &arch, &err) != AX_OK)
-            return fail(&err);
-    } else {
-        accel_arch_default(&arch);
-    }
-    accel_energies e;
-    if (accel_energies_derive(&arch, &e, &err) != AX_OK)
-        return fail(&err);
-    if (table) {
-        accel_arch ref = arch;
-        ref.node_nm = 45;
-        ref.vdd = ACCEL_TECH_VREF;
-        if (ref.noc_swing > ref.vdd)
-            ref.noc_swing = ref.vdd;
-        accel_energies re;
-        if (accel_energies_derive(&ref, &re, &err) != AX_OK)
-            return fail(&err);
-        print_table(&arch, &e, &re);
-        return 0;
-    }
+    accel_energies e, ref;
+    const char *source;          /* the model or layer file, for the header */
+    accel_layer_shape *layers;   /* [nl] */
+    size_t nl;
+    accel_net *net;
+    double (*lp)[ACCEL_NCOMP];   /* [nl]: pJ per layer and component */
+    accel_result r;
+} energy_out;
 
-    accel_layer_shape *layers = NULL;
-    size_t nl = 0;
-    if (model) {
-        graph *g = NULL;
-        onnx_import_opts io = {1, 0, NULL};
-        if (onnx_import_file(model, &io, &g, &err) != AX_OK)
-            return fail(&err);
-        int rc = glue_layer_shapes(g, &layers, &nl, &err);
-        graph_free(g);
-        if (rc == AX_OK && nl == 0)
-            rc = ax_fail(&err, AX_EINPUT, "%s: no MAC layers", model);
-        if (rc != AX_OK) {
-            free(layers);
-            return fail(&err);
-        }
-        layers_path = model;
-    } else if (accel_layers_load(layers_path, &layers, &nl, &err) != AX_OK) {
-        return fail(&err);
+static void energy_out_clear(energy_out *r)
+{
+    accel_net_free(r->net);
+    free(r->lp);
+    free(r->layers);
+}
+
+static int energy_load_arch(const energy_opts *o, energy_out *r, ax_err *err)
+{
+    if (o->arch) {
+        if (accel_arch_load(o->arch, &r->arch, err) != AX_OK)
+            return err->code;
+    } else {
+        accel_arch_default(&r->arch);
     }
-    accel_voltages v = accel_voltages_nominal(&arch);
-    if (vi > 0)
-        v.v_input = vi;
-    if (vw > 0)
-        v.v_weight = vw;
-    if (sw > 0)
-        v.noc_swing = sw;
-    if (nb >= 0)
-        v.noc_bits = (int)nb;
-    int status = 0;
-    double *evals = NULL;
-    size_t ne = 0;
-    accel_mult_cost *mults = NULL;
-    int *layer_mult = NULL;
-    double(*lp)[ACCEL_NCOMP] = NULL;
-    accel_net *net = NULL;
-    mult_lib *lib = NULL;
+    if (accel_energies_derive(&r->arch, &r->e, err) != AX_OK)
+        return err->code;
+    if (!o->table)
+        return AX_OK;
+    /* The reference column: the same chip at 45 nm and the reference
+     * supply. */
+    accel_arch ref = r->arch;
+    ref.node_nm = 45;
+    ref.vdd = ACCEL_TECH_VREF;
+    if (ref.noc_swing > ref.vdd)
+        ref.noc_swing = ref.vdd;
+    return accel_energies_derive(&ref, &r->ref, err) != AX_OK ? err->code : AX_OK;
+}
+
+/* The layer shapes, from the ONNX model or the layer file. */
+static int energy_load_layers(const energy_opts *o, energy_out *r, ax_err *err)
+{
+    if (!o->model) {
+        r->source = o->layers;
+        return accel_layers_load(o->layers, &r->layers, &r->nl, err) != AX_OK ? err->code : AX_OK;
+    }
+    r->source = o->model;
+    graph *g = NULL;
+    onnx_import_opts io = {1, 0, NULL};
+    if (onnx_import_file(o->model, &io, &g, err) != AX_OK)
+        return err->code;
+    int rc = glue_layer_shapes(g, &r->layers, &r->nl, err);
+    graph_free(g);
+    if (rc == AX_OK && r->nl == 0)
+        rc = ax_fail(err, AX_EINPUT, "%s: no MAC layers", o->model);
+    return rc;
+}
+
+/* The knobs: nominal unless given, then checked against the chip. */
+static int energy_voltages(const energy_opts *o, const accel_arch *arch, accel_voltages *v, ax_err *err)
+{
+    *v = accel_voltages_nominal(arch);
+    if (o->vi > 0)
+        v->v_input = o->vi;
+    if (o->vw > 0)
+        v->v_weight = o->vw;
+    if (o->sw > 0)
+        v->noc_swing = o->sw;
+    if (o->nb >= 0)
+        v->noc_bits = (int)o->nb;
+    return accel_voltages_check(arch, v, err) != AX_OK ? err->code : AX_OK;
+}
+
+/* The multiplier cost table from library multipliers (--mult, --mults):
+ * one entry per distinct design; layer_mult[l] indexes it. */
+static int lib_costs(const energy_opts *o, size_t nl, accel_mult_cost *mults, size_t *nm, int *layer_mult,
+                     ax_err *err)
+{
+    mult_lib *lib = mult_lib_create_default(err);
     char **names = NULL, *name_store = NULL;
     size_t n_names = 0;
-    if (accel_voltages_check(&arch, &v, &err) != AX_OK)
-        goto fail;
-    if (mes) {
-        if (parse_list(mes, &evals, &ne, &err) != AX_OK)
-            goto fail;
+    long *seen = malloc(nl * sizeof *seen); /* library index of each entry */
+    int rc = lib ? AX_OK : err->code;
+    if (rc == AX_OK && o->import)
+        rc = mult_lib_import_index(lib, o->import, err);
+    if (rc == AX_OK && o->mults)
+        rc = glue_split_names("--mults", o->mults, &names, &n_names, &name_store, err);
+    if (rc == AX_OK && o->mults && n_names != nl)
+        rc = ax_fail(err, AX_EINPUT, "--mults: %zu names for %zu layers", n_names, nl);
+    if (rc == AX_OK && !seen)
+        rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+    for (size_t l = 0; rc == AX_OK && l < nl; l++) {
+        const char *name = o->mult ? o->mult : names[l];
+        long id = mult_lib_find(lib, name);
+        if (id < 0) {
+            rc = ax_fail(err, AX_EINPUT, "no multiplier '%s' in the library (see axsearch mults)", name);
+            break;
+        }
+        size_t j = 0;
+        while (j < *nm && seen[j] != id)
+            j++;
+        if (j == *nm) {
+            seen[*nm] = id;
+            mults[(*nm)++] = glue_mult_cost(mult_lib_entry(lib, (size_t)id));
+        }
+        layer_mult[l] = (int)j;
+    }
+    free(seen);
+    free(names);
+    free(name_store);
+    mult_lib_free(lib);
+    return rc;
+}
+
+/* The multiplier cost table from energies (--mult-energy-pj,
+ * --mult-energies, or none: exact): one entry per distinct energy, area as
+ * the exact design. */
+static int energy_costs(const energy_opts *o, size_t nl, accel_mult_cost *mults, size_t *nm, int *layer_mult,
+                        ax_err *err)
+{
+    double *evals = NULL;
+    size_t ne = 0;
+    if (o->mes) {
+        if (parse_list(o->mes, &evals, &ne, err) != AX_OK)
+            return err->code;
         if (ne != nl) {
-            ax_fail(&err, AX_EINPUT, "--mult-energies: %zu values for %zu layers", ne, nl);
-            goto fail;
+            free(evals);
+            return ax_fail(err, AX_EINPUT, "--mult-energies: %zu values for %zu layers", ne, nl);
         }
     }
-    mults = malloc(nl * sizeof *mults);
-    layer_mult = malloc(nl * sizeof *layer_mult);
-    lp = malloc(nl * sizeof *lp);
-    if (!mults || !layer_mult || !lp) {
-        ax_fail(&err, AX_EINTERNAL, "out of memory");
-        goto fail;
-    }
-    size_t nm = 0;
-    if (mult || mult_list) {
-        /* Library multipliers: one cost-table entry per distinct design. */
-        if (!(lib = mult_lib_create_default(&err)))
-            goto fail;
-        if (import && mult_lib_import_index(lib, import, &err) != AX_OK)
-            goto fail;
-        if (mult_list && glue_split_names("--mults", mult_list, &names, &n_names, &name_store, &err) != AX_OK)
-            goto fail;
-        if (mult_list && n_names != nl) {
-            ax_fail(&err, AX_EINPUT, "--mults: %zu names for %zu layers", n_names, nl);
-            goto fail;
-        }
-        long *seen = malloc(nl * sizeof *seen);
-        if (!seen) {
-            ax_fail(&err, AX_EINTERNAL, "out of memory");
-            goto fail;
-        }
-        for (size_t l = 0; l < nl; l++) {
-            const char *nm_l = mult ? mult : names[l];
-            long id = mult_lib_find(lib, nm_l);
-            if (id < 0) {
-                free(seen);
-                ax_fail(&err, AX_EINPUT, "no multiplier '%s' in the library (see axsearch mults)", nm_l);
-                goto fail;
-            }
-            size_t j = 0;
-            while (j < nm && seen[j] != id)
-                j++;
-            if (j == nm) {
-                seen[nm] = id;
-                mults[nm++] = glue_mult_cost(mult_lib_entry(lib, (size_t)id));
-            }
-            layer_mult[l] = (int)j;
-        }
-        free(seen);
-    }
-    /* Otherwise one cost-table entry per distinct energy; area as the exact
-     * design. */
-    for (size_t l = 0; !lib && l < nl; l++) {
+    for (size_t l = 0; l < nl; l++) {
         accel_mult_cost m = accel_mult_cost_exact();
-        if (have_me)
-            m.energy_pj = me;
+        if (o->have_me)
+            m.energy_pj = o->me;
         if (evals)
             m.energy_pj = evals[l];
         size_t j = 0;
-        while (j < nm && mults[j].energy_pj != m.energy_pj)
+        while (j < *nm && mults[j].energy_pj != m.energy_pj)
             j++;
-        if (j == nm)
-            mults[nm++] = m;
+        if (j == *nm)
+            mults[(*nm)++] = m;
         layer_mult[l] = (int)j;
     }
-    if (accel_net_create(&arch, layers, nl, mults, nm, objective, &net, &err) != AX_OK)
-        goto fail;
-    accel_design d = {.layer_mult = layer_mult, .volts = v};
-    accel_result r = {.layer_pj = lp};
-    if (accel_net_eval(net, &d, &r, &err) != AX_OK)
-        goto fail;
+    free(evals);
+    return AX_OK;
+}
 
-    printf("# %s on %d nm, %d chiplet(s) x %d PEs x %d x %d MACs, %g MHz; energies in nJ\n",
-           layers_path, arch.node_nm, accel_arch_chiplets(&arch), accel_arch_pes(&arch),
-           arch.vector_macs, arch.lanes, arch.clock_mhz);
+/* Maps and scores the network under the chosen multipliers and knobs. */
+static int energy_eval(const energy_opts *o, const accel_voltages *v, energy_out *r, ax_err *err)
+{
+    size_t nl = r->nl, nm = 0;
+    accel_mult_cost *mults = malloc(nl * sizeof *mults);
+    int *layer_mult = malloc(nl * sizeof *layer_mult);
+    r->lp = malloc(nl * sizeof *r->lp);
+    int rc = AX_OK;
+    if (!mults || !layer_mult || !r->lp)
+        rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+    else if (o->mult || o->mults)
+        rc = lib_costs(o, nl, mults, &nm, layer_mult, err);
+    if (rc == AX_OK && !o->mult && !o->mults)
+        rc = energy_costs(o, nl, mults, &nm, layer_mult, err);
+    if (rc == AX_OK)
+        rc = accel_net_create(&r->arch, r->layers, nl, mults, nm, o->objective, &r->net, err);
+    accel_design d = {.layer_mult = layer_mult, .volts = *v};
+    r->r.layer_pj = r->lp;
+    if (rc == AX_OK)
+        rc = accel_net_eval(r->net, &d, &r->r, err);
+    free(layer_mult);
+    free(mults);
+    return rc;
+}
+
+static int energy_run(const energy_opts *o, energy_out *r, ax_err *err)
+{
+    int rc = energy_load_arch(o, r, err);
+    if (rc != AX_OK || o->table)
+        return rc;
+    accel_voltages v;
+    rc = energy_load_layers(o, r, err);
+    if (rc == AX_OK)
+        rc = energy_voltages(o, &r->arch, &v, err);
+    if (rc == AX_OK)
+        rc = energy_eval(o, &v, r, err);
+    return rc;
+}
+
+/* The per-layer table in nJ, and the mappings when asked for. */
+static void energy_print(const energy_opts *o, const energy_out *r)
+{
+    const accel_arch *a = &r->arch;
+    printf("# %s on %d nm, %d chiplet(s) x %d PEs x %d x %d MACs, %g MHz; energies in nJ\n", r->source,
+           a->node_nm, accel_arch_chiplets(a), accel_arch_pes(a), a->vector_macs, a->lanes, a->clock_mhz);
     printf("%-10s %11s %6s %10s", "layer", "macs", "util%", "cycles");
     for (int i = 0; i < ACCEL_NCOMP; i++)
         printf(" %9s", accel_component_name(i));
     printf(" %10s %7s\n", "total", "pJ/MAC");
-    for (size_t l = 0; l < nl; l++) {
-        const accel_counts *c = accel_net_counts(net, l);
+    for (size_t l = 0; l < r->nl; l++) {
+        const accel_counts *c = accel_net_counts(r->net, l);
         double tot = 0;
-        printf("%-10s %11.0f %6.1f %10.0f", layers[l].name, c->macs, 100 * c->util, c->cycles);
+        printf("%-10s %11.0f %6.1f %10.0f", r->layers[l].name, c->macs, 100 * c->util, c->cycles);
         for (int i = 0; i < ACCEL_NCOMP; i++) {
-            printf(" %9.3f", lp[l][i] / 1000);
-            tot += lp[l][i];
+            printf(" %9.3f", r->lp[l][i] / 1000);
+            tot += r->lp[l][i];
         }
         printf(" %10.3f %7.4f\n", tot / 1000, tot / c->macs);
     }
-    printf("%-10s %11.0f %6s %10.0f", "total", r.macs, "", r.cycles);
+    printf("%-10s %11.0f %6s %10.0f", "total", r->r.macs, "", r->r.cycles);
     for (int i = 0; i < ACCEL_NCOMP; i++)
-        printf(" %9.3f", r.comp_pj[i] / 1000);
-    printf(" %10.3f %7.4f\n", r.energy_pj / 1000, r.energy_pj / r.macs);
-    if (maps) {
-        for (size_t l = 0; l < nl; l++) {
-            char buf[512];
-            accel_mapping_format(accel_net_mapping(net, l), buf, sizeof buf);
-            printf("# map %-10s %s\n", layers[l].name, buf);
-        }
+        printf(" %9.3f", r->r.comp_pj[i] / 1000);
+    printf(" %10.3f %7.4f\n", r->r.energy_pj / 1000, r->r.energy_pj / r->r.macs);
+    for (size_t l = 0; o->mappings && l < r->nl; l++) {
+        char buf[512];
+        accel_mapping_format(accel_net_mapping(r->net, l), buf, sizeof buf);
+        printf("# map %-10s %s\n", r->layers[l].name, buf);
     }
-    if (out_path && write_tsv(out_path, net, lp, &err) != AX_OK)
-        goto fail;
-    printf("energy_uj=%.6g latency_ms=%.6g area_mm2=%.6g pj_per_mac=%.6g\n", r.energy_pj * 1e-6,
-           r.latency_s * 1e3, r.area_mm2, r.energy_pj / r.macs);
-    goto done;
-fail:
-    status = fail(&err);
-done:
-    accel_net_free(net);
-    mult_lib_free(lib);
-    free(names);
-    free(name_store);
-    free(lp);
-    free(layer_mult);
-    free(mults);
-    free(evals);
-    free(layers);
-    return status;
+}
+
+/* The last line, printed once --out is written. */
+static void energy_print_totals(const accel_result *r)
+{
+    printf("energy_uj=%.6g latency_ms=%.6g area_mm2=%.6g pj_per_mac=%.6g\n", r->energy_pj * 1e-6,
+           r->latency_s * 1e3, r->area_mm2, r->energy_pj / r->macs);
+}
+
+int cmd_energy(int argc, char **argv)
+{
+    energy_opts o;
+    int status = energy_parse(argc, argv, &o);
+    if (status != ARGS_RUN)
+        return status;
+    energy_out r = {0};
+    ax_err err = {0};
+    int rc = energy_run(&o, &r, &err);
+    if (rc == AX_OK && o.table)
+        print_table(&r.arch, &r.e, &r.ref);
+    if (rc == AX_OK && !o.table) {
+        energy_print(&o, &r);
+        if (o.out)
+            rc = write_tsv(o.out, r.net, r.lp, &err);
+        if (rc == AX_OK)
+            energy_print_totals(&r.r);
+    }
+    energy_out_clear(&r);
+    return rc == AX_OK ? 0 : fail(&err);
 }

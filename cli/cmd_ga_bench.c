@@ -1,7 +1,6 @@
 /* axsearch ga-bench: NSGA-II on a benchmark problem with a known front,
  * reporting hypervolume and IGD, to check the engine against published
  * figures (see README, "NSGA-II engine"). */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,135 +74,180 @@ static int write_front(const char *path, const nsga_view *v, const int *rows, in
     return fio_atomic_commit(w, err);
 }
 
-int cmd_ga_bench(int argc, char **argv)
-{
-    static const struct option options[] = {
-        {"problem", required_argument, NULL, 'p'}, {"pop", required_argument, NULL, 'n'},
-        {"gens", required_argument, NULL, 'g'},    {"evals", required_argument, NULL, 'e'},
-        {"seed", required_argument, NULL, 's'},    {"threads", required_argument, NULL, 't'},
-        {"out", required_argument, NULL, 'o'},     {"objectives", required_argument, NULL, 'm'},
-        {"variables", required_argument, NULL, 'v'}, {"pm", required_argument, NULL, 'u'},
-        {"tournament", required_argument, NULL, 'T'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
-    };
-    const char *name = NULL, *out = NULL;
-    long pop = 100, gens = 0, evals = 0, threads = 1, n_obj = 0, n_var = 0;
-    unsigned long long seed = 1;
-    double pm = -1.0;
-    nsga_tournament tournament = NSGA_TOURNAMENT_CROWDED;
-    ax_err err = {0};
-    int status = AX_OK, c;
-    optind = 1;
-    while (status == AX_OK && (c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        switch (c) {
-        case 'p': name = optarg; break;
-        case 'n': status = args_long("--pop", optarg, 4, 1000000, &pop, &err); break;
-        case 'g': status = args_long("--gens", optarg, 1, 100000000, &gens, &err); break;
-        case 'e': status = args_long("--evals", optarg, 1, 2000000000, &evals, &err); break;
-        case 's': status = args_u64("--seed", optarg, &seed, &err); break;
-        case 't': status = args_long("--threads", optarg, 0, 1024, &threads, &err); break;
-        case 'o': out = optarg; break;
-        case 'm': status = args_long("--objectives", optarg, 2, 32, &n_obj, &err); break;
-        case 'v': status = args_long("--variables", optarg, 1, 1000, &n_var, &err); break;
-        case 'u': status = args_double("--pm", optarg, 0.0, 1.0, &pm, &err); break;
-        case 'T':
-            if (!strcmp(optarg, "crowded"))
-                tournament = NSGA_TOURNAMENT_CROWDED;
-            else if (!strcmp(optarg, "dominance"))
-                tournament = NSGA_TOURNAMENT_DOMINANCE;
-            else
-                status = ax_fail(&err, AX_EINPUT, "--tournament: expected crowded or dominance, got '%s'", optarg);
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (status == AX_OK && optind < argc)
-        status = ax_fail(&err, AX_EINPUT, "unexpected argument '%s'", argv[optind]);
-    if (status == AX_OK && !name)
-        status = ax_fail(&err, AX_EINPUT, "--problem is required");
-    if (status == AX_OK && pop % 2)
-        status = ax_fail(&err, AX_EINPUT, "--pop must be even, got %ld", pop);
-    if (status != AX_OK) {
-        fprintf(stderr, "axsearch ga-bench: %s\n", err.msg);
-        return 2;
-    }
+typedef struct ga_bench_opts {
+    const char *name, *out;
+    long pop, gens, evals, threads, n_obj, n_var; /* gens, evals, n_obj, n_var 0: the default */
+    unsigned long long seed;
+    double pm;                                    /* < 0: 1/n */
+    nsga_tournament tournament;
+} ga_bench_opts;
 
-    problem *prob = problem_create(name, (int)n_obj, (int)n_var, &err);
-    if (!prob) {
-        fprintf(stderr, "axsearch ga-bench: %s\n", err.msg);
-        return err.code == AX_EINPUT ? 2 : 1;
-    }
-    int m = problem_n_obj(prob);
+static int parse_tournament(const char *opt, const char *text, void *dst, ax_err *err)
+{
+    nsga_tournament *t = dst;
+    if (!strcmp(text, "crowded"))
+        *t = NSGA_TOURNAMENT_CROWDED;
+    else if (!strcmp(text, "dominance"))
+        *t = NSGA_TOURNAMENT_DOMINANCE;
+    else
+        return ax_fail(err, AX_EINPUT, "%s: expected crowded or dominance, got '%s'", opt, text);
+    return AX_OK;
+}
+
+static int ga_bench_parse(int argc, char **argv, ga_bench_opts *o)
+{
+    *o = (ga_bench_opts){.pop = 100, .threads = 1, .seed = 1, .pm = -1.0,
+                         .tournament = NSGA_TOURNAMENT_CROWDED};
+    const args_opt opts[] = {
+        {.name = "problem", .kind = ARGS_STRING, .dst = &o->name},
+        {.name = "pop", .kind = ARGS_LONG, .dst = &o->pop, .lo = 4, .hi = 1000000},
+        {.name = "gens", .kind = ARGS_LONG, .dst = &o->gens, .lo = 1, .hi = 100000000},
+        {.name = "evals", .kind = ARGS_LONG, .dst = &o->evals, .lo = 1, .hi = 2000000000},
+        {.name = "seed", .kind = ARGS_U64, .dst = &o->seed},
+        {.name = "threads", .kind = ARGS_LONG, .dst = &o->threads, .lo = 0, .hi = 1024},
+        {.name = "out", .kind = ARGS_STRING, .dst = &o->out},
+        {.name = "objectives", .kind = ARGS_LONG, .dst = &o->n_obj, .lo = 2, .hi = 32},
+        {.name = "variables", .kind = ARGS_LONG, .dst = &o->n_var, .lo = 1, .hi = 1000},
+        {.name = "pm", .kind = ARGS_DOUBLE, .dst = &o->pm, .lo = 0.0, .hi = 1.0},
+        {.name = "tournament", .kind = ARGS_FUNC, .dst = &o->tournament, .fn = parse_tournament},
+    };
+    const args_spec s = {.cmd = "ga-bench", .opts = opts, .n_opts = sizeof opts / sizeof opts[0],
+                         .usage = usage};
+    int first = args_parse(&s, argc, argv);
+    if (first < 0)
+        return args_status(first);
+    ax_err err = {0};
+    if (first < argc)
+        ax_fail(&err, AX_EINPUT, "unexpected argument '%s'", argv[first]);
+    else if (!o->name)
+        ax_fail(&err, AX_EINPUT, "--problem is required");
+    else if (o->pop % 2)
+        ax_fail(&err, AX_EINPUT, "--pop must be even, got %ld", o->pop);
+    else
+        return ARGS_RUN;
+    fprintf(stderr, "axsearch ga-bench: %s\n", err.msg);
+    return 2;
+}
+
+/* What ga_bench_run leaves; ga_bench_out_clear frees it. */
+typedef struct ga_bench_out {
+    problem *prob;
+    nsga *ga;
+    double seconds;       /* the NSGA-II run alone */
+    nsga_view v;          /* the last population */
+    int *rows;            /* [n_front]: its feasible first front, sorted */
+    double *front;        /* [n_front x m]: their objectives */
+    int n_front;
+    double hv, igd, igd_plus;
+} ga_bench_out;
+
+static void ga_bench_out_clear(ga_bench_out *r)
+{
+    free(r->rows);
+    free(r->front);
+    nsga_free(r->ga);
+    problem_free(r->prob);
+}
+
+/* Creates the problem and runs NSGA-II on it. */
+static int ga_bench_solve(const ga_bench_opts *o, ga_bench_out *r, ax_err *err)
+{
+    r->prob = problem_create(o->name, (int)o->n_obj, (int)o->n_var, err);
+    if (!r->prob)
+        return err->code;
     nsga_problem np = {0};
-    np.n_real = problem_n_var(prob);
-    np.real_lo = problem_lower(prob);
-    np.real_hi = problem_upper(prob);
-    np.n_obj = m;
-    np.n_con = problem_n_con(prob);
+    np.n_real = problem_n_var(r->prob);
+    np.real_lo = problem_lower(r->prob);
+    np.real_hi = problem_upper(r->prob);
+    np.n_obj = problem_n_obj(r->prob);
+    np.n_con = problem_n_con(r->prob);
     np.eval_one = eval_problem;
-    np.user = prob;
+    np.user = r->prob;
     nsga_config cfg;
     nsga_config_defaults(&cfg);
-    cfg.pop_size = (int)pop;
-    cfg.seed = seed;
-    cfg.real_pm = pm;
-    cfg.tournament = tournament;
-    cfg.threads = (int)threads;
-    cfg.max_generations = gens ? gens : problem_default_generations(prob);
-    cfg.max_evaluations = evals;
-    if (evals && !gens)
+    cfg.pop_size = (int)o->pop;
+    cfg.seed = o->seed;
+    cfg.real_pm = o->pm;
+    cfg.tournament = o->tournament;
+    cfg.threads = (int)o->threads;
+    cfg.max_generations = o->gens ? o->gens : problem_default_generations(r->prob);
+    cfg.max_evaluations = o->evals;
+    if (o->evals && !o->gens)
         cfg.max_generations = 0;
-
     double t0 = wallclock_seconds();
-    nsga *ga = nsga_create(&np, &cfg, &err);
-    if (ga)
-        status = nsga_run(ga, &err);
-    else
-        status = err.code;
-    double seconds = wallclock_seconds() - t0;
+    r->ga = nsga_create(&np, &cfg, err);
+    int rc = r->ga ? nsga_run(r->ga, err) : err->code;
+    r->seconds = wallclock_seconds() - t0;
+    return rc;
+}
 
-    double *front = NULL, *ref_front = NULL, ref[32];
-    int *rows = NULL, n_front = 0, n_ref = 0;
-    if (status == AX_OK)
-        status = problem_hv_reference(prob, ref, &err);
-    if (status == AX_OK)
-        status = problem_reference_front(prob, &ref_front, &n_ref, &err);
-    nsga_view v = ga ? nsga_population(ga) : (nsga_view){0};
-    if (status == AX_OK) {
-        rows = malloc((size_t)v.size * sizeof *rows);
-        front = malloc((size_t)v.size * m * sizeof *front);
-        if (!rows || !front)
-            status = ax_fail(&err, AX_EINTERNAL, "out of memory");
+/* The feasible first front of the last population, sorted by objectives,
+ * and its hypervolume and distances to the problem's true front. */
+static int ga_bench_measure(ga_bench_out *r, ax_err *err)
+{
+    int m = problem_n_obj(r->prob);
+    double *ref_front = NULL, ref[32];
+    int n_ref = 0;
+    int rc = problem_hv_reference(r->prob, ref, err);
+    if (rc == AX_OK)
+        rc = problem_reference_front(r->prob, &ref_front, &n_ref, err);
+    r->v = nsga_population(r->ga);
+    if (rc == AX_OK) {
+        r->rows = malloc((size_t)r->v.size * sizeof *r->rows);
+        r->front = malloc((size_t)r->v.size * m * sizeof *r->front);
+        if (!r->rows || !r->front)
+            rc = ax_fail(err, AX_EINTERNAL, "out of memory");
     }
-    if (status == AX_OK) {
-        for (int r = 0; r < v.size; r++)
-            if (v.rank[r] == 0 && v.viol[r] <= 0)
-                rows[n_front++] = r;
-        front_sort fs = {v.objs, m};
-        sort_indices(rows, (size_t)n_front, cmp_first_objective, &fs, NULL);
-        for (int k = 0; k < n_front; k++)
-            memcpy(front + (size_t)k * m, v.objs + (size_t)rows[k] * m, (size_t)m * sizeof *front);
+    if (rc == AX_OK) {
+        for (int i = 0; i < r->v.size; i++)
+            if (r->v.rank[i] == 0 && r->v.viol[i] <= 0)
+                r->rows[r->n_front++] = i;
+        front_sort fs = {r->v.objs, m};
+        sort_indices(r->rows, (size_t)r->n_front, cmp_first_objective, &fs, NULL);
+        for (int k = 0; k < r->n_front; k++)
+            memcpy(r->front + (size_t)k * m, r->v.objs + (size_t)r->rows[k] * m, (size_t)m * sizeof *r->front);
     }
-    double hv = 0.0;
-    if (status == AX_OK && indicator_hypervolume(front, n_front, m, ref, &hv) != 0)
-        status = ax_fail(&err, AX_EINTERNAL, "out of memory");
-    if (status == AX_OK && out)
-        status = write_front(out, &v, rows, n_front, &err);
-    if (status == AX_OK) {
-        double igd = indicator_igd(front, n_front, ref_front, n_ref, m);
-        double igdp = indicator_igd_plus(front, n_front, ref_front, n_ref, m);
-        printf("front=%d feasible_front=%d igd_plus=%.6f duplicates=%ld\n", v.size, n_front, igdp,
-               nsga_duplicates(ga));
-        printf("problem=%s evals=%ld hv=%.6f igd=%.6f seconds=%.4f\n", problem_name(prob),
-               nsga_evaluations(ga), hv, igd, seconds);
-    } else {
-        fprintf(stderr, "axsearch ga-bench: %s\n", err.msg);
+    if (rc == AX_OK && indicator_hypervolume(r->front, r->n_front, m, ref, &r->hv) != 0)
+        rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+    if (rc == AX_OK) {
+        r->igd = indicator_igd(r->front, r->n_front, ref_front, n_ref, m);
+        r->igd_plus = indicator_igd_plus(r->front, r->n_front, ref_front, n_ref, m);
     }
-    free(rows);
-    free(front);
     free(ref_front);
-    nsga_free(ga);
-    problem_free(prob);
-    return status == AX_OK ? 0 : (status == AX_EINPUT ? 2 : 1);
+    return rc;
+}
+
+static int ga_bench_run(const ga_bench_opts *o, ga_bench_out *r, ax_err *err)
+{
+    int rc = ga_bench_solve(o, r, err);
+    if (rc == AX_OK)
+        rc = ga_bench_measure(r, err);
+    if (rc == AX_OK && o->out)
+        rc = write_front(o->out, &r->v, r->rows, r->n_front, err);
+    return rc;
+}
+
+static void ga_bench_print(const ga_bench_out *r)
+{
+    printf("front=%d feasible_front=%d igd_plus=%.6f duplicates=%ld\n", r->v.size, r->n_front, r->igd_plus,
+           nsga_duplicates(r->ga));
+    printf("problem=%s evals=%ld hv=%.6f igd=%.6f seconds=%.4f\n", problem_name(r->prob),
+           nsga_evaluations(r->ga), r->hv, r->igd, r->seconds);
+}
+
+int cmd_ga_bench(int argc, char **argv)
+{
+    ga_bench_opts o;
+    int status = ga_bench_parse(argc, argv, &o);
+    if (status != ARGS_RUN)
+        return status;
+    ga_bench_out r = {0};
+    ax_err err = {0};
+    int rc = ga_bench_run(&o, &r, &err);
+    if (rc == AX_OK)
+        ga_bench_print(&r);
+    else
+        fprintf(stderr, "axsearch ga-bench: %s\n", err.msg);
+    ga_bench_out_clear(&r);
+    return rc == AX_OK ? 0 : (rc == AX_EINPUT ? 2 : 1);
 }

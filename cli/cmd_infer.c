@@ -5,7 +5,6 @@
  * executor (--float). The last line is
  * "top1=0.9012 images=10000 seconds=1.23 gmac_per_s=4.56"; seconds cover
  * the inference, not loading, calibration or quantization. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,27 +32,95 @@ static void usage(FILE *out)
             "                      [--float | --mult NAME | --lut FILE] [--import INDEX]\n"
             "                      [--calib N] [--threads T] [--batch B]\n"
             "                      [--sram-v-input V] [--sram-v-weight V] [--noc-swing V]\n"
-            "                      [--noc-bits B] [--reps R] [--seed S] [--arch FILE]\n"
-            "  --model FILE   ONNX classifier with one input [N,1,H,W] (or [N,H,W], [N,H*W])\n"
-            "                 and one output [N,classes]\n"
-            "  --data DIR     IDX dataset folder (default %s)\n"
-            "  --split S      val (training images 55,000-59,999), test (default) or train\n"
-            "  --limit N      only the first N images of the split\n"
-            "  --float        the float reference executor instead of the 8-bit emulator\n"
-            "  --mult NAME    this library multiplier in every MAC layer (default: exact)\n"
-            "  --lut FILE     this TFApprox/EvoApprox table file in every MAC layer\n"
-            "  --import INDEX add the tables of an index file to the library (for --mult)\n"
-            "  --calib N      calibrate activations on the first N training images (1000)\n"
-            "  --sram-v-input V, --sram-v-weight V  PE input / weight buffer supply (V)\n"
-            "  --noc-swing V  NoC link swing of the lowest --noc-bits bits (default all 8)\n"
-            "  --reps R       repetitions when any bit error rate is above zero (10)\n"
-            "  --seed S       seed of the fault draws (1)\n"
-            "  --arch FILE    chip description giving the nominal voltages (configs/simba.ini)\n"
-            "  --threads T    OpenMP threads (default: all)\n"
-            "  --batch B      images per executor call (default 256)\n"
-            "input: (pixel/255 - mean)/std with mean/std from the model's metadata\n"
-            "(axsearch.input_mean, axsearch.input_std; defaults 0 and 1)\n",
-            IDX_DEFAULT_DIR);
+            "                      [--noc-bits B] [--reps R] [--seed S] [--arch FILE]\n");
+}
+
+/* The command line. Negative knobs: not given (nominal; noc_bits: 8). */
+typedef struct infer_opts {
+    const char *model, *data, *split_name;
+    idx_split split;
+    long limit, threads, batch, calib;    /* limit < 0: the whole split; threads 0: all */
+    int use_float, knobs;                 /* knobs: a voltage knob was given */
+    const char *mult, *lut, *import;      /* the multiplier (none: exact) */
+    const char *arch;                     /* nominal voltages (NULL: built-in) */
+    double v_input, v_weight, noc_swing;  /* V */
+    long noc_bits, reps;
+    unsigned long long seed;
+} infer_opts;
+
+/* The checks args_parse cannot make; s for the usage. */
+static int infer_check(infer_opts *o, const args_spec *s, int argc, int first)
+{
+    if (first != argc || !o->model) {
+        if (!o->model)
+            fprintf(stderr, "axsearch infer: --model is required\n");
+        args_usage(s, stderr);
+        return 2;
+    }
+    if ((o->use_float && (o->mult || o->lut || o->knobs)) || (o->mult && o->lut)) {
+        fprintf(stderr, "axsearch infer: --float excludes --mult, --lut and the voltage knobs; "
+                        "--mult and --lut exclude each other\n");
+        return 2;
+    }
+    if (idx_split_from_name(o->split_name, &o->split) != 0) {
+        fprintf(stderr, "axsearch infer: --split '%s': expected val, test or train\n", o->split_name);
+        return 2;
+    }
+    return ARGS_RUN;
+}
+
+static int infer_parse(int argc, char **argv, infer_opts *o)
+{
+    *o = (infer_opts){.data = IDX_DEFAULT_DIR, .split_name = "test", .limit = -1, .batch = 256, .calib = 1000,
+                      .v_input = -1, .v_weight = -1, .noc_swing = -1, .noc_bits = -1, .reps = 10, .seed = 1};
+    const args_opt opts[] = {
+        {.name = "model", .kind = ARGS_STRING, .dst = &o->model,
+         .arg = "FILE", .help = "ONNX classifier with one input [N,1,H,W] (or [N,H,W], [N,H*W])\n"
+                                "and one output [N,classes]"},
+        {.name = "data", .kind = ARGS_STRING, .dst = &o->data,
+         .arg = "DIR", .help = "IDX dataset folder (default " IDX_DEFAULT_DIR ")"},
+        {.name = "split", .kind = ARGS_STRING, .dst = &o->split_name,
+         .arg = "S", .help = "val (training images 55,000-59,999), test (default) or train"},
+        {.name = "limit", .kind = ARGS_LONG, .dst = &o->limit, .lo = 1, .hi = 1L << 40,
+         .arg = "N", .help = "only the first N images of the split"},
+        {.name = "float", .kind = ARGS_FLAG, .dst = &o->use_float,
+         .help = "the float reference executor instead of the 8-bit emulator"},
+        {.name = "mult", .kind = ARGS_STRING, .dst = &o->mult,
+         .arg = "NAME", .help = "this library multiplier in every MAC layer (default: exact)"},
+        {.name = "lut", .kind = ARGS_STRING, .dst = &o->lut,
+         .arg = "FILE", .help = "this TFApprox/EvoApprox table file in every MAC layer"},
+        {.name = "import", .kind = ARGS_STRING, .dst = &o->import,
+         .arg = "INDEX", .help = "add the tables of an index file to the library (for --mult)"},
+        {.name = "calib", .kind = ARGS_LONG, .dst = &o->calib, .lo = 1, .hi = 1000000,
+         .arg = "N", .help = "calibrate activations on the first N training images (1000)"},
+        /* Two options on one help row. */
+        {.name = "sram-v-input", .kind = ARGS_DOUBLE, .dst = &o->v_input, .lo = 0.01, .hi = 5.0,
+         .seen = &o->knobs},
+        {.name = "sram-v-weight", .kind = ARGS_DOUBLE, .dst = &o->v_weight, .lo = 0.01, .hi = 5.0,
+         .seen = &o->knobs},
+        {.help = "  --sram-v-input V, --sram-v-weight V  PE input / weight buffer supply (V)"},
+        {.name = "noc-swing", .kind = ARGS_DOUBLE, .dst = &o->noc_swing, .lo = 0.001, .hi = 5.0,
+         .seen = &o->knobs, .arg = "V", .help = "NoC link swing of the lowest --noc-bits bits (default all 8)"},
+        {.name = "noc-bits", .kind = ARGS_LONG, .dst = &o->noc_bits, .lo = 0, .hi = 8, .seen = &o->knobs},
+        {.name = "reps", .kind = ARGS_LONG, .dst = &o->reps, .lo = 1, .hi = 100000,
+         .arg = "R", .help = "repetitions when any bit error rate is above zero (10)"},
+        {.name = "seed", .kind = ARGS_U64, .dst = &o->seed,
+         .arg = "S", .help = "seed of the fault draws (1)"},
+        {.name = "arch", .kind = ARGS_STRING, .dst = &o->arch,
+         .arg = "FILE", .help = "chip description giving the nominal voltages (configs/simba.ini)"},
+        {.name = "threads", .kind = ARGS_LONG, .dst = &o->threads, .lo = 1, .hi = 4096,
+         .arg = "T", .help = "OpenMP threads (default: all)"},
+        {.name = "batch", .kind = ARGS_LONG, .dst = &o->batch, .lo = 1, .hi = 1 << 20,
+         .arg = "B", .help = "images per executor call (default 256)"},
+        {.help = "input: (pixel/255 - mean)/std with mean/std from the model's metadata"},
+        {.help = "(axsearch.input_mean, axsearch.input_std; defaults 0 and 1)"},
+    };
+    const args_spec s = {.cmd = "infer", .opts = opts, .n_opts = sizeof opts / sizeof opts[0],
+                         .usage = usage, .width = 14, .dash_h = 1};
+    int first = args_parse(&s, argc, argv);
+    if (first < 0)
+        return args_status(first);
+    return infer_check(o, &s, argc, first);
 }
 
 /* Elements per image the model's input takes, if the images fit it. */
@@ -123,230 +190,226 @@ static int load_table(const char *mult, const char *lut_path, const char *import
     return rc;
 }
 
-typedef struct knob_args {
-    const char *arch;
-    double v_input, v_weight, noc_swing; /* < 0: nominal */
-    long noc_bits, reps;
-    unsigned long long seed;
-} knob_args;
+/* The network and the images, loaded and checked; infer_net_clear frees. */
+typedef struct infer_net {
+    graph *g;
+    idx_dataset d;
+    int n_layers;
+    int64_t macs; /* per image */
+} infer_net;
 
-static int infer_quantized(const graph *g, const idx_dataset *d, const char *data, const char *model,
-                           const char *mult, const char *lut_path, const char *import, long calib,
-                           int threads, int64_t macs, const knob_args *ka, ax_err *err)
+static void infer_net_clear(infer_net *n)
 {
-    qnet *q = NULL;
-    emu_table *table = NULL;
-    const emu_table **tables = NULL;
-    fault_sram *sram = NULL;
-    emu_flip_spec *specs = NULL;
-    fmap_links *links = NULL;
+    graph_free(n->g);
+    idx_dataset_clear(&n->d);
+}
+
+static int infer_load(const infer_opts *o, infer_net *n, ax_err *err)
+{
+    onnx_import_opts io = {1, 0, NULL};
+    graph_mac_layer *layers = NULL;
+    int rc = onnx_import_file(o->model, &io, &n->g, err);
+    if (rc == AX_OK)
+        rc = idx_load_split(o->data, o->split, &n->d, err);
+    if (rc == AX_OK && o->limit > 0 && o->limit < n->d.count)
+        n->d.count = o->limit;
+    if (rc == AX_OK)
+        rc = check_fit(n->g, &n->d, o->model, err);
+    if (rc == AX_OK)
+        rc = graph_mac_layers(n->g, &layers, &n->n_layers, err);
+    for (int i = 0; rc == AX_OK && i < n->n_layers; i++)
+        n->macs += layers[i].macs;
+    free(layers);
+    return rc;
+}
+
+/* What is measured, printed before the (long) run. */
+static void infer_print_setup(const infer_opts *o, const infer_net *n)
+{
+    const graph *g = n->g;
+    printf("model %s: %d nodes, %d MAC layers, %.3f MMAC/image, input mean %g std %g\n", o->model, g->n_nodes,
+           n->n_layers, (double)n->macs / 1e6, (double)g->input_mean, (double)g->input_std);
+    printf("data %s: %s split, %lld images (from index %lld), %dx%d\n", o->data, idx_split_name(o->split),
+           (long long)n->d.count, (long long)n->d.first, n->d.rows, n->d.cols);
+    fflush(stdout);
+}
+
+/* The emulator's setup: a product table and fault rates per layer;
+ * infer_emu_clear frees. */
+typedef struct infer_emu {
     accel_arch arch;
+    fmap_knobs kn;
+    qnet *q;
+    emu_table *table;           /* NULL: exact */
+    const emu_table **tables;   /* [layers], each table */
+    fault_sram *sram;
+    fmap_links *links;
+    emu_flip_spec *specs;       /* [3 x layers]: weights, inputs, outputs */
+} infer_emu;
+
+static void infer_emu_clear(infer_emu *e)
+{
+    free(e->tables);
+    free(e->specs);
+    free(e->links);
+    emu_table_free(e->table);
+    fault_sram_free(e->sram);
+    qnet_free(e->q);
+}
+
+/* The chip's nominal voltages, the knobs given over them, and the fault
+ * model. */
+static int infer_knobs(const infer_opts *o, infer_emu *e, fmap_model *fm, ax_err *err)
+{
     int rc = AX_OK;
-    if (ka->arch)
-        rc = accel_arch_load(ka->arch, &arch, err);
+    if (o->arch)
+        rc = accel_arch_load(o->arch, &e->arch, err);
     else
-        accel_arch_default(&arch);
+        accel_arch_default(&e->arch);
+    if (rc == AX_OK)
+        rc = glue_fault_model(&e->arch, &e->sram, fm, err);
+    const accel_arch *a = &e->arch;
+    e->kn = (fmap_knobs){o->v_input < 0 ? a->vdd : o->v_input, o->v_weight < 0 ? a->vdd : o->v_weight,
+                         o->noc_swing < 0 ? a->noc_swing : o->noc_swing, o->noc_bits < 0 ? 8 : (int)o->noc_bits};
+    if (rc == AX_OK && (e->kn.v_input > a->vdd || e->kn.v_weight > a->vdd))
+        rc = ax_fail(err, AX_EINPUT, "SRAM voltages above the nominal %g V have no fault model", a->vdd);
+    if (rc == AX_OK && e->kn.noc_swing > a->noc_swing)
+        rc = ax_fail(err, AX_EINPUT, "--noc-swing above the nominal %g V", a->noc_swing);
+    return rc;
+}
+
+/* Quantizes the network and sets up the tables and fault rates. */
+static int infer_emu_prepare(const infer_opts *o, const infer_net *n, infer_emu *e, ax_err *err)
+{
     fmap_model fm;
-    if (rc == AX_OK)
-        rc = glue_fault_model(&arch, &sram, &fm, err);
-    fmap_knobs kn = {ka->v_input < 0 ? arch.vdd : ka->v_input, ka->v_weight < 0 ? arch.vdd : ka->v_weight,
-                     ka->noc_swing < 0 ? arch.noc_swing : ka->noc_swing, ka->noc_bits < 0 ? 8 : (int)ka->noc_bits};
-    if (rc == AX_OK && (kn.v_input > arch.vdd || kn.v_weight > arch.vdd))
-        rc = ax_fail(err, AX_EINPUT, "SRAM voltages above the nominal %g V have no fault model", arch.vdd);
-    if (rc == AX_OK && kn.noc_swing > arch.noc_swing)
-        rc = ax_fail(err, AX_EINPUT, "--noc-swing above the nominal %g V", arch.noc_swing);
+    int rc = infer_knobs(o, e, &fm, err);
     if (rc == AX_OK) {
-        rc = glue_quantize(g, data, calib, threads, &q, err);
+        rc = glue_quantize(n->g, o->data, o->calib, (int)o->threads, &e->q, err);
         if (rc != AX_OK)
-            ax_err_prefix(err, "%s", model);
+            ax_err_prefix(err, "%s", o->model);
     }
     if (rc == AX_OK)
-        rc = load_table(mult, lut_path, import, &table, err);
+        rc = load_table(o->mult, o->lut, o->import, &e->table, err);
     if (rc == AX_OK)
-        rc = glue_fault_links(g, &arch, &links, err);
-    int nl = q ? qnet_n_layers(q) : 0;
+        rc = glue_fault_links(n->g, &e->arch, &e->links, err);
+    int nl = e->q ? qnet_n_layers(e->q) : 0;
     if (rc == AX_OK) {
-        tables = malloc((size_t)nl * sizeof *tables);
-        specs = malloc(3 * (size_t)nl * sizeof *specs);
-        if (!tables || !specs)
+        e->tables = malloc((size_t)nl * sizeof *e->tables);
+        e->specs = malloc(3 * (size_t)nl * sizeof *e->specs);
+        if (!e->tables || !e->specs)
             rc = ax_fail(err, AX_EINTERNAL, "out of memory");
-        for (int l = 0; tables && l < nl; l++)
-            tables[l] = table;
+        for (int l = 0; e->tables && l < nl; l++)
+            e->tables[l] = e->table;
     }
+    if (rc == AX_OK)
+        fmap_layers(&fm, &e->kn, nl, e->links, e->specs, e->specs + nl, e->specs + 2 * nl);
+    return rc;
+}
+
+static void infer_print_emu(const infer_opts *o, const infer_emu *e)
+{
+    printf("emulator: 8-bit, calibrated on %ld training images, multiplier %s\n",
+           o->calib < 55000 ? o->calib : 55000L, o->lut ? o->lut : o->mult ? o->mult : "exact");
+    printf("knobs: sram_v_input=%g sram_v_weight=%g noc_swing=%g noc_bits=%d (nominal %g V, swing %g V)\n",
+           e->kn.v_input, e->kn.v_weight, e->kn.noc_swing, e->kn.noc_bits, e->arch.vdd, e->arch.noc_swing);
+}
+
+/* Top-1 on the emulator; *secs: the inference alone. */
+static int infer_emu_run(const infer_opts *o, const infer_net *n, const infer_emu *e, mc_result *r,
+                         double *secs, ax_err *err)
+{
+    int nl = qnet_n_layers(e->q);
+    mc_data md = {n->d.images, n->d.labels, n->d.count, n->d.first};
+    mc_options mo = {.tables = e->tables, .weights = e->specs, .inputs = e->specs + nl,
+                     .outputs = e->specs + 2 * nl, .reps = (int)o->reps, .seed = o->seed, .threads = (int)o->threads};
+    double t0 = wallclock_seconds();
+    int rc = mc_accuracy(e->q, &md, &mo, r, err);
+    *secs = wallclock_seconds() - t0;
+    return rc;
+}
+
+/* The index of the largest of n scores (the first on ties). */
+static int64_t argmax(const float *row, int64_t n)
+{
+    int64_t best = 0;
+    for (int64_t k = 1; k < n; k++)
+        if (row[k] > row[best])
+            best = k;
+    return best;
+}
+
+/* Top-1 on the float executor, in batches of o->batch images; one run, no
+ * faults. */
+static int infer_float(const infer_opts *o, const infer_net *n, mc_result *r, double *secs, ax_err *err)
+{
+    const graph *g = n->g;
+    const idx_dataset *d = &n->d;
+    const int64_t per_img = (int64_t)d->rows * d->cols, batch = o->batch;
+    const int64_t classes = g->tensors[g->outputs[0]].dims[1];
+    float *x = malloc((size_t)batch * (size_t)per_img * sizeof *x);
+    float *y = malloc((size_t)batch * (size_t)classes * sizeof *y);
+    int rc = x && y ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    fexec_opts fo = {(int)o->threads, NULL, NULL};
+    int64_t correct = 0;
+    double t0 = wallclock_seconds();
+    for (int64_t start = 0; rc == AX_OK && start < d->count; start += batch) {
+        int64_t nb = d->count - start < batch ? d->count - start : batch;
+        idx_to_float(d->images + start * per_img, nb * per_img, g->input_mean, g->input_std, x);
+        const float *in[1] = {x};
+        float *out[1] = {y};
+        rc = fexec_run(g, nb, in, out, &fo, err);
+        for (int64_t i = 0; rc == AX_OK && i < nb; i++)
+            correct += argmax(y + i * classes, classes) == d->labels[start + i];
+    }
+    *secs = wallclock_seconds() - t0;
+    *r = (mc_result){.top1 = (double)correct / (double)d->count, .reps = 1};
+    free(x);
+    free(y);
+    return rc;
+}
+
+/* The last line (and the repetitions when there were faults). */
+static void infer_print(const infer_net *n, const mc_result *r, double secs)
+{
+    if (r->reps > 1 || r->expected_flips > 0)
+        printf("repetitions=%d expected_flips=%.1f\n", r->reps, r->expected_flips);
+    printf("top1=%.4f top1_se=%.4f flips=%llu images=%lld seconds=%.2f gmac_per_s=%.2f\n", r->top1, r->top1_se,
+           (unsigned long long)r->flips, (long long)n->d.count, secs,
+           secs > 0 ? (double)n->macs * (double)n->d.count * r->reps / secs / 1e9 : 0.0);
+}
+
+/* The emulator's setup, printed, then its run. */
+static int infer_quantized(const infer_opts *o, const infer_net *n, mc_result *r, double *secs, ax_err *err)
+{
+    infer_emu e = {0};
+    int rc = infer_emu_prepare(o, n, &e, err);
     if (rc == AX_OK) {
-        fmap_layers(&fm, &kn, nl, links, specs, specs + nl, specs + 2 * nl);
-        printf("emulator: 8-bit, calibrated on %ld training images, multiplier %s\n",
-               calib < 55000 ? calib : 55000L, lut_path ? lut_path : mult ? mult : "exact");
-        printf("knobs: sram_v_input=%g sram_v_weight=%g noc_swing=%g noc_bits=%d (nominal %g V, swing %g V)\n",
-               kn.v_input, kn.v_weight, kn.noc_swing, kn.noc_bits, arch.vdd, arch.noc_swing);
-        mc_data md = {d->images, d->labels, d->count, d->first};
-        mc_result r;
-        double t0 = wallclock_seconds();
-        mc_options mo = {.tables = tables, .weights = specs, .inputs = specs + nl, .outputs = specs + 2 * nl,
-                         .reps = (int)ka->reps, .seed = ka->seed, .threads = threads};
-        rc = mc_accuracy(q, &md, &mo, &r, err);
-        double secs = wallclock_seconds() - t0;
-        if (rc == AX_OK) {
-            if (r.reps > 1 || r.expected_flips > 0)
-                printf("repetitions=%d expected_flips=%.1f\n", r.reps, r.expected_flips);
-            printf("top1=%.4f top1_se=%.4f flips=%llu images=%lld seconds=%.2f gmac_per_s=%.2f\n", r.top1,
-                   r.top1_se, (unsigned long long)r.flips, (long long)d->count, secs,
-                   secs > 0 ? (double)macs * (double)d->count * r.reps / secs / 1e9 : 0.0);
-        }
+        infer_print_emu(o, &e);
+        rc = infer_emu_run(o, n, &e, r, secs, err);
     }
-    free(tables);
-    free(specs);
-    free(links);
-    emu_table_free(table);
-    fault_sram_free(sram);
-    qnet_free(q);
+    infer_emu_clear(&e);
     return rc;
 }
 
 int cmd_infer(int argc, char **argv)
 {
-    const char *model = NULL, *data = IDX_DEFAULT_DIR, *split_s = "test";
-    const char *mult = NULL, *lut_path = NULL, *import = NULL;
-    long limit = -1, threads = 0, batch = 256, calib = 1000;
-    int use_float = 0, knobs = 0;
-    knob_args ka = {NULL, -1, -1, -1, -1, 10, 1};
+    infer_opts o;
+    int status = infer_parse(argc, argv, &o);
+    if (status != ARGS_RUN)
+        return status;
+    infer_net n = {0};
+    mc_result r;
+    double secs = 0;
     ax_err err = {0};
-    static const struct option longopts[] = {
-        {"model", required_argument, NULL, 'm'}, {"data", required_argument, NULL, 'd'},
-        {"split", required_argument, NULL, 's'}, {"limit", required_argument, NULL, 'n'},
-        {"float", no_argument, NULL, 'f'},       {"threads", required_argument, NULL, 't'},
-        {"batch", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
-        {"mult", required_argument, NULL, 'M'},  {"lut", required_argument, NULL, 'L'},
-        {"import", required_argument, NULL, 'I'}, {"calib", required_argument, NULL, 'c'},
-        {"sram-v-input", required_argument, NULL, 'v'}, {"sram-v-weight", required_argument, NULL, 'w'},
-        {"noc-swing", required_argument, NULL, 'S'}, {"noc-bits", required_argument, NULL, 'B'},
-        {"reps", required_argument, NULL, 'r'}, {"seed", required_argument, NULL, 'e'},
-        {"arch", required_argument, NULL, 'A'},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int rc = AX_OK;
-        switch (c) {
-        case 'm': model = optarg; break;
-        case 'd': data = optarg; break;
-        case 's': split_s = optarg; break;
-        case 'n': rc = args_long("--limit", optarg, 1, 1L << 40, &limit, &err); break;
-        case 'f': use_float = 1; break;
-        case 'M': mult = optarg; break;
-        case 'L': lut_path = optarg; break;
-        case 'I': import = optarg; break;
-        case 'c': rc = args_long("--calib", optarg, 1, 1000000, &calib, &err); break;
-        case 'v': rc = args_double("--sram-v-input", optarg, 0.01, 5.0, &ka.v_input, &err); knobs = 1; break;
-        case 'w': rc = args_double("--sram-v-weight", optarg, 0.01, 5.0, &ka.v_weight, &err); knobs = 1; break;
-        case 'S': rc = args_double("--noc-swing", optarg, 0.001, 5.0, &ka.noc_swing, &err); knobs = 1; break;
-        case 'B': rc = args_long("--noc-bits", optarg, 0, 8, &ka.noc_bits, &err); knobs = 1; break;
-        case 'r': rc = args_long("--reps", optarg, 1, 100000, &ka.reps, &err); break;
-        case 'e': rc = args_u64("--seed", optarg, &ka.seed, &err); break;
-        case 'A': ka.arch = optarg; break;
-        case 't': rc = args_long("--threads", optarg, 1, 4096, &threads, &err); break;
-        case 'b': rc = args_long("--batch", optarg, 1, 1 << 20, &batch, &err); break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-        if (rc != AX_OK) {
-            fprintf(stderr, "axsearch infer: %s\n", err.msg);
-            return 2;
-        }
+    int rc = infer_load(&o, &n, &err);
+    if (rc == AX_OK) {
+        infer_print_setup(&o, &n);
+        rc = o.use_float ? infer_float(&o, &n, &r, &secs, &err) : infer_quantized(&o, &n, &r, &secs, &err);
     }
-    if (optind != argc || !model) {
-        if (!model)
-            fprintf(stderr, "axsearch infer: --model is required\n");
-        usage(stderr);
-        return 2;
-    }
-    if ((use_float && (mult || lut_path || knobs)) || (mult && lut_path)) {
-        fprintf(stderr, "axsearch infer: --float excludes --mult, --lut and the voltage knobs; "
-                        "--mult and --lut exclude each other\n");
-        return 2;
-    }
-    idx_split split;
-    if (idx_split_from_name(split_s, &split) != 0) {
-        fprintf(stderr, "axsearch infer: --split '%s': expected val, test or train\n", split_s);
-        return 2;
-    }
-
-    graph *g = NULL;
-    idx_dataset d = {0};
-    float *x = NULL, *y = NULL;
-    graph_mac_layer *layers = NULL;
-    int n_layers = 0;
-    onnx_import_opts io = {1, 0, NULL};
-    int rc = onnx_import_file(model, &io, &g, &err);
     if (rc == AX_OK)
-        rc = idx_load_split(data, split, &d, &err);
-    if (rc == AX_OK && limit > 0 && limit < d.count)
-        d.count = limit;
-    if (rc == AX_OK)
-        rc = check_fit(g, &d, model, &err);
-    if (rc == AX_OK)
-        rc = graph_mac_layers(g, &layers, &n_layers, &err);
-    if (rc != AX_OK) {
+        infer_print(&n, &r, secs);
+    else
         fprintf(stderr, "axsearch infer: %s\n", err.msg);
-        graph_free(g);
-        idx_dataset_clear(&d);
-        return rc == AX_EINPUT ? 2 : 1;
-    }
-    int64_t macs = 0;
-    for (int i = 0; i < n_layers; i++)
-        macs += layers[i].macs;
-    free(layers);
-    const int64_t per_img = (int64_t)d.rows * d.cols;
-    const int64_t classes = g->tensors[g->outputs[0]].dims[1];
-    printf("model %s: %d nodes, %d MAC layers, %.3f MMAC/image, input mean %g std %g\n", model, g->n_nodes,
-           n_layers, (double)macs / 1e6, (double)g->input_mean, (double)g->input_std);
-    printf("data %s: %s split, %lld images (from index %lld), %dx%d\n", data, idx_split_name(split),
-           (long long)d.count, (long long)d.first, d.rows, d.cols);
-    fflush(stdout);
-    if (!use_float) {
-        rc = infer_quantized(g, &d, data, model, mult, lut_path, import, calib, (int)threads, macs, &ka,
-                             &err);
-        graph_free(g);
-        idx_dataset_clear(&d);
-        if (rc != AX_OK)
-            fprintf(stderr, "axsearch infer: %s\n", err.msg);
-        return rc == AX_OK ? 0 : rc == AX_EINPUT ? 2 : 1;
-    }
-    x = malloc((size_t)batch * (size_t)per_img * sizeof *x);
-    y = malloc((size_t)batch * (size_t)classes * sizeof *y);
-    if (!x || !y) {
-        fprintf(stderr, "axsearch infer: out of memory\n");
-        rc = AX_EINTERNAL;
-    }
-    fexec_opts fo = {(int)threads, NULL, NULL};
-    int64_t correct = 0;
-    double t0 = wallclock_seconds();
-    for (int64_t start = 0; rc == AX_OK && start < d.count; start += batch) {
-        int64_t n = d.count - start < batch ? d.count - start : batch;
-        idx_to_float(d.images + start * per_img, n * per_img, g->input_mean, g->input_std, x);
-        const float *in[1] = {x};
-        float *out[1] = {y};
-        rc = fexec_run(g, n, in, out, &fo, &err);
-        for (int64_t i = 0; rc == AX_OK && i < n; i++) {
-            const float *row = y + i * classes;
-            int64_t best = 0;
-            for (int64_t k = 1; k < classes; k++)
-                if (row[k] > row[best])
-                    best = k;
-            correct += best == d.labels[start + i];
-        }
-    }
-    double secs = wallclock_seconds() - t0;
-    if (rc != AX_OK && err.msg[0])
-        fprintf(stderr, "axsearch infer: %s\n", err.msg);
-    if (rc == AX_OK)
-        printf("top1=%.4f top1_se=0.0000 flips=0 images=%lld seconds=%.2f gmac_per_s=%.2f\n",
-               (double)correct / (double)d.count,
-               (long long)d.count, secs, secs > 0 ? (double)macs * (double)d.count / secs / 1e9 : 0.0);
-    free(x);
-    free(y);
-    graph_free(g);
-    idx_dataset_clear(&d);
+    infer_net_clear(&n);
     return rc == AX_OK ? 0 : rc == AX_EINPUT ? 2 : 1;
 }

@@ -1,12 +1,12 @@
 /* axsearch mults: list the approximate multiplier library, export a table,
  * or print the metrics of a table file. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "approx/mult_lib.h"
 #include "approx/mult_metrics.h"
+#include "cli/args.h"
 #include "cli/commands.h"
 
 static void usage(FILE *out)
@@ -19,13 +19,81 @@ static void usage(FILE *out)
             "Lists the multiplier library sorted by power (the gene order), one row per\n"
             "multiplier: name family mae_pct wce_pct mre_pct ep_pct bias power_uw area_um2\n"
             "delay_ns, then power_rel (to %s), energy_pj (per multiplication, uniform\n"
-            "operands) and zero_safe. Power is at %.0f GHz.\n"
-            "  --import INDEX     add the tables of an index file (name file family power_uw\n"
-            "                     area_um2 delay_ns), e.g. approx/data/evoapprox/index.tsv\n"
-            "  --format table|tsv aligned table (default) or TSV with one header line\n"
-            "  --export NAME FILE write NAME's table (65,536 little-endian uint16, a*256+b)\n"
-            "  --import-lut FILE  print the error metrics of one table file\n",
+            "operands) and zero_safe. Power is at %.0f GHz.\n",
             MULT_REFERENCE, MULT_CLOCK_GHZ);
+}
+
+#define MAX_IMPORTS 16
+
+typedef struct mults_opts {
+    const char *imports[MAX_IMPORTS]; /* index files, in order */
+    int n_imports, tsv;
+    const char *export_name, *export_file, *lut_file;
+} mults_opts;
+
+/* --import may be given up to MAX_IMPORTS times; dst: the options. */
+static int add_import(const char *opt, const char *text, void *dst, ax_err *err)
+{
+    mults_opts *o = dst;
+    if (o->n_imports == MAX_IMPORTS)
+        return ax_fail(err, AX_EINPUT, "at most %d %s options", MAX_IMPORTS, opt);
+    o->imports[o->n_imports++] = text;
+    return AX_OK;
+}
+
+static int parse_format(const char *opt, const char *text, void *dst, ax_err *err)
+{
+    int *tsv = dst;
+    if (!strcmp(text, "tsv"))
+        *tsv = 1;
+    else if (!strcmp(text, "table"))
+        *tsv = 0;
+    else
+        return ax_fail(err, AX_EINPUT, "%s: expected 'table' or 'tsv', got '%s'", opt, text);
+    return AX_OK;
+}
+
+/* The operands each mode takes (--export's FILE is one). */
+static int mults_check(mults_opts *o, int argc, char **argv, int first)
+{
+    if (o->lut_file) {
+        if (first != argc || o->export_name || o->n_imports) {
+            fprintf(stderr, "axsearch mults: --import-lut takes one file and no other option\n");
+            return 2;
+        }
+    } else if (o->export_name) {
+        if (first + 1 != argc) {
+            fprintf(stderr, "axsearch mults: --export NAME FILE: expected one FILE\n");
+            return 2;
+        }
+        o->export_file = argv[first];
+    } else if (first != argc) {
+        fprintf(stderr, "axsearch mults: unexpected argument '%s'\n", argv[first]);
+        return 2;
+    }
+    return ARGS_RUN;
+}
+
+static int mults_parse(int argc, char **argv, mults_opts *o)
+{
+    *o = (mults_opts){.n_imports = 0};
+    const args_opt opts[] = {
+        {.name = "import", .kind = ARGS_FUNC, .dst = o, .fn = add_import,
+         .arg = "INDEX", .help = "add the tables of an index file (name file family power_uw\n"
+                                 "area_um2 delay_ns), e.g. approx/data/evoapprox/index.tsv"},
+        {.name = "format", .kind = ARGS_FUNC, .dst = &o->tsv, .fn = parse_format,
+         .arg = "table|tsv", .help = "aligned table (default) or TSV with one header line"},
+        {.name = "export", .kind = ARGS_STRING, .dst = &o->export_name,
+         .arg = "NAME FILE", .help = "write NAME's table (65,536 little-endian uint16, a*256+b)"},
+        {.name = "import-lut", .kind = ARGS_STRING, .dst = &o->lut_file,
+         .arg = "FILE", .help = "print the error metrics of one table file"},
+    };
+    const args_spec s = {.cmd = "mults", .opts = opts, .n_opts = sizeof opts / sizeof opts[0], .usage = usage,
+                         .width = 18, .dash_h = 1};
+    int first = args_parse(&s, argc, argv);
+    if (first < 0)
+        return args_status(first);
+    return mults_check(o, argc, argv, first);
 }
 
 static int fail(const ax_err *err)
@@ -66,121 +134,78 @@ static void print_lib(const mult_lib *lib, int tsv)
     }
 }
 
-static int print_lut_metrics(const char *path)
-{
-    ax_err err = {0};
-    uint16_t *lut = malloc(MULT_LUT_SIZE * sizeof *lut);
-    if (!lut) {
-        fprintf(stderr, "axsearch mults: out of memory\n");
-        return 1;
-    }
-    int rc = mult_lut_read(path, lut, &err);
-    if (rc != AX_OK) {
-        free(lut);
-        return fail(&err);
-    }
+/* What mults_run leaves: the library (listing, export) or one table's
+ * metrics (--import-lut). */
+typedef struct mults_out {
+    mult_lib *lib;
     mult_metrics m;
-    mult_metrics_compute(lut, &m);
-    printf("file       %s\n", path);
-    printf("mae        %.4f LSB (%.6g %%)\n", m.mae, m.mae_pct);
-    printf("wce        %.0f LSB (%.6g %%)\n", m.wce, m.wce_pct);
-    printf("mre_pct    %.6g\n", m.mre_pct);
-    printf("ep_pct     %.6g\n", m.ep_pct);
-    printf("mse        %.6g LSB^2\n", m.mse);
-    printf("bias       %.6g LSB\n", m.bias);
-    printf("variance   %.6g LSB^2\n", m.var);
-    printf("zero_safe  %s\n", mult_lut_zero_safe(lut) ? "yes" : "no");
+    int zero_safe;
+} mults_out;
+
+static int lut_metrics(const char *path, mults_out *r, ax_err *err)
+{
+    uint16_t *lut = malloc(MULT_LUT_SIZE * sizeof *lut);
+    if (!lut)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    int rc = mult_lut_read(path, lut, err);
+    if (rc == AX_OK) {
+        mult_metrics_compute(lut, &r->m);
+        r->zero_safe = mult_lut_zero_safe(lut);
+    }
     free(lut);
-    return 0;
+    return rc;
+}
+
+/* The library with the imports; writes --export's table. */
+static int mults_run(const mults_opts *o, mults_out *r, ax_err *err)
+{
+    if (o->lut_file)
+        return lut_metrics(o->lut_file, r, err);
+    if (!(r->lib = mult_lib_create_default(err)))
+        return err->code;
+    for (int i = 0; i < o->n_imports; i++)
+        if (mult_lib_import_index(r->lib, o->imports[i], err) != AX_OK)
+            return err->code;
+    if (!o->export_name)
+        return AX_OK;
+    long k = mult_lib_find(r->lib, o->export_name);
+    if (k < 0)
+        return ax_fail(err, AX_EINPUT, "--export: no multiplier named '%s' (see axsearch mults)", o->export_name);
+    return mult_lut_write(o->export_file, mult_lib_entry(r->lib, (size_t)k)->lut, err);
+}
+
+static void print_lut_metrics(const char *path, const mult_metrics *m, int zero_safe)
+{
+    printf("file       %s\n", path);
+    printf("mae        %.4f LSB (%.6g %%)\n", m->mae, m->mae_pct);
+    printf("wce        %.0f LSB (%.6g %%)\n", m->wce, m->wce_pct);
+    printf("mre_pct    %.6g\n", m->mre_pct);
+    printf("ep_pct     %.6g\n", m->ep_pct);
+    printf("mse        %.6g LSB^2\n", m->mse);
+    printf("bias       %.6g LSB\n", m->bias);
+    printf("variance   %.6g LSB^2\n", m->var);
+    printf("zero_safe  %s\n", zero_safe ? "yes" : "no");
+}
+
+static void mults_print(const mults_opts *o, const mults_out *r)
+{
+    if (o->lut_file)
+        print_lut_metrics(o->lut_file, &r->m, r->zero_safe);
+    else if (!o->export_name)
+        print_lib(r->lib, o->tsv);
 }
 
 int cmd_mults(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"import", required_argument, 0, 'i'}, {"format", required_argument, 0, 'f'},
-        {"export", required_argument, 0, 'e'}, {"import-lut", required_argument, 0, 'l'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
-    };
-    const char *imports[16];
-    int n_imports = 0, tsv = 0;
-    const char *export_name = NULL, *lut_file = NULL;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i':
-            if (n_imports == 16) {
-                fprintf(stderr, "axsearch mults: at most 16 --import options\n");
-                return 2;
-            }
-            imports[n_imports++] = optarg;
-            break;
-        case 'f':
-            if (!strcmp(optarg, "tsv")) {
-                tsv = 1;
-            } else if (!strcmp(optarg, "table")) {
-                tsv = 0;
-            } else {
-                fprintf(stderr, "axsearch mults: --format: expected 'table' or 'tsv', got '%s'\n",
-                        optarg);
-                return 2;
-            }
-            break;
-        case 'e':
-            export_name = optarg;
-            break;
-        case 'l':
-            lut_file = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (lut_file) {
-        if (optind != argc || export_name || n_imports) {
-            fprintf(stderr, "axsearch mults: --import-lut takes one file and no other option\n");
-            return 2;
-        }
-        return print_lut_metrics(lut_file);
-    }
-    const char *export_file = NULL;
-    if (export_name) {
-        if (optind + 1 != argc) {
-            fprintf(stderr, "axsearch mults: --export NAME FILE: expected one FILE\n");
-            return 2;
-        }
-        export_file = argv[optind];
-    } else if (optind != argc) {
-        fprintf(stderr, "axsearch mults: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
-
+    mults_opts o;
+    int status = mults_parse(argc, argv, &o);
+    if (status != ARGS_RUN)
+        return status;
+    mults_out r = {0};
     ax_err err = {0};
-    mult_lib *lib = mult_lib_create_default(&err);
-    if (!lib)
-        return fail(&err);
-    for (int i = 0; i < n_imports; i++)
-        if (mult_lib_import_index(lib, imports[i], &err) != AX_OK) {
-            mult_lib_free(lib);
-            return fail(&err);
-        }
-    int rc = 0;
-    if (export_name) {
-        long k = mult_lib_find(lib, export_name);
-        if (k < 0) {
-            fprintf(stderr, "axsearch mults: --export: no multiplier named '%s' (see axsearch mults)\n",
-                    export_name);
-            rc = 2;
-        } else if (mult_lut_write(export_file, mult_lib_entry(lib, (size_t)k)->lut, &err) != AX_OK) {
-            rc = fail(&err);
-        }
-    } else {
-        print_lib(lib, tsv);
-    }
-    mult_lib_free(lib);
-    return rc;
+    int rc = mults_run(&o, &r, &err);
+    if (rc == AX_OK)
+        mults_print(&o, &r);
+    mult_lib_free(r.lib);
+    return rc == AX_OK ? 0 : fail(&err);
 }

@@ -2,10 +2,10 @@
  * unless --unbatched) and prints the resulting graph: every node with its
  * input and output shapes, then the MAC layers numbered 0..L-1 with their
  * loop-nest dimensions. Exit 2 if the model cannot be imported. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "fitness/net/graph.h"
 #include "fitness/net/onnx_import.h"
@@ -22,38 +22,63 @@ static void print_dims(const graph_tensor *t)
     printf("]");
 }
 
-int cmd_onnx_info(int argc, char **argv)
+static void usage(FILE *out)
 {
-    int unbatched = 0;
-    static const struct option longopts[] = {
-        {"unbatched", no_argument, NULL, 'u'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    fprintf(out, "usage: axsearch onnx-info [--unbatched] MODEL\n");
+}
+
+typedef struct onnx_info_opts {
+    const char *path;
+    int unbatched;
+} onnx_info_opts;
+
+static int onnx_info_parse(int argc, char **argv, onnx_info_opts *o)
+{
+    *o = (onnx_info_opts){NULL, 0};
+    const args_opt opts[] = {
+        {.name = "unbatched", .kind = ARGS_FLAG, .dst = &o->unbatched},
     };
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'u')
-            unbatched = 1;
-        else if (c == 'h') {
-            printf("usage: axsearch onnx-info [--unbatched] MODEL\n");
-            return 0;
-        } else
-            return 2;
-    }
-    if (optind != argc - 1) {
-        fprintf(stderr, "usage: axsearch onnx-info [--unbatched] MODEL\n");
+    /* No usage in the spec: a bad option gets getopt's message alone. */
+    const args_spec s = {.cmd = "onnx-info", .opts = opts, .n_opts = sizeof opts / sizeof opts[0],
+                         .dash_h = 1};
+    int first = args_parse(&s, argc, argv);
+    if (first == ARGS_HELP)
+        usage(stdout);
+    if (first < 0)
+        return args_status(first);
+    if (first != argc - 1) {
+        usage(stderr);
         return 2;
     }
-    const char *path = argv[optind];
-    onnx_import_opts o = {!unbatched, 0, NULL};
-    graph *g = NULL;
-    ax_err err = {0};
-    int rc = onnx_import_file(path, &o, &g, &err);
-    if (rc != AX_OK) {
-        fprintf(stderr, "axsearch onnx-info: %s\n", err.msg);
-        return rc == AX_EINPUT ? 2 : 1;
-    }
+    o->path = argv[first];
+    return ARGS_RUN;
+}
+
+/* The imported graph and its MAC layers; onnx_info_out_clear frees. */
+typedef struct onnx_info_out {
+    graph *g;
+    graph_mac_layer *layers; /* [n_layers] */
+    int n_layers;
+} onnx_info_out;
+
+static void onnx_info_out_clear(onnx_info_out *r)
+{
+    free(r->layers);
+    graph_free(r->g);
+}
+
+static int onnx_info_run(const onnx_info_opts *o, onnx_info_out *r, ax_err *err)
+{
+    onnx_import_opts io = {!o->unbatched, 0, NULL};
+    int rc = onnx_import_file(o->path, &io, &r->g, err);
+    if (rc == AX_OK)
+        rc = graph_mac_layers(r->g, &r->layers, &r->n_layers, err);
+    return rc;
+}
+
+/* Inputs, nodes with their operand and result shapes, outputs. */
+static void print_graph(const char *path, const graph *g)
+{
     printf("%s: opset %d, %s, input mean %g std %g\n", path, g->opset, g->batched ? "batched" : "unbatched",
            (double)g->input_mean, (double)g->input_std);
     for (int i = 0; i < g->n_inputs; i++) {
@@ -79,13 +104,10 @@ int cmd_onnx_info(int argc, char **argv)
         print_dims(&g->tensors[g->outputs[i]]);
         printf("\n");
     }
-    graph_mac_layer *L = NULL;
-    int nl = 0;
-    if ((rc = graph_mac_layers(g, &L, &nl, &err)) != AX_OK) {
-        fprintf(stderr, "axsearch onnx-info: %s\n", err.msg);
-        graph_free(g);
-        return 1;
-    }
+}
+
+static void print_layers(const graph_mac_layer *L, int nl)
+{
     long long total = 0;
     printf("MAC layers (N M C P Q R S | H W | stride dilation pads(t,l,b,r) group | MACs per image):\n");
     for (int i = 0; i < nl; i++) {
@@ -98,7 +120,23 @@ int cmd_onnx_info(int argc, char **argv)
         total += l->macs;
     }
     printf("total %lld MACs per image in %d layers\n", total, nl);
-    free(L);
-    graph_free(g);
-    return 0;
+}
+
+int cmd_onnx_info(int argc, char **argv)
+{
+    onnx_info_opts o;
+    int status = onnx_info_parse(argc, argv, &o);
+    if (status != ARGS_RUN)
+        return status;
+    onnx_info_out r = {0};
+    ax_err err = {0};
+    int rc = onnx_info_run(&o, &r, &err);
+    if (rc == AX_OK) {
+        print_graph(o.path, r.g);
+        print_layers(r.layers, r.n_layers);
+    } else {
+        fprintf(stderr, "axsearch onnx-info: %s\n", err.msg);
+    }
+    onnx_info_out_clear(&r);
+    return rc == AX_OK ? 0 : rc == AX_EINPUT ? 2 : 1;
 }

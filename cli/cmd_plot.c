@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/scfg.h"
 
@@ -141,21 +142,41 @@ static int run_facts(const char *run, double *max_drop, int *layers)
     return 0;
 }
 
-int cmd_plot(int argc, char **argv)
+static void usage(FILE *out)
 {
+    fprintf(out, "usage: axsearch plot RUN\nWrites RUN/plots/{front,hv,heatmap,breakdown}.{png,svg} with gnuplot.\n");
+}
+
+typedef struct plot_opts {
+    const char *run;
+    char qrun[2 * SCFG_PATH]; /* run quoted for gnuplot */
+} plot_opts;
+
+/* plot has no options, only RUN or --help spelled out, so its command line
+ * is read by hand rather than with args_parse: a prefix such as --hel, or
+ * an option after RUN, is refused as it always was. */
+static int plot_parse(int argc, char **argv, plot_opts *o)
+{
+    int help = argc == 2 && !strcmp(argv[1], "--help");
     if (argc > 2 && argv[1][0] != '-')
         fprintf(stderr, "axsearch plot: unexpected argument '%s'\n", argv[2]);
     if (argc != 2 || argv[1][0] == '-') {
-        fprintf(argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
-                "usage: axsearch plot RUN\nWrites RUN/plots/{front,hv,heatmap,breakdown}.{png,svg} with gnuplot.\n");
-        return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+        usage(help ? stdout : stderr);
+        return help ? 0 : 2;
     }
-    const char *run = argv[1];
-    char path[SCFG_PATH + 64], qrun[2 * SCFG_PATH];
-    if (gp_quote(qrun, sizeof qrun, run) != 0) {
-        fprintf(stderr, "axsearch plot: %s: a folder name with control characters or too long\n", run);
+    o->run = argv[1];
+    if (gp_quote(o->qrun, sizeof o->qrun, o->run) != 0) {
+        fprintf(stderr, "axsearch plot: %s: a folder name with control characters or too long\n", o->run);
         return 2;
     }
+    return ARGS_RUN;
+}
+
+/* The run folder holds what the figures need, and RUN/plots exists.
+ * Prints the problem; 0 when fine. */
+static int plot_check(const char *run)
+{
+    char path[SCFG_PATH + 64];
     static const char *const needed[] = {"front.tsv", "history.tsv", "config.ini"};
     for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", run, needed[i]);
@@ -164,32 +185,79 @@ int cmd_plot(int argc, char **argv)
         if (missing || !S_ISREG(st.st_mode)) {
             fprintf(stderr, "axsearch plot: %s: %s (is %s a finished run folder?)\n", path,
                     missing ? strerror(errno) : "not a regular file", run);
-            return 2;
+            return -1;
         }
     }
     static const char *const front_cols[] = {"energy_uj", "drop_pp", "test_drop_pp", "energy_saved_pct"};
     static const char *const hist_cols[] = {"gen", "evals", "hv"};
     snprintf(path, sizeof path, "%s/front.tsv", run);
     if (check_table(path, front_cols, 4) != 0)
-        return 2;
+        return -1;
     snprintf(path, sizeof path, "%s/history.tsv", run);
     if (check_table(path, hist_cols, 3) != 0)
-        return 2;
+        return -1;
     snprintf(path, sizeof path, "%s/plots", run);
     if (mkdir(path, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "axsearch plot: %s: %s\n", path, strerror(errno));
-        return 2;
+        return -1;
     }
-    char dir[1024];
-    plots_dir(dir);
-    double max_drop;
-    int layers;
-    if (run_facts(run, &max_drop, &layers) != 0)
-        return 2;
+    return 0;
+}
+
+/* Does baselines.tsv exist (*hasbase), and is it a good table? */
+static int plot_baselines(const char *run, int *hasbase)
+{
+    char path[SCFG_PATH + 64];
     snprintf(path, sizeof path, "%s/baselines.tsv", run);
     static const char *const base_cols[] = {"baseline", "energy_uj", "drop_pp"};
-    int hasbase = access(path, F_OK) == 0;
-    if (hasbase && check_table(path, base_cols, 3) != 0)
+    *hasbase = access(path, F_OK) == 0;
+    return *hasbase && check_table(path, base_cols, 3) != 0 ? -1 : 0;
+}
+
+/* What each figure's script is told. */
+typedef struct plot_facts {
+    char dir[1024]; /* the scripts */
+    double max_drop;
+    int layers, hasbase;
+} plot_facts;
+
+/* Draws one figure (name, from script) in one format. gnuplot draws into
+ * a temporary (same suffix: the scripts pick the terminal by it), renamed
+ * when it succeeds, so a failed plot never replaces a good figure with a
+ * broken one. Prints the figure's path, or the failure; returns -2 when
+ * the temporary's name cannot be quoted, -1 on a failure, 0. */
+static int plot_figure(const plot_opts *o, const plot_facts *f, const char *name, const char *script_name,
+                       const char *format)
+{
+    char defs[6 * SCFG_PATH], script[1200], out[SCFG_PATH + 64], tmp[SCFG_PATH + 96], qtmp[2 * SCFG_PATH + 200];
+    snprintf(out, sizeof out, "%s/plots/%s.%s", o->run, name, format);
+    snprintf(tmp, sizeof tmp, "%s/plots/%s.tmp%ld.%s", o->run, name, (long)getpid(), format);
+    if (gp_quote(qtmp, sizeof qtmp, tmp) != 0)
+        return -2;
+    snprintf(defs, sizeof defs, "run='%s'; out='%s'; maxdrop=%g; layers=%d; hasbase=%d", o->qrun, qtmp,
+             f->max_drop, f->layers > 0 ? f->layers : 1, f->hasbase);
+    snprintf(script, sizeof script, "%s/%s", f->dir, script_name);
+    int rc = gnuplot(defs, script);
+    if (rc == 0 && rename(tmp, out) != 0)
+        rc = -1;
+    if (rc != 0) {
+        unlink(tmp);
+        fprintf(stderr, "axsearch plot: gnuplot %s failed (status %d)%s\n", script, rc,
+                rc == 127 ? ": is gnuplot installed? (make deps)" : "");
+        return -1;
+    }
+    printf("%s\n", out);
+    return 0;
+}
+
+/* Every figure in both formats; the exit status. */
+static int plot_run(const plot_opts *o)
+{
+    plot_facts f;
+    if (plot_check(o->run) != 0)
+        return 2;
+    plots_dir(f.dir);
+    if (run_facts(o->run, &f.max_drop, &f.layers) != 0 || plot_baselines(o->run, &f.hasbase) != 0)
         return 2;
     static const char *const figures[][2] = {
         {"front", "front.gp"}, {"hv", "hv.gp"}, {"heatmap", "heatmap.gp"}, {"breakdown", "run_breakdown.gp"}};
@@ -197,29 +265,19 @@ int cmd_plot(int argc, char **argv)
     int failures = 0;
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
         for (size_t k = 0; k < 2; k++) {
-            /* gnuplot draws into a temporary (same suffix: the scripts pick
-             * the terminal by it), renamed when it succeeds, so a failed
-             * plot never replaces a good figure with a broken one. */
-            char defs[6 * SCFG_PATH], script[1200], out[SCFG_PATH + 64], tmp[SCFG_PATH + 96],
-                qtmp[2 * SCFG_PATH + 200];
-            snprintf(out, sizeof out, "%s/plots/%s.%s", run, figures[i][0], formats[k]);
-            snprintf(tmp, sizeof tmp, "%s/plots/%s.tmp%ld.%s", run, figures[i][0], (long)getpid(), formats[k]);
-            if (gp_quote(qtmp, sizeof qtmp, tmp) != 0)
+            int rc = plot_figure(o, &f, figures[i][0], figures[i][1], formats[k]);
+            if (rc == -2)
                 return 2;
-            snprintf(defs, sizeof defs, "run='%s'; out='%s'; maxdrop=%g; layers=%d; hasbase=%d", qrun, qtmp,
-                     max_drop, layers > 0 ? layers : 1, hasbase);
-            snprintf(script, sizeof script, "%s/%s", dir, figures[i][1]);
-            int rc = gnuplot(defs, script);
-            if (rc == 0 && rename(tmp, out) != 0)
-                rc = -1;
-            if (rc != 0) {
-                unlink(tmp);
-                fprintf(stderr, "axsearch plot: gnuplot %s failed (status %d)%s\n", script, rc,
-                        rc == 127 ? ": is gnuplot installed? (make deps)" : "");
-                failures++;
-            } else {
-                printf("%s\n", out);
-            }
+            failures += rc != 0;
         }
     return failures ? 1 : 0;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+    plot_opts o;
+    int status = plot_parse(argc, argv, &o);
+    if (status != ARGS_RUN)
+        return status;
+    return plot_run(&o);
 }

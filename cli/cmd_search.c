@@ -25,12 +25,17 @@ static void usage(FILE *out)
 /* The largest space --exhaustive scores. */
 #define EXHAUSTIVE_MAX 2e6
 
-int cmd_search(int argc, char **argv)
+typedef struct search_opts {
+    const char *config, *out;
+    overrides ov;
+    int exhaustive;
+} search_opts;
+
+static int search_cmd_parse(int argc, char **argv, search_opts *o)
 {
-    const char *out = NULL;
-    overrides o;
-    int exhaustive = 0;
-    int first = search_parse_overrides(argc, argv, "search", &out, &o, &exhaustive);
+    o->out = NULL;
+    o->exhaustive = 0;
+    int first = search_parse_overrides(argc, argv, "search", &o->out, &o->ov, &o->exhaustive);
     if (first == -2)
         return 0;
     if (first == -3) {
@@ -41,44 +46,68 @@ int cmd_search(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (first != argc - 1 || !out) {
+    if (first != argc - 1 || !o->out) {
         fprintf(stderr, "axsearch search: expected CONFIG and --out RUN\n");
         usage(stderr);
         return 2;
     }
+    o->config = argv[first];
+    return ARGS_RUN;
+}
+
+/* Everything is built and checked before the run folder exists, so a bad
+ * configuration leaves nothing behind. On success e is open (the caller
+ * closes it). */
+static int search_cmd_prepare(const search_opts *o, scfg *c, run_env *e, volatile sig_atomic_t *stop,
+                              ax_err *err)
+{
+    scfg_defaults(c);
+    int rc = scfg_load(o->config, c, err);
+    if (rc == AX_OK)
+        rc = search_apply_overrides(c, &o->ov, o->config, err);
+    if (rc != AX_OK)
+        return rc;
+    search_catch_signals(stop);
+    rc = run_env_open(e, c, stop, err);
+    if (rc == AX_OK && o->exhaustive)
+        rc = search_exhaustive_fits(e, EXHAUSTIVE_MAX, err);
+    if (rc == AX_OK)
+        rc = search_make_folder(o->out, err);
+    if (rc != AX_OK && e->fit)
+        run_env_close(e);
+    return rc;
+}
+
+/* The run folder's config.ini and log, then the search itself. */
+static int search_cmd_run(const search_opts *o, const scfg *c, run_env *e, ax_err *err)
+{
+    char path[SCFG_PATH + 32];
+    fio_join(path, sizeof path, o->out, "config.ini");
+    int rc = scfg_write(c, path, err);
+    if (rc == AX_OK)
+        rc = search_open_log(e, o->out, err);
+    if (rc == AX_OK)
+        rc = o->exhaustive ? search_exhaustive(e, o->out, EXHAUSTIVE_MAX, err) : search_run(e, o->out, 0, err);
+    return rc;
+}
+
+int cmd_search(int argc, char **argv)
+{
+    search_opts o;
+    int status = search_cmd_parse(argc, argv, &o);
+    if (status != ARGS_RUN)
+        return status;
+    static volatile sig_atomic_t stop;
     ax_err err = {0};
     scfg c;
-    scfg_defaults(&c);
-    int rc = scfg_load(argv[first], &c, &err);
-    if (rc == AX_OK)
-        rc = search_apply_overrides(&c, &o, argv[first], &err);
-    if (rc != AX_OK) {
-        fprintf(stderr, "axsearch search: %s\n", err.msg);
-        return rc == AX_EINPUT ? 2 : 1;
-    }
-    static volatile sig_atomic_t stop;
-    search_catch_signals(&stop);
-    /* Everything is built and checked before the run folder exists, so a
-     * bad configuration leaves nothing behind. */
     run_env e;
-    rc = run_env_open(&e, &c, &stop, &err);
-    if (rc == AX_OK && exhaustive)
-        rc = search_exhaustive_fits(&e, EXHAUSTIVE_MAX, &err);
-    if (rc == AX_OK)
-        rc = search_make_folder(out, &err);
+    memset(&e, 0, sizeof e);
+    int rc = search_cmd_prepare(&o, &c, &e, &stop, &err);
     if (rc != AX_OK) {
         fprintf(stderr, "axsearch search: %s\n", err.msg);
-        if (e.fit)
-            run_env_close(&e);
         return rc == AX_EINPUT ? 2 : 1;
     }
-    char path[SCFG_PATH + 32];
-    fio_join(path, sizeof path, out, "config.ini");
-    rc = scfg_write(&c, path, &err);
-    if (rc == AX_OK)
-        rc = search_open_log(&e, out, &err);
-    if (rc == AX_OK)
-        rc = exhaustive ? search_exhaustive(&e, out, EXHAUSTIVE_MAX, &err) : search_run(&e, out, 0, &err);
+    rc = search_cmd_run(&o, &c, &e, &err);
     run_env_close(&e);
     return args_exit("search", rc, &err);
 }

@@ -8,15 +8,22 @@
 
 #define AXSEARCH_VERSION "0.1.0"
 
-int cmd_version(int argc, char **argv)
+/* version takes no options and, as always, ignores its arguments (even
+ * --help), so there is nothing to parse and nothing to run. */
+static void version_print(void)
 {
-    (void)argc;
-    (void)argv;
     printf("axsearch %s\n", AXSEARCH_VERSION);
 #ifdef _OPENMP
     printf("openmp: %d threads available\n", omp_get_max_threads());
 #else
     printf("openmp: off\n");
 #endif
+}
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    version_print();
     return 0;
 }

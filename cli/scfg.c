@@ -138,11 +138,117 @@ static int parse_bool(const char *v, int *out)
     return 0;
 }
 
+/* The setters of set_key: each parses value into dst (the key's field)
+ * and returns 0, or -1 with why in msg. */
+
+static int set_choice(const key *k, const char *value, char *dst, char *msg, size_t msz)
+{
+    size_t len = strlen(value);
+    const char *p = k->choices;
+    while (*p) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        if (n == len && !strncmp(p, value, n)) {
+            snprintf(dst, k->size, "%s", value);
+            return 0;
+        }
+        p += n + (bar ? 1 : 0);
+    }
+    snprintf(msg, msz, "expected one of %s, got '%s'", k->choices, value);
+    return -1;
+}
+
+static int set_long(const key *k, const char *value, long *dst, char *msg, size_t msz)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end || v < k->lo || v > k->hi) {
+        snprintf(msg, msz, "expected an integer in [%.0f, %.0f], got '%s'", k->lo, k->hi, value);
+        return -1;
+    }
+    *dst = v;
+    return 0;
+}
+
+static int set_u64(const char *value, unsigned long long *dst, char *msg, size_t msz)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(value, &end, 0);
+    if (errno || end == value || *end || value[0] == '-') {
+        snprintf(msg, msz, "expected a non-negative integer, got '%s'", value);
+        return -1;
+    }
+    *dst = v;
+    return 0;
+}
+
+static int set_real(const key *k, const char *value, double *dst, char *msg, size_t msz)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    if (errno || end == value || *end || !isfinite(v) || v < k->lo || v > k->hi) {
+        snprintf(msg, msz, "expected a number in [%g, %g], got '%s'", k->lo, k->hi, value);
+        return -1;
+    }
+    *dst = v;
+    return 0;
+}
+
+/* A strictly decreasing list of volts, "0.8, 0.7, 0.6", into
+ * levels[SCFG_MAX_LEVELS] and *count (unchanged on failure). */
+static int set_levels(const key *k, const char *value, double *levels, int *count, char *msg, size_t msz)
+{
+    int n = 0;
+    const char *p = value;
+    char *end;
+    while (*p) {
+        errno = 0;
+        double v = strtod(p, &end);
+        if (errno || end == p || !isfinite(v) || v < k->lo || v > k->hi) {
+            snprintf(msg, msz, "expected comma-separated volts in [%g, %g], got '%s'", k->lo, k->hi, value);
+            return -1;
+        }
+        if (n == SCFG_MAX_LEVELS) {
+            snprintf(msg, msz, "at most %d levels", SCFG_MAX_LEVELS);
+            return -1;
+        }
+        if (n > 0 && !(v < levels[n - 1])) {
+            snprintf(msg, msz, "levels must decrease strictly (%g after %g)", v, levels[n - 1]);
+            return -1;
+        }
+        levels[n++] = v;
+        while (*end == ' ' || *end == '\t')
+            end++;
+        int comma = *end == ',';
+        if (comma)
+            end++;
+        else if (*end) {
+            snprintf(msg, msz, "expected comma-separated volts, got '%s'", value);
+            return -1;
+        }
+        while (*end == ' ' || *end == '\t')
+            end++;
+        if (!*end && comma) {
+            snprintf(msg, msz, "a level is missing after the last comma in '%s'", value);
+            return -1;
+        }
+        p = end;
+    }
+    if (n == 0) {
+        snprintf(msg, msz, "expected at least one level");
+        return -1;
+    }
+    *count = n;
+    return 0;
+}
+
 /* Sets one key from text; on failure writes why into msg. */
 static int set_key(scfg *c, const key *k, const char *value, const char *dir, char *msg, size_t msz)
 {
     char *base = (char *)c;
-    char *end;
     switch (k->type) {
     case T_PATH:
         if (resolve_path(value, dir, base + k->offset, k->size) != 0) {
@@ -156,103 +262,18 @@ static int set_key(scfg *c, const key *k, const char *value, const char *dir, ch
             return -1;
         }
         return 0;
-    case T_CHOICE: {
-        size_t len = strlen(value);
-        const char *p = k->choices;
-        while (*p) {
-            const char *bar = strchr(p, '|');
-            size_t n = bar ? (size_t)(bar - p) : strlen(p);
-            if (n == len && !strncmp(p, value, n)) {
-                snprintf(base + k->offset, k->size, "%s", value);
-                return 0;
-            }
-            p += n + (bar ? 1 : 0);
-        }
-        snprintf(msg, msz, "expected one of %s, got '%s'", k->choices, value);
-        return -1;
-    }
+    case T_CHOICE: return set_choice(k, value, base + k->offset, msg, msz);
     case T_BOOL:
         if (parse_bool(value, (int *)(base + k->offset)) != 0) {
             snprintf(msg, msz, "expected yes or no, got '%s'", value);
             return -1;
         }
         return 0;
-    case T_LONG: {
-        errno = 0;
-        long v = strtol(value, &end, 10);
-        if (errno || end == value || *end || v < k->lo || v > k->hi) {
-            snprintf(msg, msz, "expected an integer in [%.0f, %.0f], got '%s'", k->lo, k->hi, value);
-            return -1;
-        }
-        *(long *)(base + k->offset) = v;
-        return 0;
-    }
-    case T_U64: {
-        errno = 0;
-        unsigned long long v = strtoull(value, &end, 0);
-        if (errno || end == value || *end || value[0] == '-') {
-            snprintf(msg, msz, "expected a non-negative integer, got '%s'", value);
-            return -1;
-        }
-        *(unsigned long long *)(base + k->offset) = v;
-        return 0;
-    }
-    case T_REAL: {
-        errno = 0;
-        double v = strtod(value, &end);
-        if (errno || end == value || *end || !isfinite(v) || v < k->lo || v > k->hi) {
-            snprintf(msg, msz, "expected a number in [%g, %g], got '%s'", k->lo, k->hi, value);
-            return -1;
-        }
-        *(double *)(base + k->offset) = v;
-        return 0;
-    }
-    case T_LEVELS: {
-        double *levels = (double *)(base + k->offset);
-        int *count = (int *)(base + k->count_offset);
-        int n = 0;
-        const char *p = value;
-        while (*p) {
-            errno = 0;
-            double v = strtod(p, &end);
-            if (errno || end == p || !isfinite(v) || v < k->lo || v > k->hi) {
-                snprintf(msg, msz, "expected comma-separated volts in [%g, %g], got '%s'", k->lo, k->hi,
-                         value);
-                return -1;
-            }
-            if (n == SCFG_MAX_LEVELS) {
-                snprintf(msg, msz, "at most %d levels", SCFG_MAX_LEVELS);
-                return -1;
-            }
-            if (n > 0 && !(v < levels[n - 1])) {
-                snprintf(msg, msz, "levels must decrease strictly (%g after %g)", v, levels[n - 1]);
-                return -1;
-            }
-            levels[n++] = v;
-            while (*end == ' ' || *end == '\t')
-                end++;
-            int comma = *end == ',';
-            if (comma)
-                end++;
-            else if (*end) {
-                snprintf(msg, msz, "expected comma-separated volts, got '%s'", value);
-                return -1;
-            }
-            while (*end == ' ' || *end == '\t')
-                end++;
-            if (!*end && comma) {
-                snprintf(msg, msz, "a level is missing after the last comma in '%s'", value);
-                return -1;
-            }
-            p = end;
-        }
-        if (n == 0) {
-            snprintf(msg, msz, "expected at least one level");
-            return -1;
-        }
-        *count = n;
-        return 0;
-    }
+    case T_LONG: return set_long(k, value, (long *)(base + k->offset), msg, msz);
+    case T_U64: return set_u64(value, (unsigned long long *)(base + k->offset), msg, msz);
+    case T_REAL: return set_real(k, value, (double *)(base + k->offset), msg, msz);
+    case T_LEVELS:
+        return set_levels(k, value, (double *)(base + k->offset), (int *)(base + k->count_offset), msg, msz);
     }
     return -1;
 }

@@ -1,7 +1,6 @@
 #include "cli/search.h"
 
 #include <dirent.h>
-#include <getopt.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -462,51 +461,37 @@ int search_exhaustive(run_env *e, const char *dir, double max_points, ax_err *er
 int search_parse_overrides(int argc, char **argv, const char *cmd, const char **out, overrides *o,
                            int *exhaustive)
 {
-    static const struct option opts[] = {
-        {"out", required_argument, 0, 'o'},       {"gens", required_argument, 0, 'g'},
-        {"pop", required_argument, 0, 'p'},       {"seed", required_argument, 0, 's'},
-        {"threads", required_argument, 0, 't'},   {"reps", required_argument, 0, 'r'},
-        {"time-limit", required_argument, 0, 'T'}, {"val-images", required_argument, 0, 'v'},
-        {"test-images", required_argument, 0, 'x'}, {"no-baselines", no_argument, 0, 'n'},
-        {"exhaustive", no_argument, 0, 'e'},      {"defaults", no_argument, 0, 'd'},
-        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0},
-    };
     memset(o, 0, sizeof *o);
     o->gens = o->pop = o->threads = o->reps = o->val = o->test = -1;
     o->time_limit = -1;
-    ax_err err = {0};
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int rc = AX_OK;
-        switch (c) {
-        case 'o': *out = optarg; break;
-        case 'g': rc = args_long("--gens", optarg, 1, 1000000, &o->gens, &err); break;
-        case 'p': rc = args_long("--pop", optarg, 4, 100000, &o->pop, &err); break;
-        case 's': rc = args_u64("--seed", optarg, &o->seed, &err); o->seed_given = 1; break;
-        case 't': rc = args_long("--threads", optarg, 0, 4096, &o->threads, &err); break;
-        case 'r': rc = args_long("--reps", optarg, 1, 10000, &o->reps, &err); break;
-        case 'T': rc = args_double("--time-limit", optarg, 0, 1e9, &o->time_limit, &err); break;
-        case 'v': rc = args_long("--val-images", optarg, 1, 5000, &o->val, &err); break;
-        case 'x': rc = args_long("--test-images", optarg, 1, 10000, &o->test, &err); break;
-        case 'n': o->no_baselines = 1; break;
-        case 'e':
-            if (!exhaustive) {
-                fprintf(stderr, "axsearch %s: --exhaustive is not an option here\n", cmd);
-                return -1;
-            }
-            *exhaustive = 1;
-            break;
-        case 'd': scfg_print_defaults(); return -2;
-        case 'h': return -3;
-        default: return -1;
-        }
-        if (rc != AX_OK) {
-            fprintf(stderr, "axsearch %s: %s\n", cmd, err.msg);
-            return -1;
-        }
+    int defaults = 0, refused = 0; /* refused: --exhaustive where it is not an option */
+    const args_opt opts[] = {
+        {.name = "out", .kind = ARGS_STRING, .dst = out},
+        {.name = "gens", .kind = ARGS_LONG, .dst = &o->gens, .lo = 1, .hi = 1000000},
+        {.name = "pop", .kind = ARGS_LONG, .dst = &o->pop, .lo = 4, .hi = 100000},
+        {.name = "seed", .kind = ARGS_U64, .dst = &o->seed, .seen = &o->seed_given},
+        {.name = "threads", .kind = ARGS_LONG, .dst = &o->threads, .lo = 0, .hi = 4096},
+        {.name = "reps", .kind = ARGS_LONG, .dst = &o->reps, .lo = 1, .hi = 10000},
+        {.name = "time-limit", .kind = ARGS_DOUBLE, .dst = &o->time_limit, .lo = 0, .hi = 1e9},
+        {.name = "val-images", .kind = ARGS_LONG, .dst = &o->val, .lo = 1, .hi = 5000},
+        {.name = "test-images", .kind = ARGS_LONG, .dst = &o->test, .lo = 1, .hi = 10000},
+        {.name = "no-baselines", .kind = ARGS_FLAG, .dst = &o->no_baselines},
+        {.name = "exhaustive", .kind = exhaustive ? ARGS_FLAG : ARGS_STOP,
+         .dst = exhaustive ? exhaustive : &refused},
+        {.name = "defaults", .kind = ARGS_STOP, .dst = &defaults},
+    };
+    /* No usage: each command prints its own, after --help and bad options. */
+    const args_spec s = {.cmd = cmd, .opts = opts, .n_opts = sizeof opts / sizeof opts[0], .dash_h = 1};
+    int first = args_parse(&s, argc, argv);
+    if (first == ARGS_HELP)
+        return -3;
+    if (first == ARGS_STOPPED && defaults) {
+        scfg_print_defaults();
+        return -2;
     }
-    return optind;
+    if (first == ARGS_STOPPED)
+        fprintf(stderr, "axsearch %s: --exhaustive is not an option here\n", cmd);
+    return first < 0 ? -1 : first;
 }
 
 int search_apply_overrides(scfg *c, const overrides *o, const char *path, ax_err *err)

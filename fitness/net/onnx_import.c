@@ -2058,11 +2058,10 @@ static int check_output(imp *c, const Onnx__ValueInfoProto *vi, int t)
     return AX_OK;
 }
 
-static int import_model(imp *c, const Onnx__ModelProto *m)
+/* The default-domain opset the model imports (IR v1/v2 models predate
+ * opset_import: 1), if supported. */
+static int read_opset(imp *c, const Onnx__ModelProto *m)
 {
-    const Onnx__GraphProto *gp = m->graph;
-    if (!gp)
-        return ax_fail(c->err, AX_EINPUT, "%s: the model has no graph", c->what);
     c->opset = -1;
     for (size_t i = 0; i < m->n_opset_import; i++) {
         const Onnx__OperatorSetIdProto *o = m->opset_import[i];
@@ -2070,21 +2069,20 @@ static int import_model(imp *c, const Onnx__ModelProto *m)
             c->opset = o->has_version ? (int)o->version : -1;
     }
     if (c->opset < 0 && m->n_opset_import == 0 && (!m->has_ir_version || m->ir_version < 3))
-        c->opset = 1; /* IR v1/v2 models predate opset_import */
+        c->opset = 1;
     if (c->opset < OPSET_MIN || c->opset > OPSET_MAX)
         return ax_fail(c->err, AX_EINPUT, "%s: default-domain opset %d is not supported (%d..%d)", c->what,
                        c->opset, OPSET_MIN, OPSET_MAX);
-    c->g->opset = c->opset;
-    c->g->batched = c->batched;
-    int rc = read_meta(c, m);
-    if (rc != AX_OK)
-        return rc;
-    if (gp->n_sparse_initializer)
-        return ax_fail(c->err, AX_EINPUT, "%s: sparse initializers are not supported", c->what);
-    /* Bindings, then initializers, then the remaining inputs. */
+    return AX_OK;
+}
+
+/* The caller's bindings (onnx_import_opts.bind) as constants; each must
+ * name a graph input. */
+static int define_bindings(imp *c, const Onnx__GraphProto *gp)
+{
     for (int b = 0; c->opts && b < c->opts->n_bind; b++) {
         const onnx_tensor *t = &c->opts->bind[b];
-        int found = 0;
+        int found = 0, rc;
         for (size_t i = 0; i < gp->n_input && !found; i++)
             found = gp->input[i]->name && !strcmp(gp->input[i]->name, t->name);
         if (!found)
@@ -2105,14 +2103,21 @@ static int import_model(imp *c, const Onnx__ModelProto *m)
         if (rc != AX_OK)
             return rc;
     }
+    return AX_OK;
+}
+
+/* The initializers as constants, but for those bound by the caller. */
+static int define_initializers(imp *c, const Onnx__GraphProto *gp)
+{
     for (size_t i = 0; i < gp->n_initializer; i++) {
         const Onnx__TensorProto *tp = gp->initializer[i];
         if (!tp->name || !tp->name[0])
             return ax_fail(c->err, AX_EINPUT, "%s: initializer %zu has no name", c->what, i);
         if (is_defined(c, tp->name))
-            continue; /* bound by the caller */
+            continue;
         onnx_tensor t;
-        if ((rc = tensor_from_proto(tp, c->what, &t, c->err)) != AX_OK)
+        int rc = tensor_from_proto(tp, c->what, &t, c->err);
+        if (rc != AX_OK)
             return rc;
         if (t.is_int) {
             rc = def_iconst(c, tp->name, t.rank, t.dims, t.i);
@@ -2125,6 +2130,13 @@ static int import_model(imp *c, const Onnx__ModelProto *m)
         if (rc != AX_OK)
             return rc;
     }
+    return AX_OK;
+}
+
+/* The graph inputs nothing above defined: the network's inputs (the
+ * first one takes the images when batched). */
+static int define_inputs(imp *c, const Onnx__GraphProto *gp)
+{
     int first = 1;
     for (size_t i = 0; i < gp->n_input; i++) {
         const char *name = gp->input[i]->name;
@@ -2132,19 +2144,20 @@ static int import_model(imp *c, const Onnx__ModelProto *m)
             return ax_fail(c->err, AX_EINPUT, "%s: graph input %zu has no name", c->what, i);
         if (is_defined(c, name))
             continue;
-        if ((rc = define_input(c, gp->input[i], first)) != AX_OK)
+        int rc = define_input(c, gp->input[i], first);
+        if (rc != AX_OK)
             return rc;
         first = 0;
     }
     if (c->batched && c->g->n_inputs == 0)
         return ax_fail(c->err, AX_EINPUT, "%s: the model has no input to feed images to", c->what);
-    for (size_t i = 0; i < gp->n_node; i++) {
-        c->node_index = (int)i;
-        c->node = gp->node[i];
-        if ((rc = import_node(c)) != AX_OK)
-            return rc;
-    }
-    c->node = NULL;
+    return AX_OK;
+}
+
+/* The graph outputs: each must be an activation some node produces, of
+ * the declared shape. */
+static int define_outputs(imp *c, const Onnx__GraphProto *gp)
+{
     if (gp->n_output == 0)
         return ax_fail(c->err, AX_EINPUT, "%s: the graph has no outputs", c->what);
     c->g->outputs = malloc(gp->n_output * sizeof *c->g->outputs);
@@ -2161,11 +2174,40 @@ static int import_model(imp *c, const Onnx__ModelProto *m)
         if (v->kind != V_ACT)
             return ax_fail(c->err, AX_EINPUT, "%s: graph output '%s' is a constant; it does not depend on the input",
                            c->what, name);
-        if ((rc = check_output(c, gp->output[i], v->tensor)) != AX_OK)
+        int rc = check_output(c, gp->output[i], v->tensor);
+        if (rc != AX_OK)
             return rc;
         c->g->outputs[c->g->n_outputs++] = v->tensor;
     }
-    if ((rc = fold_batchnorm(c)) != AX_OK)
+    return AX_OK;
+}
+
+static int import_model(imp *c, const Onnx__ModelProto *m)
+{
+    const Onnx__GraphProto *gp = m->graph;
+    if (!gp)
+        return ax_fail(c->err, AX_EINPUT, "%s: the model has no graph", c->what);
+    int rc = read_opset(c, m);
+    if (rc != AX_OK)
+        return rc;
+    c->g->opset = c->opset;
+    c->g->batched = c->batched;
+    if ((rc = read_meta(c, m)) != AX_OK)
+        return rc;
+    if (gp->n_sparse_initializer)
+        return ax_fail(c->err, AX_EINPUT, "%s: sparse initializers are not supported", c->what);
+    /* Bindings, then initializers, then the remaining inputs. */
+    if ((rc = define_bindings(c, gp)) != AX_OK || (rc = define_initializers(c, gp)) != AX_OK ||
+        (rc = define_inputs(c, gp)) != AX_OK)
+        return rc;
+    for (size_t i = 0; i < gp->n_node; i++) {
+        c->node_index = (int)i;
+        c->node = gp->node[i];
+        if ((rc = import_node(c)) != AX_OK)
+            return rc;
+    }
+    c->node = NULL;
+    if ((rc = define_outputs(c, gp)) != AX_OK || (rc = fold_batchnorm(c)) != AX_OK)
         return rc;
     remove_dead(c->g);
     if ((rc = graph_compact(c->g, c->err)) != AX_OK)
