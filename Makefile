@@ -31,17 +31,21 @@ GEN_C   := $(BUILD)/gen/onnx/onnx.pb-c.c
 GEN_H   := $(BUILD)/gen/onnx/onnx.pb-c.h
 
 LIB_SRC := $(wildcard util/*.c ga/*.c approx/*.c accel_model/*.c fitness/*.c fitness/*/*.c)
-CLI_SRC := $(wildcard cli/*.c)
+# cli/ minus main.c is a library of its own, so tests call the config
+# parser, the checkpoint state and the baselines directly.
+CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 BENCH_SRC := $(wildcard benchmarks/bench_*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/onnx/onnx.pb-c.o
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/cli/main.o
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 LIB     := $(BUILD)/libaxsearch.a
+CLI_LIB := $(BUILD)/libaxcli.a
 
 .PHONY: all deps test asan bench run clean check-deps
 # Keep objects that pattern rules build on the way to a binary.
@@ -73,19 +77,19 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/axsearch: $(CLI_OBJ) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+$(CLI_LIB): $(CLI_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/axsearch: $(MAIN_OBJ) $(CLI_LIB) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $(MAIN_OBJ) $(CLI_LIB) $(LIB) $(LDLIBS)
 
 # Replaced by rename, so a running ./axsearch (a long search) is no obstacle.
 axsearch: $(BUILD)/axsearch
 	@cp $< $@.tmp && mv -f $@.tmp $@
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) $(TEST_LDLIBS) $(LDLIBS)
-
-# test_args tests cli/args.c, which the library does not hold.
-$(BUILD)/tests/test_args: $(BUILD)/tests/test_args.o $(BUILD)/cli/args.o $(TEST_SUPPORT_OBJ) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/cli/args.o $(TEST_SUPPORT_OBJ) $(LIB) $(TEST_LDLIBS) $(LDLIBS)
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(CLI_LIB) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(CLI_LIB) $(LIB) $(TEST_LDLIBS) $(LDLIBS)
 
 $(BUILD)/benchmarks/%: $(BUILD)/benchmarks/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
@@ -115,4 +119,4 @@ run: check-deps
 clean:
 	rm -rf build build-asan axsearch
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d)

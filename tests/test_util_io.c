@@ -26,17 +26,6 @@
 #include "util/sort.h"
 #include "util/wallclock.h"
 
-/* A check of documented behaviour that the code does not meet yet: the
- * test is reported as skipped with "KNOWN BUG" (so the suite stays green
- * while the bug is open) and becomes an ordinary check once it is fixed. */
-#define KNOWN_BUG(cond, ...)                                                   \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            print_message("    KNOWN BUG (issue 14): " __VA_ARGS__);           \
-            print_message("\n");                                               \
-            skip();                                                            \
-        }                                                                      \
-    } while (0)
 
 /* ---- bytebuf ------------------------------------------------------------ */
 
@@ -593,14 +582,10 @@ static void write_atomic_one_shot(void **state)
     assert_int_equal(err.code, AX_EINPUT);
     assert_non_null(strstr(err.msg, "absent/one.bin"));
     /* Without an ax_err the status must be the same: err.h lets any err
-     * be NULL, and fio_atomic_open fails with AX_EINPUT here. Today
-     * fio_write_atomic returns AX_EINTERNAL when err is NULL (it reads the
-     * code back from err). */
+     * be NULL, and fio_atomic_open fails with AX_EINPUT here. */
     int rc = fio_write_atomic(nowhere, bytes, 4, NULL);
     assert_true(rc != AX_OK);
-    KNOWN_BUG(rc == AX_EINPUT,
-              "fio_write_atomic(unwritable path, ..., err = NULL) returns %d, not AX_EINPUT (%d)", rc,
-              AX_EINPUT);
+    assert_int_equal(rc, AX_EINPUT);
 }
 
 /* ---- hash --------------------------------------------------------------- */
@@ -685,21 +670,15 @@ static void fnv1a64_incremental(void **state)
 }
 
 /* hash.h: "FNV-1a 64 ... start with HASH_FNV_OFFSET". The macro must be
- * the published offset basis 14695981039346656037 = 0xcbf29ce484222325;
- * it is 1469598103934665603, the basis with its last digit dropped, so
- * every "FNV-1a" checksum in the checkpoints differs from what any other
- * FNV-1a implementation computes. (Fixing it changes the checksums of
- * existing checkpoint files.) */
+ * the published offset basis 14695981039346656037 = 0xcbf29ce484222325
+ * (it once lacked its last digit), so the checkpoints' checksums are what
+ * any other FNV-1a implementation computes. */
 static void fnv1a64_offset_macro(void **state)
 {
     (void)state;
     /* Self-consistent either way: the empty input gives the start state. */
     assert_true(hash_fnv1a64(HASH_FNV_OFFSET, "", 0) == HASH_FNV_OFFSET);
-    KNOWN_BUG(HASH_FNV_OFFSET == FNV64_BASIS,
-              "HASH_FNV_OFFSET is %llu, the FNV-1a 64 offset basis is %llu (last digit missing); "
-              "hash_fnv1a64(HASH_FNV_OFFSET, \"foobar\", 6) = %016llx, FNV-1a gives 85944171f73967e8",
-              (unsigned long long)HASH_FNV_OFFSET, (unsigned long long)FNV64_BASIS,
-              (unsigned long long)hash_fnv1a64(HASH_FNV_OFFSET, "foobar", 6));
+    assert_true(HASH_FNV_OFFSET == FNV64_BASIS);
     assert_true(hash_fnv1a64(HASH_FNV_OFFSET, "foobar", 6) == UINT64_C(0x85944171f73967e8));
 }
 
