@@ -47,7 +47,7 @@ void accel_arch_default(accel_arch *a)
     a->dram_gbs = 25.6;
 }
 
-/* DRAM energy per bit (Accelergy CACTI plug-in, FACTS.md). */
+/* DRAM energy per bit (Accelergy CACTI plug-in, docs/facts.md#energy). */
 static const struct {
     const char *name;
     double pj_per_bit;

@@ -2,7 +2,7 @@
  * loop orders), the access counts it implies, and the search for the best
  * mapping.
  *
- * Loop nest, outermost first (Timeloop's model, see FACTS.md):
+ * Loop nest, outermost first (Timeloop's model, see docs/facts.md#timeloop):
  *   DRAM temporal loops      t[ACCEL_LVL_DRAM], order[ACCEL_LVL_DRAM]
  *   across chiplets          chip[]      (N, G, M, P, Q)
  *   global-buffer loops      t[ACCEL_LVL_GB], order[ACCEL_LVL_GB]

@@ -2,7 +2,7 @@
  * scaling to other technology nodes and supply voltages.
  *
  * Every per-action energy of the model is derived here from published
- * figures (see shared/FACTS.md and the comments in tech.c); nothing is typed
+ * figures (see docs/facts.md and the comments in tech.c); nothing is typed
  * into the architecture file. Energies are in pJ, areas in um^2, leakage
  * powers in uW, sizes in KiB, widths in bits. "45 nm" means the reference
  * node at the reference voltage ACCEL_TECH_VREF. */
@@ -10,9 +10,9 @@
 #define AX_ACCEL_TECH_H
 
 /* The 45 nm figures are taken as characterised at 0.8 V, the voltage at which
- * FACTS.md quotes the Stillmaker-Baas factors (x0.174 to 16 nm). Horowitz's
- * table was measured at 0.9 V, so this convention overstates scaled energies
- * by at most ~18 % (a conservative choice). */
+ * docs/facts.md#scaling quotes the Stillmaker-Baas factors (x0.174 to
+ * 16 nm). Horowitz's table was measured at 0.9 V, so this convention
+ * overstates scaled energies by at most ~18 % (a conservative choice). */
 #define ACCEL_TECH_VREF 0.8
 
 /* Energy factor from 45 nm at ACCEL_TECH_VREF to node_nm at vdd, from the
@@ -51,8 +51,9 @@ double accel_tech_adder_pj(int bits);
 double accel_tech_sram_leak_scale(double v, double v_nom);
 #define ACCEL_TECH_LEAK_V0 0.18138
 
-/* SRAM leakage per KiB at 45 nm and ACCEL_TECH_VREF. An ESTIMATE (no FACTS.md
- * source): the order of a low-standby-power 6T array, about 0.24 nW/bit.
+/* SRAM leakage per KiB at 45 nm and ACCEL_TECH_VREF. An ESTIMATE (no
+ * published source, docs/facts.md#estimates): the order of a
+ * low-standby-power 6T array, about 0.24 nW/bit.
  * Scaled to the node with the energy factor (leakage power at iso-frequency). */
 #define ACCEL_TECH_SRAM_LEAK_UW_PER_KIB 2.0
 

@@ -18,9 +18,10 @@
  * slope of its end segments, p capped at 0.5.
  *
  * Link: with Gaussian noise of deviation sigma at the receiver, a swing
- * Vs gives BER = 1/2 erfc(Vs / (2 sqrt(2) sigma)) (FACTS.md); sigma is set
- * so the nominal swing gives a chosen BER (1e-12 by default), i.e.
- * Vs_nominal / sigma = 14.07, and half swing gives 2.2e-4 (FACTS.md's
+ * Vs gives BER = 1/2 erfc(Vs / (2 sqrt(2) sigma))
+ * (docs/facts.md#voltage-knobs); sigma is set so the nominal swing gives
+ * a chosen BER (1e-12 by default), i.e.
+ * Vs_nominal / sigma = 14.07, and half swing gives 2.2e-4 (the published
  * 2.3e-4 rounds the ratio to 14).
  *
  * Injection flips each selected bit independently with probability p. It

@@ -28,7 +28,7 @@ static void unit_mapping(accel_mapping *m)
 #define NEAR(a, b) assert_true(fabs((double)(a) - (double)(b)) <= 1e-9 * (1 + fabs((double)(b))))
 
 /* 1x1 conv, M=2 C=2 P=2 on one MAC: PE loop C2, GB loop P2, DRAM loop M2.
- * Worked by hand in the comments (Timeloop's rules, FACTS.md). */
+ * Worked by hand in the comments (Timeloop's rules, docs/facts.md#timeloop). */
 static void fixed_mapping_one_mac(void **state)
 {
     (void)state;

@@ -109,7 +109,7 @@ static void layer_tsv_parsing(void **state)
     free(l);
 }
 
-/* The derived figures against their sources (FACTS.md). */
+/* The derived figures against their sources (docs/facts.md). */
 static void tech_against_sources(void **state)
 {
     (void)state;

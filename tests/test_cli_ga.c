@@ -27,7 +27,7 @@ static void last_line_and_front(void **state)
     assert_int_equal(fields, 5);
     assert_string_equal(name, "zdt2");
     assert_int_equal(evals, 5000);
-    assert_true(hv > 0 && hv < 0.54333); /* below the optimum (FACTS.md) after 50 generations */
+    assert_true(hv > 0 && hv < 0.54333); /* below the optimum (docs/facts.md) after 50 generations */
     assert_true(igd > 0 && igd < 0.5);
     cli_result_free(&r);
 

@@ -59,8 +59,9 @@ static void link_ber(void **state)
     (void)state;
     double sigma = fault_link_sigma(0.8, FAULT_LINK_BER_NOMINAL);
     assert_true(fabs(fault_link_ber(0.8, sigma) / 1e-12 - 1) < 1e-6);
-    /* FACTS.md: Vswing / sigma ~ 14 at 1e-12; half swing ~ 2.3e-4 (with
-     * the ratio rounded to 14; the exact 14.069 gives 2.18e-4). */
+    /* docs/facts.md#voltage-knobs: Vswing / sigma ~ 14 at 1e-12; half
+     * swing ~ 2.3e-4 (with the ratio rounded to 14; the exact 14.069
+     * gives 2.18e-4). */
     assert_true(fabs(0.8 / sigma - 14.069) < 0.001);
     double half = fault_link_ber(0.4, sigma);
     assert_true(fabs(half / 2.18e-4 - 1) < 0.01);

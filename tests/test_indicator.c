@@ -103,7 +103,8 @@ static void hv_zdt1_optimum(void **state)
     (void)state;
     /* The continuous ZDT1 front f2 = 1 - sqrt(f1) under (1.1, 1.1):
      * integral_0^1 (1.1 - f2) df1 + 0.1 * 1.1 = 0.1 + 2/3 + 0.11 = 0.87667
-     * (the optimum in FACTS.md); 1,000 front points fall short by < 1e-3. */
+     * (the optimum in docs/facts.md#nsga-ii-reference); 1,000 front points
+     * fall short by < 1e-3. */
     problem *p = problem_create("zdt1", 0, 0, NULL);
     assert_non_null(p);
     double *front, ref[2];

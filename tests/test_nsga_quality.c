@@ -1,6 +1,7 @@
 /* NSGA-II quality against Deb's reference implementation: over 11 seeds at
  * the standard settings, the median hypervolume / IGD must be at least as
- * good as the reference's mean over 31 seeds (FACTS.md, issue 2). */
+ * good as the reference's mean over 31 seeds
+ * (docs/facts.md#nsga-ii-reference, issue 2). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,6 @@
 /* qnet: a float graph (fitness/net/graph.h) quantized to the TFApprox-compatible
- * 8-bit arithmetic of DESIGN.md, ready for the emulator (fitness/emu/emu.h).
+ * 8-bit arithmetic of docs/emulator.md, ready for the emulator
+ * (fitness/emu/emu.h).
  *
  * Post-training quantization:
  * - activations: uint8 with one (scale, zero point) per tensor, from the
