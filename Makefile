@@ -2,7 +2,8 @@
 #
 #   make            build ./axsearch
 #   make run        the quick search into runs/quick and its plots (installs what is missing)
-#   make test       build and run the test suite (installs what is missing)
+#   make test       the checks below, then the test suite (installs what is missing)
+#   make check      check-layers (util/layers.txt), check-funcs, check-links
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make bench      the speed benchmarks (never run in CI)
 #   make deps       install the Debian packages the project needs
@@ -47,7 +48,7 @@ BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 LIB     := $(BUILD)/libaxsearch.a
 CLI_LIB := $(BUILD)/libaxcli.a
 
-.PHONY: all deps test asan bench run clean check-deps
+.PHONY: all deps test asan bench run clean check-deps check check-layers check-funcs check-links
 # Keep objects that pattern rules build on the way to a binary.
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -94,8 +95,20 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(CLI_LIB) $(LIB)
 $(BUILD)/benchmarks/%: $(BUILD)/benchmarks/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# The house rules, checked on the sources: the layering of util/layers.txt
+# (and a proof that the check can fail), the length of functions, and that
+# every relative link of README.md and docs/ leads to a file.
+check: check-layers check-funcs check-links
+check-layers:
+	@util/check_layers.sh
+	@tests/check_layers_selftest.sh
+check-funcs:
+	@util/check_funcs.sh
+check-links:
+	@util/check_links.sh
+
 # The tests run the program too (exit codes, messages), so build it first.
-test: check-deps
+test: check-deps check
 	@$(MAKE) --no-print-directory $(BUILD)/axsearch $(TEST_BIN)
 	@AXSEARCH=$(abspath $(BUILD)/axsearch) util/run_tests.sh $(TEST_BIN)
 

@@ -1,6 +1,6 @@
 /* axsearch ga-bench: NSGA-II on a benchmark problem with a known front,
  * reporting hypervolume and IGD, to check the engine against published
- * figures (see README, "NSGA-II engine"). */
+ * figures (docs/nsga.md). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -104,7 +104,8 @@ void nsga_free(nsga *ga);
  * is random). Copies them. Call before nsga_run / nsga_initialize. */
 int nsga_add_initial(nsga *ga, int count, const int32_t *ints, const double *reals, ax_err *err);
 
-/* Creates and evaluates the initial population (generation 0). */
+/* Creates and evaluates the initial population, which counts as generation
+ * 1 (so max_generations populations are evaluated in all). */
 int nsga_initialize(nsga *ga, ax_err *err);
 
 /* One generation: selection, variation, evaluation, environmental
@@ -130,7 +131,7 @@ typedef struct nsga_view {
 } nsga_view;
 
 nsga_view nsga_population(const nsga *ga);
-long nsga_generation(const nsga *ga);  /* 0 after initialisation */
+long nsga_generation(const nsga *ga);  /* 1 after initialisation */
 long nsga_evaluations(const nsga *ga); /* genomes handed to the callback */
 long nsga_duplicates(const nsga *ga);  /* duplicates let through after all tries */
 double nsga_elapsed(const nsga *ga);   /* seconds spent in this and earlier runs */

@@ -74,7 +74,7 @@ typedef struct emu_options {
      * means exact multiplication. Not owned. */
     const emu_table *const *tables;
     int threads; /* OpenMP threads; 0 = the OpenMP default */
-    int block;   /* images per block; 0 = 16 */
+    int block;   /* images per block; 0 = 32 */
     const emu_faults *faults; /* NULL: none */
     int64_t first_image;      /* dataset index of pixels[0], for the fault streams */
     /* Prefix reuse: after every MAC layer (but the final one) the block's
