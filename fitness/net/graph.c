@@ -3,17 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dup_str(const char *s)
-{
-    if (!s)
-        s = "";
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 graph *graph_create(void)
 {
     graph *g = calloc(1, sizeof *g);
@@ -67,7 +56,7 @@ int graph_add_tensor(graph *g, const char *name, int rank, const int64_t *dims, 
 {
     /* dims and name may point into g->tensors, which grow() can move */
     int64_t d[GRAPH_MAX_RANK] = {0};
-    char *nm = dup_str(name);
+    char *nm = strdup(name ? name : "");
     if (rank >= 0 && rank <= GRAPH_MAX_RANK)
         for (int i = 0; i < rank; i++)
             d[i] = dims[i];
@@ -96,7 +85,7 @@ int graph_add_node(graph *g, graph_op op, const char *name, int onnx_index,
     memset(n, 0, sizeof *n);
     n->op = op;
     n->onnx_index = onnx_index;
-    n->name = dup_str(name);
+    n->name = strdup(name ? name : "");
     n->in = malloc((size_t)(n_in > 0 ? n_in : 1) * sizeof *n->in);
     if (!n->name || !n->in) {
         free_node(n);

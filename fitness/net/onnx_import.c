@@ -23,17 +23,6 @@
 
 /* ---------------------------------------------------------------- tensors */
 
-static char *dup_str(const char *s)
-{
-    if (!s)
-        s = "";
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 void onnx_tensor_clear(onnx_tensor *t)
 {
     if (!t)
@@ -106,7 +95,7 @@ static int tensor_from_proto(const Onnx__TensorProto *tp, const char *ctx, onnx_
                        (long long)numel);
     }
     out->is_int = is_int;
-    out->name = dup_str(name);
+    out->name = strdup(name ? name : "");
     size_t alloc = (size_t)(numel > 0 ? numel : 1);
     if (is_int)
         out->i = malloc(alloc * sizeof *out->i);
@@ -497,7 +486,7 @@ static int def_bad(imp *c, const char *name, const char *why)
     char buf[300];
     snprintf(buf, sizeof buf, "%s of node %d '%s' (%s)", why, c->node_index,
              c->node->name ? c->node->name : "", c->node->op_type);
-    v.why = dup_str(buf);
+    v.why = strdup(buf);
     if (!v.why)
         return oom(c);
     return def_value(c, name, v);
