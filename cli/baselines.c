@@ -32,21 +32,17 @@ int bl_set_add(bl_set *s, const char *kind, const char *label, const int32_t *g)
         char(*nl)[48] = realloc(s->label, (size_t)cap * sizeof *nl);
         if (nl)
             s->label = nl;
-        double *nt = realloc(s->test_top1, (size_t)cap * sizeof *nt);
-        if (nt)
-            s->test_top1 = nt;
-        double *nd = realloc(s->test_drop, (size_t)cap * sizeof *nd);
-        if (nd)
-            s->test_drop = nd;
-        if (!ng || !nr || !nk || !nl || !nt || !nd)
+        bl_outcome *no = realloc(s->out, (size_t)cap * sizeof *no);
+        if (no)
+            s->out = no;
+        if (!ng || !nr || !nk || !nl || !no)
             return -1;
         s->cap = cap;
     }
     memcpy(s->genes + (size_t)s->n * s->n_genes, g, (size_t)s->n_genes * sizeof *g);
     s->kind[s->n] = kind;
     snprintf(s->label[s->n], sizeof s->label[0], "%s", label);
-    s->test_top1[s->n] = NAN;
-    s->test_drop[s->n] = NAN;
+    s->out[s->n] = (bl_outcome){NAN, NAN, NAN, NAN, NAN, 0};
     s->n++;
     return 0;
 }
@@ -57,8 +53,7 @@ void bl_set_free(bl_set *s)
     free(s->res);
     free(s->kind);
     free(s->label);
-    free(s->test_top1);
-    free(s->test_drop);
+    free(s->out);
     memset(s, 0, sizeof *s);
 }
 
@@ -87,17 +82,17 @@ int bl_random_draws(uint64_t seed, const int32_t *card, long budget, bl_set *s)
 
 results_savings bl_search_savings(const bl_set *s, int from, int to, double exact_pj)
 {
-    results_savings t = {0, 0};
+    results_savings t = {0, 0, 0};
     for (int i = from; i < to; i++)
-        results_savings_add(&t, 100.0 * (1.0 - s->res[i].energy_pj / exact_pj), s->res[i].drop_pp);
+        results_savings_add(&t, 100.0 * (1.0 - s->res[i].energy_pj / exact_pj), s->res[i].drop_ucb);
     return t;
 }
 
 results_savings bl_test_savings(const bl_set *s, int from, int to, double exact_pj)
 {
-    results_savings t = {0, 0};
+    results_savings t = {0, 0, 0};
     for (int i = from; i < to; i++)
-        results_savings_add(&t, 100.0 * (1.0 - s->res[i].energy_pj / exact_pj), s->test_drop[i]);
+        results_savings_add(&t, 100.0 * (1.0 - s->res[i].energy_pj / exact_pj), s->out[i].test_drop);
     return t;
 }
 
@@ -116,7 +111,7 @@ typedef struct bl_ctx {
  * entries after the search's n_search). Written after every batch; since a
  * chromosome's score depends only on its genes, replaying them through the
  * cache changes no result. */
-enum { BL_VERSION = 2 };
+enum { BL_VERSION = 3 };
 static const unsigned char bl_magic[FRAME_MAGIC_BYTES] = {'A', 'X', 'B', 'A', 'S', 'E', 'L', '\n'};
 
 static int bl_save(const bl_ctx *c, ax_err *err)
@@ -219,7 +214,7 @@ static int bl_front(const run_env *e, const bl_set *s, int from, int to, unsigne
 static results_approach bl_measure(const run_env *e, const bl_set *s, int from, int to, const char *name,
                                    long evals)
 {
-    results_approach a = {name, evals, 0, 0, 0, {0, 0}};
+    results_approach a = {name, evals, 0, 0, 0, {0, 0, 0}};
     double *objs, *viol;
     if (bl_objectives(e, s, from, to, &objs, &viol) == 0) {
         a.hv = results_hypervolume(e, objs, viol, to - from, fit_n_objectives(e->fit));
@@ -388,43 +383,55 @@ static int bl_mult_only(bl_ctx *c, long *evals, ax_err *err)
     return rc;
 }
 
-/* Re-scores on the test split the rows to be written (keep) that hold the
- * bound on the search split, as the search's front is; the others keep
- * NaN. Checks the stop flag between designs (a ResNet design takes ~30 s
- * on 10,000 images); these scores are not cached, a resumed run redoes
- * them. */
-static int bl_rescore_test(bl_ctx *c, const unsigned char *keep, ax_err *err)
+/* The reporting rule (cli/results.h) on one approach's written rows
+ * (keep) in [from, to) that are feasible on the search split: their
+ * confirmation scores, and the test scores of those it reports. These
+ * scores are not cached; a resumed run redoes them. */
+static int bl_report_range(bl_ctx *c, const unsigned char *keep, int from, int to, double *test_hv, ax_err *err)
 {
-    run_env *e = c->e;
     bl_set *s = &c->s;
-    mc_data test = {e->test.images, e->test.labels, e->test.count, e->test.first};
-    int n = 0, done = 0;
-    for (int i = 0; i < s->n; i++)
-        n += keep[i] && s->res[i].drop_pp <= e->cfg.max_drop;
-    if (n == 0)
-        return AX_OK;
-    double base = 0;
-    int rc = fit_baseline_on(e->fit, &test, &base, err);
-    if (rc == AX_OK)
-        run_env_say(e, "baselines: re-scoring %d feasible designs on %lld test images\n", n, (long long)test.n);
-    double t0 = wallclock_seconds();
-    for (int i = 0; i < s->n && rc == AX_OK; i++) {
-        if (!keep[i] || !(s->res[i].drop_pp <= e->cfg.max_drop))
-            continue;
-        if (e->stop && *e->stop)
-            return ax_fail(err, AX_ESTOPPED, "stopped");
-        fit_result t;
-        rc = fit_score_on(e->fit, s->genes + (size_t)i * s->n_genes, &test, base, &t, err);
-        if (rc != AX_OK)
-            break;
-        s->test_top1[i] = t.top1;
-        s->test_drop[i] = t.drop_pp;
-        if (++done % 8 == 0 || done == n) {
-            double elapsed = wallclock_seconds() - t0;
-            run_env_say(e, "baselines: test split %5d/%d re-scored  elapsed %.0f s  eta %.0f s\n", done, n,
-                        elapsed, elapsed / done * (n - done));
+    int *rows = malloc((size_t)(to > from ? to - from : 1) * sizeof *rows), n = 0;
+    int32_t *genes = malloc((size_t)(to > from ? to - from : 1) * (size_t)s->n_genes * sizeof *genes);
+    if (!rows || !genes) {
+        free(rows);
+        free(genes);
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
+    for (int i = from; i < to; i++)
+        if (keep[i] && fit_feasible(c->e->fit, &s->res[i])) {
+            memcpy(genes + (size_t)n * s->n_genes, s->genes + (size_t)i * s->n_genes,
+                   (size_t)s->n_genes * sizeof *genes);
+            rows[n++] = i;
+        }
+    results_report rep;
+    int rc = results_report_make(c->e, genes, n, &rep, err);
+    for (int j = 0; rc == AX_OK && j < n; j++) {
+        int i = rows[j];
+        bl_outcome *o = &s->out[i];
+        o->confirm_drop = rep.confirm[j].drop_pp;
+        o->confirm_ucb = rep.confirm[j].drop_ucb;
+        o->reported = rep.reported[j];
+        if (rep.reported[j]) {
+            o->test_top1 = rep.test[j].top1;
+            o->test_drop = rep.test[j].drop_pp;
+            o->test_se = rep.test[j].drop_se;
         }
     }
+    if (rc == AX_OK) {
+        *test_hv = results_report_savings(c->e, &rep).hv;
+        results_report_free(&rep);
+    }
+    free(rows);
+    free(genes);
+    return rc;
+}
+
+static int bl_report(bl_ctx *c, const unsigned char *keep, int ranges[3][2], double test_hv[3], ax_err *err)
+{
+    run_env_say(c->e, "baselines: the reporting rule on each approach's feasible designs (confirmation, test)\n");
+    int rc = AX_OK;
+    for (int k = 0; k < 3 && rc == AX_OK; k++)
+        rc = bl_report_range(c, keep, ranges[k][0], ranges[k][1], &test_hv[k], err);
     return rc;
 }
 
@@ -438,7 +445,8 @@ static int write_baselines(const bl_ctx *c, const unsigned char *keep, ax_err *e
     if (!w)
         return err->code;
     FILE *f = fio_atomic_stream(w);
-    fprintf(f, "baseline\tlabel\tenergy_uj\tdrop_pp\ttop1\ttop1_se\ttest_top1\ttest_drop_pp\tfeasible\t"
+    fprintf(f, "baseline\tlabel\tenergy_uj\tdrop_pp\tdrop_se\tdrop_ucb\timages\ttop1\ttop1_se\tfeasible\t"
+               "confirm_drop_pp\tconfirm_drop_ucb\treported\ttest_top1\ttest_drop_pp\ttest_drop_se\t"
                "energy_saved_pct");
     for (int k = 0; k < ACCEL_NCOMP; k++)
         fprintf(f, "\t%s_uj", accel_component_name(k));
@@ -450,9 +458,11 @@ static int write_baselines(const bl_ctx *c, const unsigned char *keep, ax_err *e
             continue;
         const fit_result *r = &s->res[i];
         const int32_t *g = s->genes + (size_t)i * s->n_genes;
-        fprintf(f, "%s\t%s\t%.6f\t%.4f\t%.6f\t%.6f\t%.6f\t%.4f\t%d\t%.3f", s->kind[i], s->label[i],
-                r->energy_pj * 1e-6, r->drop_pp, r->top1, r->top1_se, s->test_top1[i], s->test_drop[i],
-                r->drop_pp <= e->cfg.max_drop, results_saved_pct(e, r->energy_pj));
+        fprintf(f, "%s\t%s\t%.6f\t%.4f\t%.4f\t%.4f\t%lld\t%.6f\t%.6f\t%d\t%.4f\t%.4f\t%d\t%.6f\t%.4f\t%.4f\t%.3f",
+                s->kind[i], s->label[i], r->energy_pj * 1e-6, r->drop_pp, r->drop_se, r->drop_ucb,
+                (long long)r->images, r->top1, r->top1_se, fit_feasible(e->fit, r), s->out[i].confirm_drop,
+                s->out[i].confirm_ucb, s->out[i].reported, s->out[i].test_top1, s->out[i].test_drop, s->out[i].test_se,
+                results_saved_pct(e, r->energy_pj));
         for (int k = 0; k < ACCEL_NCOMP; k++)
             fprintf(f, "\t%.6f", r->comp_pj[k] * 1e-6);
         results_put_volts(e, f, g);
@@ -469,13 +479,13 @@ static int search_approach(const bl_ctx *c, long budget, double front_hv, const 
                            results_approach *a)
 {
     const fit *f = c->e->fit;
-    *a = (results_approach){"nsga2_all_knobs", budget, front_hv, 0, 0, {0, 0}};
+    *a = (results_approach){"nsga2_all_knobs", budget, front_hv, 0, 0, {0, 0, 0}};
     if (front_test)
         a->test = *front_test;
-    results_savings sv = {0, 0};
+    results_savings sv = {0, 0, 0};
     for (size_t i = 0; i < c->n_search; i++) {
         const fit_result *r = fit_evaluated_result(f, i);
-        results_savings_add(&sv, 100.0 * (1.0 - r->energy_pj / fit_exact_energy_pj(f)), r->drop_pp);
+        results_savings_add(&sv, 100.0 * (1.0 - r->energy_pj / fit_exact_energy_pj(f)), r->drop_ucb);
     }
     a->saved_05 = sv.saved_05;
     a->saved_0 = sv.saved_0;
@@ -487,9 +497,9 @@ static void say_summary(run_env *e, const results_approach *ap, int n)
     for (int i = 0; i < n; i++)
         run_env_say(e,
                     "  %-16s evaluations %6ld  hv %.5f  energy saved %.2f %% at <= 0.5 pp, %.2f %% at 0 pp "
-                    "(test split: %.2f %%, %.2f %%)\n",
+                    "(test split: %.2f %%, %.2f %%, hv %.5f)\n",
                     ap[i].name, ap[i].evaluations, ap[i].hv, ap[i].saved_05, ap[i].saved_0, ap[i].test.saved_05,
-                    ap[i].test.saved_0);
+                    ap[i].test.saved_0, ap[i].test.hv);
 }
 
 /* Scores the three kinds of baselines into c->s; ranges[i] gets the rows
@@ -526,6 +536,7 @@ int bl_run(run_env *e, const char *dir, long budget, double front_hv, const resu
     static const char *const names[3] = {"one_knob", "random", "mult_only_nsga2"};
     int ranges[3][2] = {{0, 0}, {0, 0}, {0, 0}};
     long evals[3] = {0, 0, 0};
+    double test_hv[3] = {0, 0, 0};
     results_approach ap[4];
     int n_ap = 0;
     unsigned char *keep = NULL;
@@ -544,12 +555,13 @@ int bl_run(run_env *e, const char *dir, long budget, double front_hv, const resu
             rc = ax_fail(err, AX_EINTERNAL, "out of memory");
     }
     if (rc == AX_OK)
-        rc = bl_rescore_test(&c, keep, err);
+        rc = bl_report(&c, keep, ranges, test_hv, err);
     if (rc == AX_OK && front_hv >= 0)
         search_approach(&c, budget, front_hv, front_test, &ap[n_ap++]);
     for (int i = 0; rc == AX_OK && i < 3; i++) {
         ap[n_ap] = bl_measure(e, &c.s, ranges[i][0], ranges[i][1], names[i], evals[i]);
-        ap[n_ap++].test = bl_test_savings(&c.s, ranges[i][0], ranges[i][1], fit_exact_energy_pj(e->fit));
+        ap[n_ap].test = bl_test_savings(&c.s, ranges[i][0], ranges[i][1], fit_exact_energy_pj(e->fit));
+        ap[n_ap++].test.hv = test_hv[i];
     }
     if (rc == AX_OK)
         rc = write_baselines(&c, keep, err);

@@ -11,9 +11,10 @@
  * own entries are saved to RUN/baselines.bin (util/frame.h, magic
  * "AXBASEL\n", body: run_state_put_entries), so a stopped or killed run
  * replays them when resumed and ends with the same files as one that never
- * stopped. Last, each approach's feasible designs (for random search and the
- * multiplier-only NSGA-II, their fronts) are re-scored on the test split,
- * and baselines.tsv and summary.tsv are written. */
+ * stopped. Last, the reporting rule (cli/results.h) is applied to each
+ * approach's feasible designs (for random search and the multiplier-only
+ * NSGA-II, their fronts): confirmation, then the test split; and
+ * baselines.tsv and summary.tsv are written. */
 #ifndef AX_CLI_BASELINES_H
 #define AX_CLI_BASELINES_H
 
@@ -22,18 +23,24 @@
 #include "cli/results.h"
 #include "cli/run_env.h"
 
+/* What the reporting rule found for a design (NaN: not scored there). */
+typedef struct bl_outcome {
+    double confirm_drop, confirm_ucb;   /* confirmation part */
+    double test_top1, test_drop, test_se; /* test split: reported designs only */
+    int reported;                       /* in its approach's reported front */
+} bl_outcome;
+
 /* The designs the baselines score, in order, with their results. */
 typedef struct bl_set {
     int n, cap, n_genes;
     int32_t *genes;      /* [cap][n_genes] */
     fit_result *res;     /* [cap] */
-    double *test_top1;   /* [cap] on the test split; NaN = not re-scored */
-    double *test_drop;   /* [cap] points against the exact design there */
+    bl_outcome *out;     /* [cap] */
     const char **kind;   /* [cap] static strings */
     char (*label)[48];   /* [cap] */
 } bl_set;
 
-/* Appends a design (results unset, test scores NaN); 0, or -1 when out of
+/* Appends a design (results unset, outcome NaN); 0, or -1 when out of
  * memory. */
 int bl_set_add(bl_set *s, const char *kind, const char *label, const int32_t *g);
 void bl_set_free(bl_set *s);
@@ -43,9 +50,9 @@ void bl_set_free(bl_set *s);
  * i): the same draws for any thread count. 0, or -1 when out of memory. */
 int bl_random_draws(uint64_t seed, const int32_t *card, long budget, bl_set *s);
 
-/* Search-split savings of rows [from, to) (drop and energy of res[]) and
- * test-split savings of the re-scored ones (test_drop[]). exact_pj: the
- * exact design's energy. */
+/* Search-split savings of rows [from, to) (the drop's upper bound and the
+ * energy of res[]) and test-split savings of the reported ones
+ * (out[].test_drop). exact_pj: the exact design's energy. */
 results_savings bl_search_savings(const bl_set *s, int from, int to, double exact_pj);
 results_savings bl_test_savings(const bl_set *s, int from, int to, double exact_pj);
 

@@ -188,10 +188,11 @@ static int plot_check(const char *run)
             return -1;
         }
     }
-    static const char *const front_cols[] = {"energy_uj", "drop_pp", "test_drop_pp", "energy_saved_pct"};
+    static const char *const front_cols[] = {"energy_uj", "confirm_drop_pp", "confirm_drop_se", "confirm_drop_ucb",
+                                             "test_drop_pp", "test_drop_se", "energy_saved_pct"};
     static const char *const hist_cols[] = {"gen", "evals", "hv"};
     snprintf(path, sizeof path, "%s/front.tsv", run);
-    if (check_table(path, front_cols, 4) != 0)
+    if (check_table(path, front_cols, 7) != 0)
         return -1;
     snprintf(path, sizeof path, "%s/history.tsv", run);
     if (check_table(path, hist_cols, 3) != 0)

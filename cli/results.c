@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ga/indicator.h"
+#include "ga/pareto.h"
 #include "util/fileio.h"
 #include "util/sort.h"
 
@@ -117,22 +118,60 @@ int results_write_evaluations(const run_env *e, const char *dir, ax_err *err)
     if (!w)
         return err->code;
     FILE *f = fio_atomic_stream(w);
-    fprintf(f, "eval\tenergy_uj\tdrop_pp\ttop1\ttop1_se\tfeasible\tarea_mm2\tlatency_ms\treps\tflips\timages"
-               "\tnoc_swing\tsram_v_input\tsram_v_weight\tmults");
+    fprintf(f, "eval\tenergy_uj\tdrop_pp\tdrop_se\tdrop_ucb\timages\ttop1\ttop1_se\tfeasible\tarea_mm2\t"
+               "latency_ms\treps\tflips\tnoc_swing\tsram_v_input\tsram_v_weight\tmults");
     results_put_gene_header(e, f);
     fputc('\n', f);
     for (size_t i = 0; i < fit_n_evaluated(e->fit); i++) {
         const fit_result *r = fit_evaluated_result(e->fit, i);
         const int32_t *g = fit_evaluated_genes(e->fit, i);
-        fprintf(f, "%zu\t%.6f\t%.4f\t%.6f\t%.6f\t%d\t%.6f\t%.6f\t%d\t%llu\t%lld", i, r->energy_pj * 1e-6,
-                r->drop_pp, r->top1, r->top1_se, r->drop_pp <= e->cfg.max_drop, r->area_mm2, r->latency_s * 1e3,
-                r->reps, (unsigned long long)r->flips, (long long)r->images);
+        fprintf(f, "%zu\t%.6f\t%.4f\t%.4f\t%.4f\t%lld\t%.6f\t%.6f\t%d\t%.6f\t%.6f\t%d\t%llu", i,
+                r->energy_pj * 1e-6, r->drop_pp, r->drop_se, r->drop_ucb, (long long)r->images, r->top1, r->top1_se,
+                fit_feasible(e->fit, r), r->area_mm2, r->latency_s * 1e3, r->reps, (unsigned long long)r->flips);
         results_put_volts(e, f, g);
         results_put_mult_names(e, f, g);
         results_put_genes(e, f, g);
         fputc('\n', f);
     }
     return fio_atomic_commit(w, err);
+}
+
+/* ---- the reporting rule: confirmation, then the test split ---------------- */
+
+/* Candidates feasible on the confirmation part. */
+static int count_confirmed(const run_env *e, const results_report *rep)
+{
+    int n = 0;
+    for (int i = 0; i < rep->n; i++)
+        n += fit_feasible(e->fit, &rep->confirm[i]);
+    return n;
+}
+
+/* The exact design's answers on the confirmation part and the test split,
+ * made on first use and kept in e. */
+static int references(run_env *e, ax_err *err)
+{
+    if (e->confirm_ref.right)
+        return AX_OK;
+    mc_data test = {e->test.images, e->test.labels, e->test.count, e->test.first};
+    int rc = fit_reference_make(e->fit, &e->confirm, &e->confirm_ref, err);
+    if (rc == AX_OK)
+        rc = fit_reference_make(e->fit, &test, &e->test_ref, err);
+    if (rc == AX_OK)
+        run_env_say(e, "exact design: top-1 %.4f on %lld confirmation images, %.4f on %lld test images\n",
+                    e->confirm_ref.top1, (long long)e->confirm.n, e->test_ref.top1, (long long)test.n);
+    else
+        fit_reference_clear(&e->confirm_ref);
+    return rc;
+}
+
+void results_report_free(results_report *rep)
+{
+    free(rep->confirm);
+    free(rep->test);
+    free(rep->reported);
+    free(rep->order);
+    memset(rep, 0, sizeof *rep);
 }
 
 typedef struct by_energy {
@@ -152,27 +191,110 @@ static int cmp_energy(int a, int b, const void *ctx)
     return (a > b) - (a < b);
 }
 
-/* The feasible first-front rows of v by energy, then drop; *rows
- * malloc'ed (caller frees). Returns the count, or -1 when out of memory. */
-static int front_rows(const nsga_view *v, int **rows)
+/* Marks the reported front among the confirmed candidates: feasible on the
+ * confirmation part and non-dominated there (energy, confirmation drop,
+ * then area and latency when objectives); rep->order lists them by
+ * energy. */
+static int choose_front(const run_env *e, results_report *rep)
+{
+    int n = rep->n, m = fit_n_objectives(e->fit);
+    double *objs = malloc((size_t)(n > 0 ? n : 1) * (size_t)m * sizeof *objs);
+    double *viol = malloc((size_t)(n > 0 ? n : 1) * sizeof *viol);
+    int *rank = malloc((size_t)(n > 0 ? n : 1) * sizeof *rank);
+    int rc = objs && viol && rank ? 0 : -1;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        double con;
+        fit_objectives(e->fit, &rep->confirm[i], objs + (size_t)i * m, &con);
+        viol[i] = con < 0 ? -con : 0;
+    }
+    if (rc == 0 && n > 0)
+        rc = pareto_rank(objs, viol, n, m, rank) < 0 ? -1 : 0;
+    rep->n_reported = 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        rep->reported[i] = rank[i] == 0 && viol[i] <= 0;
+        if (rep->reported[i])
+            rep->order[rep->n_reported++] = i;
+    }
+    by_energy be = {objs, m};
+    if (rc == 0)
+        rc = sort_indices(rep->order, (size_t)rep->n_reported, cmp_energy, &be, NULL);
+    free(objs);
+    free(viol);
+    free(rank);
+    return rc;
+}
+
+int results_report_make(run_env *e, const int32_t *genes, int n, results_report *rep, ax_err *err)
+{
+    memset(rep, 0, sizeof *rep);
+    size_t cap = (size_t)(n > 0 ? n : 1);
+    rep->n = n;
+    rep->confirm = calloc(cap, sizeof *rep->confirm);
+    rep->test = calloc(cap, sizeof *rep->test);
+    rep->reported = calloc(cap, sizeof *rep->reported);
+    rep->order = calloc(cap, sizeof *rep->order);
+    int rc = rep->confirm && rep->test && rep->reported && rep->order ? AX_OK
+                                                                         : ax_fail(err, AX_EINTERNAL, "out of memory");
+    if (rc == AX_OK && n > 0)
+        rc = references(e, err);
+    int ng = fit_n_genes(e->fit);
+    /* A ResNet design takes seconds on thousands of images: honour a stop
+     * request between designs. */
+    for (int i = 0; rc == AX_OK && i < n; i++)
+        rc = e->stop && *e->stop ? ax_fail(err, AX_ESTOPPED, "stopped")
+                                 : fit_score_on(e->fit, genes + (size_t)i * ng, &e->confirm_ref, &rep->confirm[i], err);
+    if (rc == AX_OK && choose_front(e, rep) != 0)
+        rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+    for (int k = 0; rc == AX_OK && k < rep->n_reported; k++) {
+        int i = rep->order[k];
+        rc = e->stop && *e->stop ? ax_fail(err, AX_ESTOPPED, "stopped")
+                                 : fit_score_on(e->fit, genes + (size_t)i * ng, &e->test_ref, &rep->test[i], err);
+    }
+    if (rc != AX_OK)
+        results_report_free(rep);
+    return rc;
+}
+
+results_savings results_report_savings(const run_env *e, const results_report *rep)
+{
+    results_savings s = {0, 0, 0};
+    int n = rep->n_reported;
+    double *objs = malloc((size_t)(n > 0 ? n : 1) * 2 * sizeof *objs);
+    for (int k = 0; k < n; k++) {
+        const fit_result *t = &rep->test[rep->order[k]];
+        results_savings_add(&s, results_saved_pct(e, t->energy_pj), t->drop_pp);
+        if (objs) {
+            objs[2 * k] = t->energy_pj * 1e-6;
+            objs[2 * k + 1] = t->drop_pp;
+        }
+    }
+    s.hv = objs ? results_hypervolume(e, objs, NULL, n, 2) : -1;
+    free(objs);
+    return s;
+}
+
+/* ---- front.tsv ------------------------------------------------------------ */
+
+/* The last population's feasible rows (the candidates), in row order;
+ * *rows malloc'ed (caller frees). Returns the count, or -1 when out of
+ * memory. */
+static int candidate_rows(const nsga_view *v, int **rows)
 {
     *rows = malloc((size_t)(v->size > 0 ? v->size : 1) * sizeof **rows);
     if (!*rows)
         return -1;
     int n = 0;
     for (int r = 0; r < v->size; r++)
-        if (v->rank[r] == 0 && v->viol[r] <= 0)
+        if (v->viol[r] <= 0)
             (*rows)[n++] = r;
-    by_energy be = {v->objs, v->n_obj};
-    if (sort_indices(*rows, (size_t)n, cmp_energy, &be, NULL) != 0)
-        return -1;
     return n;
 }
 
 static void front_header(const run_env *e, FILE *f)
 {
-    fprintf(f, "energy_uj\tdrop_pp\ttop1\ttop1_se\ttest_top1\ttest_drop_pp\tenergy_saved_pct\tarea_mm2\t"
-               "latency_ms");
+    fprintf(f, "energy_uj\tdrop_pp\tdrop_se\tdrop_ucb\timages\tconfirm_drop_pp\tconfirm_drop_se\t"
+               "confirm_drop_ucb\tconfirm_images\ttop1\ttop1_se\ttest_top1\ttest_drop_pp\ttest_drop_se\t"
+               "test_images\tenergy_saved_pct\tarea_mm2\tlatency_ms");
     for (int k = 0; k < ACCEL_NCOMP; k++)
         fprintf(f, "\t%s_uj", accel_component_name(k));
     fprintf(f, "\tnoc_swing\tsram_v_input\tsram_v_weight\tmults");
@@ -182,13 +304,15 @@ static void front_header(const run_env *e, FILE *f)
     fputc('\n', f);
 }
 
-/* One front.tsv row: the search-split result r and the test-split t of
- * genes g; lm is [L] scratch. */
-static void front_row(const run_env *e, FILE *f, const int32_t *g, const fit_result *r, const fit_result *t,
-                      int *lm)
+/* One front.tsv row of genes g: search-split result r, confirmation c,
+ * test split t; lm is [L] scratch. */
+static void front_row(const run_env *e, FILE *f, const int32_t *g, const fit_result *r, const fit_result *c,
+                      const fit_result *t, int *lm)
 {
-    fprintf(f, "%.6f\t%.4f\t%.6f\t%.6f\t%.6f\t%.4f\t%.3f\t%.6f\t%.6f", r->energy_pj * 1e-6, r->drop_pp, r->top1,
-            r->top1_se, t->top1, t->drop_pp, results_saved_pct(e, r->energy_pj), r->area_mm2, r->latency_s * 1e3);
+    fprintf(f, "%.6f\t%.4f\t%.4f\t%.4f\t%lld\t%.4f\t%.4f\t%.4f\t%lld\t%.6f\t%.6f\t%.6f\t%.4f\t%.4f\t%lld\t%.3f\t%.6f\t%.6f",
+            r->energy_pj * 1e-6, r->drop_pp, r->drop_se, r->drop_ucb, (long long)r->images, c->drop_pp, c->drop_se,
+            c->drop_ucb, (long long)c->images, r->top1, r->top1_se, t->top1, t->drop_pp, t->drop_se,
+            (long long)t->images, results_saved_pct(e, r->energy_pj), r->area_mm2, r->latency_s * 1e3);
     for (int j = 0; j < ACCEL_NCOMP; j++)
         fprintf(f, "\t%.6f", r->comp_pj[j] * 1e-6);
     results_put_volts(e, f, g);
@@ -200,53 +324,62 @@ static void front_row(const run_env *e, FILE *f, const int32_t *g, const fit_res
     fputc('\n', f);
 }
 
-int results_write_front(run_env *e, const char *dir, const nsga_view *v, results_savings *test_savings, ax_err *err)
+/* front.tsv: the reported designs of rep (candidates genes [n][ng]). */
+static int write_front_file(run_env *e, const char *dir, const int32_t *genes, const results_report *rep,
+                            ax_err *err)
 {
-    results_savings ts = {0, 0};
-    int *rows, n = front_rows(v, &rows);
-    int *lm = malloc((size_t)qnet_n_layers(e->q) * sizeof *lm);
-    if (n < 0 || !lm) {
-        free(rows);
-        free(lm);
-        return ax_fail(err, AX_EINTERNAL, "out of memory");
-    }
-    mc_data test = {e->test.images, e->test.labels, e->test.count, e->test.first};
-    double test_base = 0;
-    int rc = n > 0 ? fit_baseline_on(e->fit, &test, &test_base, err) : AX_OK;
     char path[SCFG_PATH + 32];
     fio_join(path, sizeof path, dir, "front.tsv");
-    fio_atomic *w = rc == AX_OK ? fio_atomic_open(path, err) : NULL;
-    if (w) {
-        front_header(e, fio_atomic_stream(w));
-        run_env_say(e, "re-scoring %d front points on %lld test images (exact design: top-1 %.4f)\n", n,
-                    (long long)test.n, test_base);
+    int *lm = malloc((size_t)qnet_n_layers(e->q) * sizeof *lm);
+    fio_atomic *w = lm ? fio_atomic_open(path, err) : NULL;
+    if (!w) {
+        free(lm);
+        return lm ? err->code : ax_fail(err, AX_EINTERNAL, "out of memory");
     }
-    for (int k = 0; k < n && w && rc == AX_OK; k++) {
-        const int32_t *g = v->ints + (size_t)rows[k] * v->n_int;
+    front_header(e, fio_atomic_stream(w));
+    int ng = fit_n_genes(e->fit), rc = AX_OK;
+    for (int k = 0; k < rep->n_reported && rc == AX_OK; k++) {
+        int i = rep->order[k];
+        const int32_t *g = genes + (size_t)i * ng;
         long c = fit_find(e->fit, g);
-        if (c < 0) {
+        if (c < 0)
             rc = ax_fail(err, AX_EINTERNAL, "front point without an evaluation");
-            break;
-        }
-        const fit_result *r = fit_evaluated_result(e->fit, (size_t)c);
-        fit_result t;
-        rc = fit_score_on(e->fit, g, &test, test_base, &t, err);
-        if (rc != AX_OK)
-            break;
-        results_savings_add(&ts, results_saved_pct(e, r->energy_pj), t.drop_pp);
-        front_row(e, fio_atomic_stream(w), g, r, &t, lm);
+        else
+            front_row(e, fio_atomic_stream(w), g, fit_evaluated_result(e->fit, (size_t)c), &rep->confirm[i],
+                      &rep->test[i], lm);
     }
     free(lm);
-    free(rows);
-    if (!w)
-        return rc == AX_OK ? err->code : rc;
     if (rc != AX_OK) {
         fio_atomic_abort(w);
         return rc;
     }
-    if (test_savings)
-        *test_savings = ts;
     return fio_atomic_commit(w, err);
+}
+
+int results_write_front(run_env *e, const char *dir, const nsga_view *v, results_savings *test_savings, ax_err *err)
+{
+    int *rows, n = candidate_rows(v, &rows);
+    int32_t *genes = n >= 0 ? malloc((size_t)(n > 0 ? n : 1) * (size_t)v->n_int * sizeof *genes) : NULL;
+    if (n < 0 || !genes) {
+        free(rows);
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
+    for (int k = 0; k < n; k++)
+        memcpy(genes + (size_t)k * v->n_int, v->ints + (size_t)rows[k] * v->n_int, (size_t)v->n_int * sizeof *genes);
+    free(rows);
+    results_report rep;
+    int rc = results_report_make(e, genes, n, &rep, err);
+    if (rc == AX_OK) {
+        run_env_say(e, "confirmation: %d of %d candidates (feasible on the search split) hold on %lld unseen images; "
+                       "the reported front: %d designs, re-scored on the test split\n",
+                    count_confirmed(e, &rep), n, (long long)e->confirm.n, rep.n_reported);
+        rc = write_front_file(e, dir, genes, &rep, err);
+        if (rc == AX_OK && test_savings)
+            *test_savings = results_report_savings(e, &rep);
+        results_report_free(&rep);
+    }
+    free(genes);
+    return rc;
 }
 
 int results_write_summary(const char *dir, const results_approach *a, int n, ax_err *err)
@@ -258,10 +391,10 @@ int results_write_summary(const char *dir, const results_approach *a, int n, ax_
         return err->code;
     FILE *f = fio_atomic_stream(w);
     fprintf(f, "approach\tevaluations\thv\tenergy_saved_pct_at_0.5pp\tenergy_saved_pct_at_0pp\t"
-               "test_energy_saved_pct_at_0.5pp\ttest_energy_saved_pct_at_0pp\n");
+               "test_energy_saved_pct_at_0.5pp\ttest_energy_saved_pct_at_0pp\ttest_hv\n");
     for (int i = 0; i < n; i++)
-        fprintf(f, "%s\t%ld\t%.6f\t%.3f\t%.3f\t%.3f\t%.3f\n", a[i].name, a[i].evaluations, a[i].hv, a[i].saved_05,
-                a[i].saved_0, a[i].test.saved_05, a[i].test.saved_0);
+        fprintf(f, "%s\t%ld\t%.6f\t%.3f\t%.3f\t%.3f\t%.3f\t%.6f\n", a[i].name, a[i].evaluations, a[i].hv,
+                a[i].saved_05, a[i].saved_0, a[i].test.saved_05, a[i].test.saved_0, a[i].test.hv);
     return fio_atomic_commit(w, err);
 }
 

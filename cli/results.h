@@ -18,6 +18,7 @@
  * whose drop is <= 0.5 and <= 0 points (0 when none is). */
 typedef struct results_savings {
     double saved_05, saved_0;
+    double hv; /* test split: hypervolume of the reported designs (0 elsewhere) */
 } results_savings;
 
 /* Counts a design that saves saved_pct at drop_pp (NaN: not counted). */
@@ -36,9 +37,30 @@ double results_hypervolume(const run_env *e, const double *objs, const double *v
 int results_write_history(const char *dir, const run_state *s, ax_err *err);
 int results_write_evaluations(const run_env *e, const char *dir, ax_err *err);
 
-/* The feasible first front of the population, re-scored on the test split,
- * into front.tsv; *test (may be NULL) gets the front's test-split savings
- * for the summary. */
+/* The reporting rule (docs/statistics.md): candidates, feasible on the
+ * search split, are re-scored on the confirmation part (images the search
+ * never used); those feasible there and non-dominated there (energy,
+ * confirmation drop, area and latency when objectives) are the reported
+ * front, which is re-scored on the test split. */
+typedef struct results_report {
+    int n;               /* candidates */
+    fit_result *confirm; /* [n] on the confirmation part */
+    fit_result *test;    /* [n] on the test split; reported ones only */
+    int *reported;       /* [n] 1: in the reported front */
+    int *order;          /* [n_reported] the reported candidates by energy */
+    int n_reported;
+} results_report;
+/* genes [n][n_genes]; rep is freed again on failure. */
+int results_report_make(run_env *e, const int32_t *genes, int n, results_report *rep, ax_err *err);
+void results_report_free(results_report *rep);
+/* The test-split savings of the reported front, and its hypervolume with
+ * the test drops (results_hypervolume's box: designs whose test drop
+ * exceeds max_drop add nothing). */
+results_savings results_report_savings(const run_env *e, const results_report *rep);
+
+/* The reporting rule applied to the last population's feasible designs,
+ * into front.tsv; *test (may be NULL) gets the reported front's test-split
+ * savings for the summary. */
 int results_write_front(run_env *e, const char *dir, const nsga_view *v, results_savings *test, ax_err *err);
 
 /* One row of summary.tsv. */
@@ -46,7 +68,7 @@ typedef struct results_approach {
     const char *name;
     long evaluations;
     double hv, saved_05, saved_0; /* search split, over all its designs */
-    results_savings test;         /* its re-scored designs, test split */
+    results_savings test;         /* its reported designs, test split */
 } results_approach;
 
 int results_write_summary(const char *dir, const results_approach *a, int n, ax_err *err);

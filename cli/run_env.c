@@ -130,9 +130,16 @@ static int open_model_and_data(run_env *e, ax_err *err)
         rc = idx_load_split(c->data, IDX_SPLIT_VAL, &e->val, err);
     if (rc == AX_OK)
         rc = idx_load_split(c->data, IDX_SPLIT_TEST, &e->test, err);
+    if (rc == AX_OK && e->val.count < c->val_images + c->confirm_images)
+        rc = ax_fail(err, AX_EINPUT, "%s: the search split holds %lld images, fewer than val_images + "
+                                     "confirm_images = %ld",
+                     c->data, (long long)e->val.count, c->val_images + c->confirm_images);
     if (rc == AX_OK) {
-        if (e->val.count > c->val_images)
-            e->val.count = c->val_images;
+        /* The search part first, the confirmation part right after it. */
+        size_t px = (size_t)e->val.rows * (size_t)e->val.cols;
+        e->confirm = (mc_data){e->val.images + (size_t)c->val_images * px, e->val.labels + c->val_images,
+                               c->confirm_images, e->val.first + c->val_images};
+        e->val.count = c->val_images;
         if (e->test.count > c->test_images)
             e->test.count = c->test_images;
         rc = glue_load_qnet(c->onnx, c->data, c->calib_images, (int)c->threads, &e->g, &e->q, err);
@@ -140,7 +147,7 @@ static int open_model_and_data(run_env *e, ax_err *err)
     if (rc == AX_OK && qnet_image_pixels(e->q) != (int64_t)e->val.rows * e->val.cols)
         rc = ax_fail(err, AX_EINPUT, "%s: the model's input does not fit %dx%d images", c->onnx, e->val.rows,
                      e->val.cols);
-    for (int64_t i = 0; rc == AX_OK && i < e->val.count; i++)
+    for (int64_t i = 0; rc == AX_OK && i < e->val.count + e->confirm.n; i++)
         if (e->val.labels[i] >= qnet_classes(e->q))
             rc = ax_fail(err, AX_EINPUT, "%s: label %d above the model's %d classes", c->data,
                          e->val.labels[i], qnet_classes(e->q));
@@ -196,8 +203,9 @@ static int open_fit(run_env *e, ax_err *err)
                     .obj_latency = c->obj_latency,
                     .gate_idle = c->gate_idle,
                     .prefix_cache_bytes = (size_t)c->prefix_cache_mb << 20,
-                    .early_stop_z = c->early_stop_z,
-                    .early_stop_chunk = c->early_stop_chunk,
+                    .confidence = c->confidence,
+                    .race_first = c->race_first,
+                    .race_confidence = c->race_confidence,
                     .stop = e->stop};
     if (!(e->fit = fit_create(&sp, &su, err)))
         return err->code;
@@ -237,6 +245,8 @@ void run_env_close(run_env *e)
     fault_sram_free(e->sram);
     qnet_free(e->q);
     graph_free(e->g);
+    fit_reference_clear(&e->confirm_ref);
+    fit_reference_clear(&e->test_ref);
     idx_dataset_clear(&e->val);
     idx_dataset_clear(&e->test);
     if (e->log)

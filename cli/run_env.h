@@ -32,7 +32,9 @@ typedef struct run_env {
     accel_arch arch;
     accel_net *net;
     fault_sram *sram;
-    idx_dataset val, test;
+    idx_dataset val, test; /* val: the search part (count = val_images) */
+    mc_data confirm;       /* the confirmation part: the next confirm_images of val's memory */
+    fit_reference confirm_ref, test_ref; /* made on first use (cli/results.c) */
     fit *fit;
     FILE *log;             /* NULL until a run folder is open; owned */
     volatile sig_atomic_t *stop;

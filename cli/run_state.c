@@ -24,7 +24,7 @@ int run_state_push(run_state *s, const run_history_row *r)
     return 0;
 }
 
-enum { STATE_VERSION = 2 };
+enum { STATE_VERSION = 3 };
 
 void run_state_put_entries(bb_writer *w, const fit *f, size_t from)
 {
@@ -40,6 +40,10 @@ void run_state_put_entries(bb_writer *w, const fit *f, size_t from)
         bb_put_f64(w, r->top1);
         bb_put_f64(w, r->top1_se);
         bb_put_f64(w, r->drop_pp);
+        bb_put_f64(w, r->drop_se);
+        bb_put_f64(w, r->drop_ucb);
+        bb_put_u64(w, (uint64_t)r->s1); /* two's complement */
+        bb_put_u64(w, (uint64_t)r->s2);
         bb_put_f64(w, r->energy_pj);
         bb_put_f64(w, r->latency_s);
         bb_put_f64(w, r->area_mm2);
@@ -69,6 +73,10 @@ int run_state_get_entries(bb_reader *r, fit *f, int known_ok, size_t *added, con
         x.top1 = bb_get_f64(r);
         x.top1_se = bb_get_f64(r);
         x.drop_pp = bb_get_f64(r);
+        x.drop_se = bb_get_f64(r);
+        x.drop_ucb = bb_get_f64(r);
+        x.s1 = (int64_t)bb_get_u64(r);
+        x.s2 = (int64_t)bb_get_u64(r);
         x.energy_pj = bb_get_f64(r);
         x.latency_s = bb_get_f64(r);
         x.area_mm2 = bb_get_f64(r);

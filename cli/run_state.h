@@ -3,11 +3,12 @@
  * history rows and every evaluation of the fitness cache. Also the
  * serialised cache entries that the baselines' checkpoint shares.
  *
- * Layout (util/bytebuf.h records, little-endian), version 2:
+ * Layout (util/bytebuf.h records, little-endian), version 3:
  *   u32 version, u64 cache hits, u64 rows, rows x {u64 gen, evals, hits,
  *   feasible; f64 hv, best_energy_uj}, then the entries:
  *   u32 genes, u64 count, count x {genes x u32, f64 top1, top1_se,
- *   drop_pp, energy_pj, latency_s, area_mm2, ACCEL_NCOMP x f64 comp_pj,
+ *   drop_pp, drop_se, drop_ucb, u64 s1, s2 (the paired tally, s1 two's
+ *   complement), f64 energy_pj, latency_s, area_mm2, ACCEL_NCOMP x f64 comp_pj,
  *   u64 flips, u32 reps, u64 images}. */
 #ifndef AX_CLI_RUN_STATE_H
 #define AX_CLI_RUN_STATE_H

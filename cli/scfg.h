@@ -21,7 +21,7 @@ typedef struct scfg {
     /* [model] */
     char onnx[SCFG_PATH];
     char data[SCFG_PATH];
-    long calib_images, val_images, test_images;
+    long calib_images, val_images, confirm_images, test_images;
     /* [library] */
     char families[512]; /* "all" or a comma list */
     char include[1024]; /* "" or a comma list of names: exactly these (and the reference) */
@@ -37,6 +37,7 @@ typedef struct scfg {
     long arrays; /* 0: a multiplier per layer; K: K arrays, layers routed */
     /* [objectives] */
     double max_drop; /* percentage points of top-1 */
+    double confidence; /* of the one-sided bound on the drop */
     int obj_area, obj_latency;
     /* [search] */
     long population, generations, reps, threads;
@@ -48,8 +49,8 @@ typedef struct scfg {
     long step_max;
     int baselines;
     long prefix_cache_mb; /* emulator prefix cache budget, MiB; 0 = off */
-    double early_stop_z;  /* 0 = off */
-    long early_stop_chunk;
+    long race_first;         /* images of the first racing stage; 0 = off */
+    double race_confidence;  /* of each racing look */
     /* [chip] */
     char arch[SCFG_PATH]; /* "" = built-in Simba */
     char mapping[16];     /* energy | edp */

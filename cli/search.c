@@ -218,7 +218,7 @@ static void search_problem(run_env *e, search_ctx *s, int32_t *card, nsga_proble
 static int finish(run_env *e, const char *dir, nsga *ga, search_ctx *s, ax_err *err)
 {
     nsga_view v = nsga_population(ga);
-    results_savings front_test = {0, 0};
+    results_savings front_test = {0, 0, 0};
     int rc = results_write_evaluations(e, dir, err);
     if (rc == AX_OK)
         rc = results_write_history(dir, &s->state, err);

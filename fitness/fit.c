@@ -1,8 +1,10 @@
 #include "fitness/fit.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fitness/race.h"
 #include "util/gset.h"
 #include "util/sort.h"
 
@@ -27,10 +29,11 @@ struct fit {
     uint8_t *base_right; /* [val n] exact design right on each search image */
     fmap_links *links;   /* [L] mesh links per datum, from the chip model's mapping */
     double macs, macs_skipped;
+    double z, z_look;    /* normal quantiles of the confidence and of a racing look */
 };
 
-static int score(const fit *f, const int32_t *genes, const mc_data *d, double base, int emu_threads,
-                 uint8_t *right, int early, fit_result *r, ax_err *err);
+typedef struct race_ref race_ref;
+static int score_exact(const fit *f, const mc_data *d, uint8_t *right, fit_result *r, ax_err *err);
 
 fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
 {
@@ -60,6 +63,8 @@ fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
     f->space.v_weight = f->levels + space->n_swing + space->n_vin;
     f->n_vgenes = space->per_layer_volts ? 3 * space->n_layers : 3;
     f->n_genes = (space->n_arrays > 0 ? space->n_arrays + space->n_layers : space->n_layers) + f->n_vgenes;
+    f->z = race_z(setup->confidence > 0.5 && setup->confidence < 1 ? setup->confidence : 0.95);
+    f->z_look = race_z(setup->race_confidence > 0.5 && setup->race_confidence < 1 ? setup->race_confidence : 0.99);
     if (!(f->known = gset_create((size_t)f->n_genes * sizeof(int32_t)))) {
         fit_free(f);
         return ax_fail(err, AX_EINTERNAL, "out of memory"), NULL;
@@ -81,7 +86,7 @@ fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
     }
     if (rc == AX_OK) {
         fit_exact_genes(f, exact);
-        rc = score(f, exact, &setup->val, 0.0, setup->threads, f->base_right, 0, &r, err);
+        rc = score_exact(f, &setup->val, f->base_right, &r, err);
     }
     free(exact);
     if (rc != AX_OK) {
@@ -179,8 +184,6 @@ static void knobs_of(const fit *f, const int32_t *genes, int l, fmap_knobs *k)
     k->noc_bits = s->noc_bits;
 }
 
-/* Scores genes on d; right: optional per-image output; early: apply the
- * early stop (search images only). */
 static int check_genes(const fit *f, const int32_t *genes, ax_err *err)
 {
     for (int g = 0; g < f->n_genes; g++)
@@ -190,111 +193,277 @@ static int check_genes(const fit *f, const int32_t *genes, ax_err *err)
     return AX_OK;
 }
 
-static int score(const fit *f, const int32_t *genes, const mc_data *d, double base, int emu_threads,
-                 uint8_t *right, int early, fit_result *r, ax_err *err)
+/* The emulator's and the chip model's view of one chromosome. */
+typedef struct design {
+    int *layer_mult;             /* [L] multiplier set index */
+    const emu_table **tables;    /* [L] */
+    emu_flip_spec *specs;        /* [3L]: weights, inputs, outputs */
+    accel_voltages *lv;          /* [L] */
+} design;
+
+static void design_clear(design *d)
 {
-    const fit_space *s = &f->space;
-    int L = s->n_layers, K = s->n_arrays;
+    free(d->layer_mult);
+    free(d->tables);
+    free(d->specs);
+    free(d->lv);
+}
+
+static int design_make(const fit *f, const int32_t *genes, design *d, ax_err *err)
+{
+    int L = f->space.n_layers;
     int bad = check_genes(f, genes, err);
     if (bad != AX_OK)
         return bad;
-    int *layer_mult = malloc((size_t)L * sizeof *layer_mult);
-    const emu_table **tables = malloc((size_t)L * sizeof *tables);
-    emu_flip_spec *specs = malloc(3 * (size_t)L * sizeof *specs);
-    accel_voltages *lv = malloc((size_t)L * sizeof *lv);
-    int rc = layer_mult && tables && specs && lv ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
-    if (rc == AX_OK) {
-        fit_layer_mults(f, genes, layer_mult);
-        fmap_knobs kn;
-        for (int l = 0; l < L; l++) {
-            tables[l] = f->setup.tables[layer_mult[l]];
-            knobs_of(f, genes, l, &kn);
-            specs[l] = fmap_spec(&f->setup.faults, &kn, kn.v_weight, f->links[l].weights);
-            specs[L + l] = fmap_spec(&f->setup.faults, &kn, kn.v_input, f->links[l].inputs);
-            specs[2 * L + l] = fmap_spec(&f->setup.faults, &kn, 0.0, f->links[l].outputs);
-            lv[l] = (accel_voltages){kn.v_input, kn.v_weight, kn.noc_swing, kn.noc_bits};
-        }
-        mc_result mr;
-        mc_options mo = {.tables = tables,
-                         .weights = specs,
-                         .inputs = specs + L,
-                         .outputs = specs + 2 * L,
-                         .reps = f->setup.reps,
-                         .seed = f->setup.seed,
-                         .threads = emu_threads,
-                         .cache = d == &f->setup.val ? f->prefix : NULL,
-                         .correct = right};
-        if (early && f->setup.early_stop_z > 0) {
-            mo.early_z = f->setup.early_stop_z;
-            mo.early_chunk = f->setup.early_stop_chunk > 0 ? f->setup.early_stop_chunk : 256;
-            mo.early_base = f->base_right;
-            mo.early_max_drop = f->setup.max_drop;
-        }
-        rc = mc_accuracy(f->setup.q, d, &mo, &mr, err);
-        if (rc == AX_OK) {
-            r->top1 = mr.top1;
-            r->top1_se = mr.top1_se;
-            r->drop_pp = 100.0 * (base - mr.top1);
-            r->flips = mr.flips;
-            r->reps = mr.reps;
-            r->macs = mr.macs;
-            r->macs_skipped = mr.macs_skipped;
-            r->images = mr.images;
-            if (mr.stopped_early) {
-                /* The drop against the reference on the images run. */
-                int64_t right_so_far = 0;
-                for (int64_t i = 0; i < mr.images; i++)
-                    right_so_far += f->base_right[i];
-                r->drop_pp = 100.0 * ((double)right_so_far / (double)mr.images - mr.top1) + 0.0;
-            }
-            accel_design ad = {.layer_mult = layer_mult,
-                               .n_arrays = K,
-                               .array_mult = K > 0 ? genes + f->n_vgenes : NULL,
-                               .layer_array = K > 0 ? genes + f->n_vgenes + K : NULL,
-                               .volts = lv[0],
-                               .layer_volts = s->per_layer_volts ? lv : NULL,
-                               .gate_idle = f->setup.gate_idle};
-            accel_result ar = {.layer_pj = NULL};
-            rc = accel_net_eval(f->setup.net, &ad, &ar, err);
-            if (rc == AX_OK) {
-                r->energy_pj = ar.energy_pj;
-                r->latency_s = ar.latency_s;
-                r->area_mm2 = ar.area_mm2;
-                memcpy(r->comp_pj, ar.comp_pj, sizeof r->comp_pj);
-            }
-        }
+    d->layer_mult = malloc((size_t)L * sizeof *d->layer_mult);
+    d->tables = malloc((size_t)L * sizeof *d->tables);
+    d->specs = malloc(3 * (size_t)L * sizeof *d->specs);
+    d->lv = malloc((size_t)L * sizeof *d->lv);
+    if (!d->layer_mult || !d->tables || !d->specs || !d->lv) {
+        design_clear(d);
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
     }
-    free(layer_mult);
-    free(tables);
-    free(specs);
-    free(lv);
+    fit_layer_mults(f, genes, d->layer_mult);
+    fmap_knobs kn;
+    for (int l = 0; l < L; l++) {
+        d->tables[l] = f->setup.tables[d->layer_mult[l]];
+        knobs_of(f, genes, l, &kn);
+        d->specs[l] = fmap_spec(&f->setup.faults, &kn, kn.v_weight, f->links[l].weights);
+        d->specs[L + l] = fmap_spec(&f->setup.faults, &kn, kn.v_input, f->links[l].inputs);
+        d->specs[2 * L + l] = fmap_spec(&f->setup.faults, &kn, 0.0, f->links[l].outputs);
+        d->lv[l] = (accel_voltages){kn.v_input, kn.v_weight, kn.noc_swing, kn.noc_bits};
+    }
+    return AX_OK;
+}
+
+/* Energy, latency, area and their parts into r. */
+static int chip_eval(const fit *f, const int32_t *genes, const design *d, fit_result *r, ax_err *err)
+{
+    int K = f->space.n_arrays;
+    accel_design ad = {.layer_mult = d->layer_mult,
+                       .n_arrays = K,
+                       .array_mult = K > 0 ? genes + f->n_vgenes : NULL,
+                       .layer_array = K > 0 ? genes + f->n_vgenes + K : NULL,
+                       .volts = d->lv[0],
+                       .layer_volts = f->space.per_layer_volts ? d->lv : NULL,
+                       .gate_idle = f->setup.gate_idle};
+    accel_result ar = {.layer_pj = NULL};
+    int rc = accel_net_eval(f->setup.net, &ad, &ar, err);
+    if (rc == AX_OK) {
+        r->energy_pj = ar.energy_pj;
+        r->latency_s = ar.latency_s;
+        r->area_mm2 = ar.area_mm2;
+        memcpy(r->comp_pj, ar.comp_pj, sizeof r->comp_pj);
+    }
     return rc;
 }
 
-int fit_score(const fit *f, const int32_t *genes, int emu_threads, fit_result *r, ax_err *err)
+/* Runs images [from, to) of d under the design: right [to - from] gets the
+ * repetitions right on each; r accumulates flips, MACs and reps. The
+ * prefix cache serves the search images only. */
+static int run_images(const fit *f, const design *ds, const mc_data *d, int64_t from, int64_t to, int emu_threads,
+                      uint8_t *right, fit_result *r, ax_err *err)
 {
-    return score(f, genes, &f->setup.val, f->base_top1, emu_threads, NULL, 1, r, err);
+    int L = f->space.n_layers;
+    size_t px = (size_t)qnet_image_pixels(f->setup.q);
+    mc_data part = {d->pixels + (size_t)from * px, d->labels + from, to - from, d->first_image + from};
+    mc_options mo = {.tables = ds->tables,
+                     .weights = ds->specs,
+                     .inputs = ds->specs + L,
+                     .outputs = ds->specs + 2 * L,
+                     .reps = f->setup.reps,
+                     .seed = f->setup.seed,
+                     .threads = emu_threads,
+                     .cache = d->pixels == f->setup.val.pixels ? f->prefix : NULL,
+                     .weight_flips_counted = from > 0,
+                     .correct = right};
+    mc_result mr;
+    int rc = mc_accuracy(f->setup.q, &part, &mo, &mr, err);
+    if (rc == AX_OK) {
+        r->flips += mr.flips;
+        r->reps = mr.reps;
+        r->macs += mr.macs;
+        r->macs_skipped += mr.macs_skipped;
+    }
+    return rc;
 }
 
-int fit_score_on(const fit *f, const int32_t *genes, const mc_data *d, double baseline_top1,
-                 fit_result *r, ax_err *err)
+/* The accuracy fields of r from its tally over the first r->images images
+ * (base: the exact design right on each). */
+static void accuracy_fields(const fit *f, const uint8_t *base, fit_result *r)
 {
-    return score(f, genes, d, baseline_top1, f->setup.threads, NULL, 0, r, err);
+    race_tally t = {r->images, r->reps, r->s1, r->s2};
+    int64_t base_right = 0;
+    for (int64_t i = 0; i < r->images; i++)
+        base_right += base[i];
+    double n = (double)r->images, R = (double)r->reps;
+    /* From integers: equal counts give equal doubles whatever the stages. */
+    r->top1 = n > 0 ? ((double)base_right * R - (double)r->s1) / (R * n) : 0.0;
+    r->top1_se = n > 0 ? sqrt(r->top1 * (1.0 - r->top1) / n) : 0.0;
+    r->drop_pp = race_drop_pp(&t);
+    r->drop_se = race_drop_se(&t);
+    r->drop_ucb = race_bound(&t, f->z);
 }
 
-int fit_baseline_on(const fit *f, const mc_data *d, double *top1, ax_err *err)
+/* The exact design is the reference itself: its drop is 0 by definition,
+ * with no uncertainty (the sampling bound would charge it for images it
+ * cannot disagree on). */
+static void exact_is_exact(const fit *f, const int32_t *genes, fit_result *r)
+{
+    for (int g = 0; g < f->n_genes; g++) {
+        int want = g < f->n_vgenes ? 0 : (f->space.n_arrays > 0 && g >= f->n_vgenes + f->space.n_arrays) ? -1
+                                                                                                          : f->space.exact_mult;
+        if (want >= 0 && genes[g] != want)
+            return;
+    }
+    r->drop_se = 0;
+    r->drop_ucb = r->drop_pp;
+}
+
+/* The reference designs of a batch's racing looks: the cache's designs
+ * scored on every search image and feasible, as they were when the batch
+ * began (so no result depends on the order the batch is scored in). */
+struct race_ref {
+    int n, m;
+    double *objs; /* [n][m]: energy, then area and latency when objectives */
+    double *ucb;  /* [n] */
+};
+
+static void exact_objectives(const fit *f, const fit_result *r, double *o)
+{
+    int k = 0;
+    o[k++] = r->energy_pj;
+    if (f->setup.obj_area)
+        o[k++] = r->area_mm2;
+    if (f->setup.obj_latency)
+        o[k++] = r->latency_s;
+}
+
+/* Scores genes on the search images in racing stages (one stage when
+ * racing is off): after each stage but the last, race_look against ref
+ * (NULL: infeasibility only) may stop it. */
+static int score_raced(const fit *f, const int32_t *genes, int emu_threads, const race_ref *ref, fit_result *r,
+                       ax_err *err)
+{
+    design ds;
+    int rc = design_make(f, genes, &ds, err);
+    if (rc != AX_OK)
+        return rc;
+    const mc_data *d = &f->setup.val;
+    memset(r, 0, sizeof *r);
+    uint8_t *right = malloc((size_t)(d->n > 0 ? d->n : 1));
+    rc = right ? chip_eval(f, genes, &ds, r, err) : ax_fail(err, AX_EINTERNAL, "out of memory");
+    double objs[3];
+    exact_objectives(f, r, objs);
+    int m = 1 + f->setup.obj_area + f->setup.obj_latency;
+    while (rc == AX_OK && r->images < d->n) {
+        int64_t end = race_stage_end(r->images, f->setup.race_first, d->n);
+        rc = run_images(f, &ds, d, r->images, end, emu_threads, right + r->images, r, err);
+        if (rc != AX_OK)
+            break;
+        race_tally t = {0, r->reps, 0, 0};
+        race_tally_add(&t, f->base_right + r->images, right + r->images, end - r->images);
+        r->images = end;
+        r->s1 += t.s1;
+        r->s2 += t.s2;
+        race_tally all = {r->images, r->reps, r->s1, r->s2};
+        if (end < d->n && race_look(&all, f->z_look, f->setup.max_drop, objs, m, ref ? ref->objs : NULL,
+                                    ref ? ref->ucb : NULL, ref ? ref->n : 0) != RACE_GO_ON)
+            break;
+    }
+    if (rc == AX_OK) {
+        accuracy_fields(f, f->base_right, r);
+        exact_is_exact(f, genes, r);
+    }
+    free(right);
+    design_clear(&ds);
+    return rc;
+}
+
+/* The exact design on all of d: right [d->n] gets the repetitions right. */
+static int score_exact(const fit *f, const mc_data *d, uint8_t *right, fit_result *r, ax_err *err)
 {
     int32_t *exact = malloc((size_t)f->n_genes * sizeof *exact);
     if (!exact)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     fit_exact_genes(f, exact);
-    fit_result r;
-    int rc = score(f, exact, d, 0.0, f->setup.threads, NULL, 0, &r, err);
+    design ds;
+    int rc = design_make(f, exact, &ds, err);
+    if (rc == AX_OK) {
+        memset(r, 0, sizeof *r);
+        rc = chip_eval(f, exact, &ds, r, err);
+        if (rc == AX_OK)
+            rc = run_images(f, &ds, d, 0, d->n, f->setup.threads, right, r, err);
+        if (rc == AX_OK) {
+            r->images = d->n;
+            accuracy_fields(f, right, r); /* against itself: top-1 only */
+        }
+        design_clear(&ds);
+    }
     free(exact);
-    if (rc == AX_OK) /* *top1 is left alone on failure */
-        *top1 = r.top1;
     return rc;
 }
+
+int fit_score(const fit *f, const int32_t *genes, int emu_threads, fit_result *r, ax_err *err)
+{
+    return score_raced(f, genes, emu_threads, NULL, r, err);
+}
+
+int fit_reference_make(const fit *f, const mc_data *d, fit_reference *ref, ax_err *err)
+{
+    memset(ref, 0, sizeof *ref);
+    ref->data = *d;
+    ref->right = malloc((size_t)(d->n > 0 ? d->n : 1));
+    if (!ref->right)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    fit_result r;
+    int rc = score_exact(f, d, ref->right, &r, err);
+    if (rc != AX_OK) {
+        fit_reference_clear(ref);
+        return rc;
+    }
+    ref->top1 = r.top1;
+    return AX_OK;
+}
+
+void fit_reference_clear(fit_reference *ref)
+{
+    free(ref->right);
+    memset(ref, 0, sizeof *ref);
+}
+
+int fit_score_on(const fit *f, const int32_t *genes, const fit_reference *ref, fit_result *r, ax_err *err)
+{
+    design ds;
+    int rc = design_make(f, genes, &ds, err);
+    if (rc != AX_OK)
+        return rc;
+    const mc_data *d = &ref->data;
+    memset(r, 0, sizeof *r);
+    uint8_t *right = malloc((size_t)(d->n > 0 ? d->n : 1));
+    rc = right ? chip_eval(f, genes, &ds, r, err) : ax_fail(err, AX_EINTERNAL, "out of memory");
+    if (rc == AX_OK)
+        rc = run_images(f, &ds, d, 0, d->n, f->setup.threads, right, r, err);
+    if (rc == AX_OK) {
+        race_tally t = {0, r->reps, 0, 0};
+        race_tally_add(&t, ref->right, right, d->n);
+        r->images = d->n;
+        r->s1 = t.s1;
+        r->s2 = t.s2;
+        accuracy_fields(f, ref->right, r);
+        exact_is_exact(f, genes, r);
+    }
+    free(right);
+    design_clear(&ds);
+    return rc;
+}
+
+int fit_feasible(const fit *f, const fit_result *r)
+{
+    return r->drop_ucb <= f->setup.max_drop;
+}
+
+double fit_confidence_z(const fit *f) { return f->z; }
 
 void fit_objectives(const fit *f, const fit_result *r, double *objs, double *cons)
 {
@@ -306,7 +475,7 @@ void fit_objectives(const fit *f, const fit_result *r, double *objs, double *con
     if (f->setup.obj_latency)
         objs[k++] = r->latency_s * 1e3;
     if (cons)
-        cons[0] = f->setup.max_drop - r->drop_pp;
+        cons[0] = f->setup.max_drop - r->drop_ucb;
 }
 
 /* ---- the cache ------------------------------------------------------------ */
@@ -376,17 +545,41 @@ static int cmp_prefix(int a, int b, const void *ctx)
     return (a > b) - (a < b);
 }
 
-int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hits, ax_err *err)
+/* The batch's racing reference (see struct race_ref); 0, or -1 when out of
+ * memory. */
+static int race_ref_make(const fit *f, race_ref *ref)
 {
-    int n = f->n_genes;
-    int *todo = malloc((size_t)(count > 0 ? count : 1) * sizeof *todo);  /* batch rows to score */
-    int *source = malloc((size_t)(count > 0 ? count : 1) * sizeof *source); /* row holding the answer */
-    if (!todo || !source) {
-        free(todo);
-        free(source);
-        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    size_t n = gset_count(f->known);
+    ref->m = 1 + f->setup.obj_area + f->setup.obj_latency;
+    ref->n = 0;
+    ref->objs = malloc((n > 0 ? n : 1) * (size_t)ref->m * sizeof *ref->objs);
+    ref->ucb = malloc((n > 0 ? n : 1) * sizeof *ref->ucb);
+    if (!ref->objs || !ref->ucb)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const fit_result *r = &f->results[i];
+        if (r->images < f->setup.val.n || !fit_feasible(f, r))
+            continue;
+        exact_objectives(f, r, ref->objs + (size_t)ref->n * ref->m);
+        ref->ucb[ref->n++] = r->drop_ucb;
     }
-    int n_todo = 0;
+    return 0;
+}
+
+static void race_ref_clear(race_ref *ref)
+{
+    free(ref->objs);
+    free(ref->ucb);
+}
+
+/* Sorts out a batch: rows the cache knows (copied into out, source -1),
+ * repeats of an earlier row (source = that row) and the rows to score
+ * (todo, source = itself). Returns the number to score; *hits counts the
+ * others. */
+static int batch_plan(const fit *f, int count, const int32_t *genes, fit_result *out, int *todo, int *source,
+                      long *hits)
+{
+    int n = f->n_genes, n_todo = 0;
     long h = 0;
     for (int i = 0; i < count; i++) {
         const int32_t *g = genes + (size_t)i * n;
@@ -398,7 +591,6 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
             source[i] = -1;
             continue;
         }
-        /* A repeat within the batch takes the earlier row's result. */
         for (int j = 0; j < n_todo; j++)
             if (!memcmp(genes + (size_t)todo[j] * n, g, (size_t)n * sizeof *g)) {
                 source[i] = todo[j];
@@ -408,77 +600,89 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
         if (source[i] == i)
             todo[n_todo++] = i;
     }
-    int threads = 1;
+    *hits = h;
+    return n_todo;
+}
+
+/* Scores rows order[0..n_todo) of genes into out: OpenMP over chromosomes,
+ * or over images when there are fewer chromosomes than threads. The first
+ * failure (or a stop request) goes to *first; returns nonzero on failure. */
+static int batch_score(const fit *f, const int32_t *genes, const int *order, int n_todo, const race_ref *ref,
+                       fit_result *out, ax_err *first)
+{
+    int n = f->n_genes, threads = 1, failed = 0;
 #ifdef _OPENMP
     threads = f->setup.threads > 0 ? f->setup.threads : omp_get_max_threads();
 #endif
-    /* With the prefix cache, chromosomes that share voltages and their
-     * first layers' multipliers should run one after the other on the same
-     * thread: order the work by (voltages, layer genes) and give each
-     * thread one contiguous run of it. The order changes no result. */
-    int *order = malloc((size_t)(n_todo > 0 ? n_todo : 1) * sizeof *order);
-    if (!order) {
-        free(todo);
-        free(source);
-        return ax_fail(err, AX_EINTERNAL, "out of memory");
-    }
-    for (int t = 0; t < n_todo; t++)
-        order[t] = todo[t];
-    if (f->prefix) {
-        prefix_order ctx = {genes, n};
-        sort_indices(order, (size_t)n_todo, cmp_prefix, &ctx, NULL);
-    }
-    int failed = 0;
-    ax_err first = {0};
     if (n_todo >= threads || threads == 1) {
 #pragma omp parallel for schedule(static) num_threads(threads)
         for (int t = 0; t < n_todo; t++) {
             ax_err e = {0};
-            if (f->setup.stop && *f->setup.stop) {
+            int rc = f->setup.stop && *f->setup.stop
+                         ? ax_fail(&e, AX_ESTOPPED, "stopped")
+                         : score_raced(f, genes + (size_t)order[t] * n, 1, ref, &out[order[t]], &e);
+            if (rc != AX_OK) {
 #pragma omp critical(fit_batch_error)
                 {
                     if (!failed)
-                        ax_fail(&first, AX_ESTOPPED, "stopped");
-                    failed = 1;
-                }
-                continue;
-            }
-            if (fit_score(f, genes + (size_t)order[t] * n, 1, &out[order[t]], &e) != AX_OK) {
-#pragma omp critical(fit_batch_error)
-                {
-                    if (!failed)
-                        first = e;
+                        *first = e;
                     failed = 1;
                 }
             }
         }
     } else {
         for (int t = 0; t < n_todo && !failed; t++) {
-            if (f->setup.stop && *f->setup.stop) {
-                ax_fail(&first, AX_ESTOPPED, "stopped");
-                failed = 1;
-            } else if (fit_score(f, genes + (size_t)order[t] * n, threads, &out[order[t]], &first) != AX_OK) {
-                failed = 1;
-            }
+            if (f->setup.stop && *f->setup.stop)
+                failed = ax_fail(first, AX_ESTOPPED, "stopped") != AX_OK;
+            else
+                failed = score_raced(f, genes + (size_t)order[t] * n, threads, ref, &out[order[t]], first) != AX_OK;
         }
     }
+    return failed;
+}
+
+int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hits, ax_err *err)
+{
+    int n = f->n_genes;
+    size_t rows = (size_t)(count > 0 ? count : 1);
+    int *todo = malloc(rows * sizeof *todo);     /* batch rows to score */
+    int *source = malloc(rows * sizeof *source); /* row holding the answer */
+    int *order = malloc(rows * sizeof *order);
+    race_ref ref = {0, 0, NULL, NULL};
+    if (!todo || !source || !order || race_ref_make(f, &ref) != 0) {
+        free(todo);
+        free(source);
+        free(order);
+        race_ref_clear(&ref);
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
+    long h;
+    int n_todo = batch_plan(f, count, genes, out, todo, source, &h);
+    /* With the prefix cache, chromosomes that share voltages and their
+     * first layers' multipliers should run one after the other on the same
+     * thread: order the work by (voltages, layer genes) and give each
+     * thread one contiguous run of it. The order changes no result. */
+    memcpy(order, todo, (size_t)n_todo * sizeof *order);
+    if (f->prefix) {
+        prefix_order ctx = {genes, n};
+        sort_indices(order, (size_t)n_todo, cmp_prefix, &ctx, NULL);
+    }
+    ax_err first = {0};
+    int failed = batch_score(f, genes, order, n_todo, &ref, out, &first);
     for (int t = 0; !failed && t < n_todo; t++) {
         f->macs += out[todo[t]].macs;
         f->macs_skipped += out[todo[t]].macs_skipped;
     }
-    if (!failed)
-        for (int t = 0; t < n_todo; t++)
-            if (cache_add(f, genes + (size_t)todo[t] * n, &out[todo[t]]) != 0) {
-                ax_fail(&first, AX_EINTERNAL, "out of memory");
-                failed = 1;
-                break;
-            }
+    for (int t = 0; !failed && t < n_todo; t++)
+        if (cache_add(f, genes + (size_t)todo[t] * n, &out[todo[t]]) != 0)
+            failed = ax_fail(&first, AX_EINTERNAL, "out of memory") != AX_OK;
     for (int i = 0; !failed && i < count; i++)
         if (source[i] >= 0 && source[i] != i)
             out[i] = out[source[i]];
     free(order);
     free(todo);
     free(source);
+    race_ref_clear(&ref);
     if (failed) {
         if (err)
             *err = first;

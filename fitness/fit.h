@@ -18,7 +18,7 @@
  * the repetitions (fitness/mc.h) on the search images; the drop is the
  * exact 8-bit design's top-1 at nominal voltages on the same images minus
  * that, in percentage points. The chip model (accel_model/net.h) gives
- * energy per inference, area and latency. The constraint is drop <=
+ * energy per inference, area and latency. The constraint is drop_ucb <=
  * max_drop.
  *
  * Every scored chromosome is kept (the evaluation cache, in the order of
@@ -63,24 +63,33 @@ typedef struct fit_setup {
     int obj_area, obj_latency;
     int gate_idle; /* idle multiplier arrays power-gated (accel_design) */
     size_t prefix_cache_bytes; /* emulator prefix cache budget; 0 = off */
-    /* Early stop of hopeless chromosomes on the search images (mc.h's rule):
-     * z > 0 turns it on; chunk: images per look. */
-    double early_stop_z;
-    int64_t early_stop_chunk;
+    /* The accuracy bound (fitness/race.h): a design is feasible when the
+     * one-sided upper bound of its drop at this confidence is within
+     * max_drop (0: 0.95). */
+    double confidence;
+    /* Racing on the search images: stages of race_first, 2 race_first,
+     * ... images (0: one stage, all images); a look after each stage at
+     * race_confidence (0: 0.99) may stop a design (fitness/race.h). */
+    int64_t race_first;
+    double race_confidence;
     /* Nonzero: fit_batch scores no further chromosome and returns
      * AX_ESTOPPED (what it scored is dropped). NULL: never. */
     volatile sig_atomic_t *stop;
 } fit_setup;
 
 typedef struct fit_result {
-    double top1, top1_se;   /* search images */
-    double drop_pp;
+    double top1, top1_se;   /* the images scored; top1_se: binomial, sqrt(p (1 - p) / images) */
+    /* The drop against the exact design from paired per-image differences
+     * (fitness/race.h), percentage points: the estimate, its standard
+     * error and its one-sided upper bound at the fit's confidence. */
+    double drop_pp, drop_se, drop_ucb;
+    int64_t s1, s2;         /* the paired tally behind them (race_tally) */
     double energy_pj, latency_s, area_mm2;
     double comp_pj[ACCEL_NCOMP];
     uint64_t flips;
     int reps;
     double macs, macs_skipped; /* this scoring's emulated MACs (not saved with results) */
-    int64_t images;            /* images scored: all, unless stopped early */
+    int64_t images;            /* images scored: all, unless racing stopped it */
 } fit_result;
 
 typedef struct fit fit;
@@ -107,16 +116,29 @@ double fit_baseline_top1(const fit *f);
 double fit_exact_energy_pj(const fit *f);
 const fit_space *fit_get_space(const fit *f);
 
-/* Scores one chromosome on the search images, without the cache.
+/* Scores one chromosome on the search images, without the cache, racing
+ * against no reference (only a clearly infeasible design stops early).
  * Thread-safe; emu_threads are the threads the emulator may use. */
 int fit_score(const fit *f, const int32_t *genes, int emu_threads, fit_result *r, ax_err *err);
 
-/* Scores a chromosome on other images (the test split), with drop against
- * the exact design on those images (baseline_top1, from fit_baseline_on). */
-int fit_score_on(const fit *f, const int32_t *genes, const mc_data *d, double baseline_top1,
-                 fit_result *r, ax_err *err);
-/* Top-1 of the exact design on d into *top1 (left alone on failure). */
-int fit_baseline_on(const fit *f, const mc_data *d, double *top1, ax_err *err);
+/* The exact design's answers on other images (a confirmation or the test
+ * split), which scores there are paired against. */
+typedef struct fit_reference {
+    mc_data data;   /* the images; not owned */
+    double top1;    /* the exact design's top-1 on them */
+    uint8_t *right; /* [data.n] 1 where the exact design is right; owned */
+} fit_reference;
+/* Scores the exact design on d into *ref; fit_reference_clear frees it. */
+int fit_reference_make(const fit *f, const mc_data *d, fit_reference *ref, ax_err *err);
+void fit_reference_clear(fit_reference *ref);
+/* Scores a chromosome on all of ref's images (no racing, no cache), its
+ * drop paired against the exact design there. */
+int fit_score_on(const fit *f, const int32_t *genes, const fit_reference *ref, fit_result *r, ax_err *err);
+
+/* Whether r's drop bound is within max_drop (the constraint). */
+int fit_feasible(const fit *f, const fit_result *r);
+/* The normal quantile of the configured confidence. */
+double fit_confidence_z(const fit *f);
 
 /* Scores a batch (genes [count][n_genes]) through the cache: known
  * chromosomes are copied, the others scored in parallel (OpenMP over
@@ -125,8 +147,9 @@ int fit_baseline_on(const fit *f, const mc_data *d, double *top1, ax_err *err);
  * request leaves the cache as it was and returns AX_ESTOPPED. */
 int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hits, ax_err *err);
 
-/* Objectives (minimized): energy in uJ, drop in points, then area (mm^2)
- * and latency (ms) when enabled; the constraint max_drop - drop >= 0. */
+/* Objectives (minimized): energy in uJ, drop in points (the estimate),
+ * then area (mm^2) and latency (ms) when enabled; the constraint
+ * max_drop - drop_ucb >= 0. */
 void fit_objectives(const fit *f, const fit_result *r, double *objs, double *cons);
 
 /* Emulated MACs so far and those the prefix cache saved (search images). */

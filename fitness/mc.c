@@ -12,8 +12,8 @@ int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result 
     int active = (o->weights && fmap_any(o->weights, nl)) || (o->inputs && fmap_any(o->inputs, nl)) ||
                  (o->outputs && fmap_any(o->outputs, nl));
     int reps = active && o->reps > 1 ? o->reps : 1;
-    int early = o->early_z > 0 && o->early_base && o->early_chunk > 0;
-    int64_t chunk = early ? o->early_chunk : (d->n > 0 ? d->n : 1);
+    /* One chunk: racing (fitness/race.h) calls with the images of a stage. */
+    int64_t chunk = d->n > 0 ? d->n : 1;
     memset(r, 0, sizeof *r);
     r->reps = reps;
     int64_t *rep_correct = calloc((size_t)reps, sizeof *rep_correct);
@@ -21,9 +21,8 @@ int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result 
     uint8_t *right = malloc((size_t)chunk);
     uint8_t *count = malloc((size_t)chunk);
     int status = rep_correct && scores && right && count ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
-    double sum_d = 0, sum_d2 = 0;
     int64_t done = 0;
-    while (status == AX_OK && done < d->n && !r->stopped_early) {
+    while (status == AX_OK && done < d->n) {
         int64_t n = d->n - done < chunk ? d->n - done : chunk;
         memset(count, 0, (size_t)n);
         for (int rep = 0; rep < reps && status == AX_OK; rep++) {
@@ -39,7 +38,7 @@ int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result 
                 count[i] = (uint8_t)(count[i] + right[i]);
             /* A repetition's weight fault map is the same for every chunk:
              * count its flips once. */
-            r->flips += st.flips - (done > 0 ? st.weight_flips : 0);
+            r->flips += st.flips - (done > 0 || o->weight_flips_counted ? st.weight_flips : 0);
             r->macs += st.macs;
             r->macs_skipped += st.macs_skipped;
         }
@@ -48,18 +47,6 @@ int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result 
         if (o->correct)
             memcpy(o->correct + done, count, (size_t)n);
         done += n;
-        if (early) {
-            for (int64_t i = 0; i < n; i++) {
-                double di = (double)o->early_base[done - n + i] - (double)count[i] / reps;
-                sum_d += di;
-                sum_d2 += di * di;
-            }
-            double mean = sum_d / (double)done;
-            double var = done > 1 ? (sum_d2 - sum_d * mean) / (double)(done - 1) : 0.0;
-            double se = var > 0 ? sqrt(var / (double)done) : 0.0;
-            if (done < d->n && 100.0 * (mean - o->early_z * se) > o->early_max_drop)
-                r->stopped_early = 1;
-        }
     }
     if (status == AX_OK) {
         r->images = done;

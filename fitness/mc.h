@@ -28,8 +28,7 @@ typedef struct mc_result {
     uint64_t flips;        /* bits flipped, all repetitions */
     double expected_flips; /* expectation of flips */
     double macs, macs_skipped; /* emulated MACs, and those the prefix cache saved */
-    int64_t images;        /* images run: all, unless stopped early */
-    int stopped_early;
+    int64_t images;        /* images run */
 } mc_result;
 
 typedef struct mc_options {
@@ -39,20 +38,10 @@ typedef struct mc_options {
     uint64_t seed;
     int threads;
     pcache *cache;                  /* the emulator's prefix cache; NULL = none */
-    /* Early stop (early_z > 0): images run in the fixed order in chunks of
-     * early_chunk; after each chunk, with D_i = base_i - c_i per image
-     * (base_i = 1 if the reference design is right on image i, c_i the
-     * share of repetitions that are right) over the n images so far, mean
-     * d and sample deviation s, the run stops when
-     *     100 (d - early_z s / sqrt(n)) > early_max_drop,
-     * i.e. when the drop exceeds the bound by early_z standard errors of
-     * the paired difference: infeasible beyond doubt. The result then
-     * covers the images run (mc_result.images). */
-    double early_z;
-    int64_t early_chunk;
-    const uint8_t *early_base;      /* [n] */
-    double early_max_drop;          /* percentage points */
     uint8_t *correct;               /* optional out [n]: repetitions right per image */
+    /* Nonzero: these images continue a run whose weight fault maps were
+     * counted already (flips then count the per-image ones only). */
+    int weight_flips_counted;
 } mc_options;
 
 int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result *r, ax_err *err);

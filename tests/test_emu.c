@@ -497,6 +497,22 @@ static void faults_are_reproducible_and_common(void **state)
     assert_int_equal(mc_accuracy(q, &md, &mw, &r, &err), AX_OK);
     assert_int_equal(r.reps, 4);
     assert_true(r.flips > 0 && r.top1_se >= 0);
+    /* Stages (racing, fitness/race.h): images [0, 7) then [7, N) give the
+     * same answers per image and the same flips as one run, the weight
+     * fault maps counted once. */
+    uint8_t whole[N], staged[N];
+    mc_result rs;
+    mw.correct = whole;
+    assert_int_equal(mc_accuracy(q, &md, &mw, &r, &err), AX_OK);
+    mc_data first = {px, labels, 7, 0}, rest = {px + 7 * 100, labels + 7, N - 7, 7};
+    mw.correct = staged;
+    assert_int_equal(mc_accuracy(q, &first, &mw, &rs, &err), AX_OK);
+    uint64_t flips = rs.flips;
+    mw.correct = staged + 7;
+    mw.weight_flips_counted = 1;
+    assert_int_equal(mc_accuracy(q, &rest, &mw, &rs, &err), AX_OK);
+    assert_memory_equal(staged, whole, N);
+    assert_int_equal(flips + rs.flips, r.flips);
     emu_table_free(t);
     free(lut);
     qnet_free(q);
@@ -555,60 +571,6 @@ static void prefix_cache_changes_nothing(void **state)
     graph_free(g);
 }
 
-/* The early stop: a hopeless table stops after a chunk, the exact one runs
- * every image, and without the rule every image runs. */
-static void early_stop_rule(void **state)
-{
-    (void)state;
-    conv_case cc = {1, 1, 1, 1, 6, 3};
-    int hw;
-    graph *g = small_net(&cc, &hw);
-    pcg32 rng = pcg32_derive4(10, PCG_PURPOSE_TEST, 0, 0, 0, 0);
-    enum { N = 320 };
-    uint8_t *px = malloc(N * 100), labels[N], base[N], right[N];
-    qnet *q = build_on_noise(g, &rng, px, N);
-    ax_err err = {0};
-    /* Labels = the exact network's own answers: the reference is always
-     * right. */
-    float scores[N * 5];
-    assert_int_equal(emu_run(q, px, N, NULL, scores, NULL, &err), AX_OK);
-    for (int i = 0; i < N; i++) {
-        int best = 0;
-        for (int c = 1; c < 5; c++)
-            best = scores[i * 5 + c] > scores[i * 5 + best] ? c : best;
-        labels[i] = (uint8_t)best;
-        base[i] = 1;
-    }
-    uint16_t *lut = malloc(65536 * sizeof *lut);
-    for (int i = 0; i < 65536; i++)
-        lut[i] = (uint16_t)(i & 0x0FFF); /* garbage products */
-    emu_table *t = emu_table_create(lut, &err);
-    const emu_table *bad[3] = {t, t, t};
-    mc_data md = {px, labels, N, 0};
-    mc_result r;
-    mc_options o = {.tables = bad, .reps = 1, .threads = 1, .correct = right,
-                    .early_z = 3, .early_chunk = 64, .early_base = base, .early_max_drop = 1.0};
-    assert_int_equal(mc_accuracy(q, &md, &o, &r, &err), AX_OK);
-    assert_true(r.stopped_early);
-    assert_true(r.images == 64 && r.top1 < 0.9);
-    mc_options exact = o;
-    exact.tables = NULL;
-    assert_int_equal(mc_accuracy(q, &md, &exact, &r, &err), AX_OK);
-    assert_false(r.stopped_early);
-    assert_int_equal(r.images, N);
-    assert_true(r.top1 == 1.0);
-    mc_options off = o;
-    off.early_z = 0;
-    assert_int_equal(mc_accuracy(q, &md, &off, &r, &err), AX_OK);
-    assert_false(r.stopped_early);
-    assert_int_equal(r.images, N);
-    emu_table_free(t);
-    free(lut);
-    free(px);
-    qnet_free(q);
-    graph_free(g);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -619,7 +581,6 @@ int main(void)
         cmocka_unit_test(quantized_follows_float),
         cmocka_unit_test(faults_are_reproducible_and_common),
         cmocka_unit_test(prefix_cache_changes_nothing),
-        cmocka_unit_test(early_stop_rule),
     };
     return cmocka_run_group_tests_name("emu", tests, NULL, NULL);
 }

@@ -228,7 +228,8 @@ typedef struct opts {
     int per_layer_volts, n_arrays, threads, reps;
     size_t prefix;
     int obj_area, obj_latency;
-    double max_drop, early_z;
+    double max_drop;
+    int64_t race_first;
     volatile sig_atomic_t *stop;
     const uint8_t *labels; /* of the search images; NULL: F.labels */
 } opts;
@@ -252,8 +253,7 @@ static fit_setup setup_of(const opts *o)
                        .obj_area = o->obj_area,
                        .obj_latency = o->obj_latency,
                        .prefix_cache_bytes = o->prefix,
-                       .early_stop_z = o->early_z,
-                       .early_stop_chunk = 16,
+                       .race_first = o->race_first,
                        .stop = o->stop};
 }
 
@@ -363,6 +363,20 @@ static double emu_top1_of(const int *layer_mult, const uint8_t *px, const uint8_
     return (double)correct / n;
 }
 
+/* Per image, whether the emulator with these multipliers is right. */
+static void emu_right_of(const int *layer_mult, const uint8_t *px, const uint8_t *labels, int n, uint8_t *right)
+{
+    const emu_table *t[L];
+    for (int l = 0; l < L; l++)
+        t[l] = F.tables[layer_mult[l]];
+    emu_options o = {.tables = t, .threads = 1};
+    float *scores = malloc((size_t)n * 5 * sizeof *scores);
+    ax_err err = {0};
+    assert_int_equal(emu_run(F.q, px, n, &o, scores, NULL, &err), AX_OK);
+    emu_count_right(scores, labels, n, 5, right);
+    free(scores);
+}
+
 static accel_result chip_eval(const accel_design *d)
 {
     accel_result r = {.layer_pj = NULL};
@@ -463,7 +477,7 @@ static void scores_match_emulator_and_chip(void **state)
         assert_true(mr.flips > 0);
         assert_int_equal(r.flips, mr.flips);
         assert_true(r.top1 == mr.top1);
-        assert_true(r.top1_se == mr.top1_se);
+        assert_true(fabs(r.top1_se - sqrt(r.top1 * (1 - r.top1) / N)) < 1e-15); /* binomial, over the images */
         assert_true(fabs(r.drop_pp - 100.0 * (1.0 - mr.top1)) < 1e-12);
         accel_design dv = {.layer_mult = lv, .volts = {k.v_input, k.v_weight, k.noc_swing, NOC_BITS}};
         c = chip_eval(&dv);
@@ -519,9 +533,10 @@ static void scores_match_emulator_and_chip(void **state)
 static void objectives_and_constraint(void **state)
 {
     (void)state;
-    /* A made-up result: 2.5e6 pJ = 2.5 uJ, drop 1.5 points, 3.25 mm^2,
-     * 2e-3 s = 2 ms. */
-    fit_result r = {.energy_pj = 2.5e6, .drop_pp = 1.5, .area_mm2 = 3.25, .latency_s = 2e-3};
+    /* A made-up result: 2.5e6 pJ = 2.5 uJ, drop 1.5 points (upper bound
+     * 1.75), 3.25 mm^2, 2e-3 s = 2 ms. The objective is the estimate, the
+     * constraint the bound. */
+    fit_result r = {.energy_pj = 2.5e6, .drop_pp = 1.5, .drop_ucb = 1.75, .area_mm2 = 3.25, .latency_s = 2e-3};
     double objs[4] = {-1, -1, -1, -1}, cons = 99;
     fit *f = make_fit(&(opts){.max_drop = 1.0});
     assert_int_equal(fit_n_objectives(f), 2);
@@ -529,7 +544,8 @@ static void objectives_and_constraint(void **state)
     assert_true(fabs(objs[0] - 2.5) < 1e-12);
     assert_true(objs[1] == 1.5);
     assert_true(objs[2] == -1); /* untouched */
-    assert_true(cons == 1.0 - 1.5); /* violated: negative */
+    assert_true(cons == 1.0 - 1.75); /* violated: negative */
+    assert_false(fit_feasible(f, &r));
     fit_objectives(f, &r, objs, NULL); /* the constraint is optional */
     fit_free(f);
 
@@ -540,7 +556,8 @@ static void objectives_and_constraint(void **state)
     assert_true(objs[1] == 1.5);
     assert_true(objs[2] == 3.25);
     assert_true(fabs(objs[3] - 2.0) < 1e-12);
-    assert_true(cons == 0.5); /* met: non-negative */
+    assert_true(cons == 0.25); /* met: non-negative */
+    assert_true(fit_feasible(f, &r));
     fit_free(f);
 
     f = make_fit(&(opts){.obj_latency = 1});
@@ -713,6 +730,28 @@ static void threads_do_not_change_results(void **state)
     fit_free(f1);
 }
 
+/* The paired statistics of a scoring against the exact design, by hand
+ * from the emulator's answers per image (one repetition: no faults). */
+static void check_paired(const fit_result *r, const int *lm, const uint8_t *px, const uint8_t *labels, int n)
+{
+    const int exact[L] = {1, 1, 1};
+    uint8_t base[N2 > N ? N2 : N], right[N2 > N ? N2 : N];
+    emu_right_of(exact, px, labels, n, base);
+    emu_right_of(lm, px, labels, n, right);
+    double sum = 0, sum2 = 0;
+    for (int i = 0; i < n; i++) {
+        double d = (double)base[i] - right[i];
+        sum += d;
+        sum2 += d * d;
+    }
+    /* Two pseudo-pairs (+1 and -1) in the variance (fitness/race.h). */
+    double m = n + 2.0, var = (sum2 + 2.0 - sum * sum / m) / (m - 1.0);
+    assert_true(fabs(r->drop_pp - 100.0 * sum / n) < 1e-12);
+    assert_true(fabs(r->drop_se - 100.0 * sqrt(var / n)) < 1e-12);
+    assert_true(r->drop_ucb >= r->drop_pp + 1.6448 * r->drop_se);
+    assert_int_equal(r->images, n);
+}
+
 static void score_on_other_images(void **state)
 {
     (void)state;
@@ -720,27 +759,26 @@ static void score_on_other_images(void **state)
     ax_err err = {0};
     mc_data d2 = {F.px2, F.labels2, N2, 1000};
     /* Random labels: the exact network's top1 on them, from the emulator. */
-    double base = -1;
-    assert_int_equal(fit_baseline_on(f, &d2, &base, &err), AX_OK);
+    fit_reference ref;
+    assert_int_equal(fit_reference_make(f, &d2, &ref, &err), AX_OK);
     const int exact[L] = {1, 1, 1}, lm[L] = {2, 2, 0};
-    assert_true(base == emu_top1_of(exact, F.px2, F.labels2, N2));
+    assert_true(ref.top1 == emu_top1_of(exact, F.px2, F.labels2, N2));
     fit_result r;
     const int32_t ge[6] = {0, 0, 0, 1, 1, 1}, ga[6] = {0, 0, 0, 2, 2, 0};
-    assert_int_equal(fit_score_on(f, ge, &d2, base, &r, &err), AX_OK);
+    assert_int_equal(fit_score_on(f, ge, &ref, &r, &err), AX_OK);
     assert_true(r.drop_pp == 0.0);
-    assert_true(r.top1 == base);
+    assert_true(r.top1 == ref.top1);
     assert_int_equal(r.images, N2);
     assert_true(r.energy_pj == fit_exact_energy_pj(f)); /* the chip does not depend on the images */
-    assert_int_equal(fit_score_on(f, ga, &d2, base, &r, &err), AX_OK);
+    assert_int_equal(fit_score_on(f, ga, &ref, &r, &err), AX_OK);
     double t = emu_top1_of(lm, F.px2, F.labels2, N2);
-    assert_true(r.top1 == t);
-    assert_true(fabs(r.drop_pp - 100.0 * (base - t)) < 1e-12);
-    /* The drop is against the baseline given, whatever it is. */
-    fit_result r2;
-    assert_int_equal(fit_score_on(f, ga, &d2, 0.75, &r2, &err), AX_OK);
-    assert_true(fabs(r2.drop_pp - 100.0 * (0.75 - t)) < 1e-12);
+    assert_true(fabs(r.top1 - t) < 1e-12);
+    assert_true(fabs(r.drop_pp - 100.0 * (ref.top1 - t)) < 1e-12);
+    check_paired(&r, lm, F.px2, F.labels2, N2);
     /* Nothing of this enters the cache. */
     assert_int_equal(fit_n_evaluated(f), 0);
+    fit_reference_clear(&ref);
+    fit_reference_clear(&ref); /* twice: a no-op */
     fit_free(f);
 }
 
@@ -770,44 +808,72 @@ static void stop_request_leaves_cache(void **state)
     fit_free(f);
 }
 
-static void early_stop_of_hopeless_designs(void **state)
+/* Racing: the garbage multiplier everywhere, max drop 1 point, stages of
+ * 16, 32, then all 48 images: stopped as clearly infeasible after a stage,
+ * its drop against the exact design on the images run; the exact design,
+ * and a design within the bound, run every image. Labels: the exact
+ * network's answers except on images 1, 5, 9 and 13 (one class up), so
+ * the exact design is right on 12 of the first 16 and on 44 of all 48. */
+static void racing_stops_hopeless_designs(void **state)
 {
     (void)state;
-    /* The garbage multiplier everywhere, max drop 1 point, z = 3, chunks
-     * of 16: stopped after a chunk or two. Labels: the exact network's
-     * answers except on images 1, 5, 9 and 13 (one class up), so the exact
-     * design is right on 12 of the first 16 and on 44 of all 48 images.
-     * The drop of a stopped run is against the exact design on the images
-     * run: 100 (right_exact / images - top1), not against the baseline of
-     * all 48 (44/48); top1 is the emulator's on those images. */
     uint8_t labels[N];
     memcpy(labels, F.labels, sizeof labels);
     for (int i = 1; i < 16; i += 4)
         labels[i] = (uint8_t)((labels[i] + 1) % 5);
-    fit *f = make_fit(&(opts){.early_z = 3, .max_drop = 1.0, .labels = labels});
+    fit *f = make_fit(&(opts){.race_first = 16, .max_drop = 1.0, .labels = labels});
     assert_true(fabs(fit_baseline_top1(f) - 44.0 / 48.0) < 1e-15);
     ax_err err = {0};
     const int32_t g[6] = {0, 0, 0, 0, 0, 0};
     fit_result r;
     assert_int_equal(fit_score(f, g, 1, &r, &err), AX_OK);
-    assert_true(r.images < N && r.images % 16 == 0);
-    const int lm[L] = {0, 0, 0}, exact[L] = {1, 1, 1};
-    double t = emu_top1_of(lm, F.px, labels, (int)r.images);
-    double base = emu_top1_of(exact, F.px, labels, (int)r.images);
-    assert_true(r.top1 == t);
-    if (r.images == 16)
-        assert_true(base == 12.0 / 16.0);
-    assert_true(fabs(r.drop_pp - 100.0 * (base - t)) < 1e-12);
-    assert_true(r.drop_pp > 1.0);
+    assert_true(r.images == 16 || r.images == 32);
+    const int lm[L] = {0, 0, 0};
+    check_paired(&r, lm, F.px, labels, (int)r.images);
+    assert_true(fabs(r.top1 - emu_top1_of(lm, F.px, labels, (int)r.images)) < 1e-12);
+    assert_true(r.drop_pp - 2.3263 * r.drop_se > 1.0); /* the look's rule (0.99) */
+    assert_false(fit_feasible(f, &r));
     /* The exact design runs every image. */
     const int32_t ge[6] = {0, 0, 0, 1, 1, 1};
     assert_int_equal(fit_score(f, ge, 1, &r, &err), AX_OK);
     assert_int_equal(r.images, N);
     assert_true(r.drop_pp == 0.0);
-    /* Other images never stop early. */
+    /* Other images are never raced. */
+    fit_reference ref;
     mc_data d2 = {F.px2, F.labels2, N2, 1000};
-    assert_int_equal(fit_score_on(f, g, &d2, 1.0, &r, &err), AX_OK);
+    assert_int_equal(fit_reference_make(f, &d2, &ref, &err), AX_OK);
+    assert_int_equal(fit_score_on(f, g, &ref, &r, &err), AX_OK);
     assert_int_equal(r.images, N2);
+    fit_reference_clear(&ref);
+    fit_free(f);
+}
+
+/* A design dominated beyond doubt by a reference of the batch (a feasible
+ * design of the cache scored on every image, no more energy, an upper
+ * bound below the design's lower bound) stops racing after its first
+ * stage; without the reference it runs every image, and a reference
+ * scored on fewer images does not count. The reference is made up through
+ * fit_remember: 0 pJ and a bound of -50 points dominate any real design. */
+static void racing_stops_dominated_designs(void **state)
+{
+    (void)state;
+    const int32_t gm[6] = {0, 0, 0, 2, 2, 2}, gr[6] = {1, 1, 1, 1, 1, 1};
+    fit *f = make_fit(&(opts){.race_first = 16, .max_drop = 100.0});
+    ax_err err = {0};
+    fit_result r;
+    assert_int_equal(fit_batch(f, 1, gm, &r, NULL, &err), AX_OK);
+    assert_int_equal(r.images, N); /* no reference: never dominated */
+    fit_forget(f);
+    fit_result ref = {.energy_pj = 0, .drop_pp = -50, .drop_ucb = -50, .images = N - 1, .reps = 1};
+    assert_int_equal(fit_remember(f, gr, &ref, 0, &err), AX_OK);
+    assert_int_equal(fit_batch(f, 1, gm, &r, NULL, &err), AX_OK);
+    assert_int_equal(r.images, N); /* the reference ran on fewer images */
+    fit_forget(f);
+    ref.images = N;
+    assert_int_equal(fit_remember(f, gr, &ref, 0, &err), AX_OK);
+    assert_int_equal(fit_batch(f, 1, gm, &r, NULL, &err), AX_OK);
+    assert_int_equal(r.images, 16);
+    assert_true(fit_feasible(f, &r)); /* dominated, not infeasible */
     fit_free(f);
 }
 
@@ -883,7 +949,8 @@ int main(void)
         cmocka_unit_test(threads_do_not_change_results),
         cmocka_unit_test(score_on_other_images),
         cmocka_unit_test(stop_request_leaves_cache),
-        cmocka_unit_test(early_stop_of_hopeless_designs),
+        cmocka_unit_test(racing_stops_hopeless_designs),
+        cmocka_unit_test(racing_stops_dominated_designs),
         cmocka_unit_test(create_refuses_bad_spaces),
         cmocka_unit_test(null_err_on_bad_genes),
     };

@@ -123,6 +123,10 @@ static fit_result made_up_result(int k)
     r.top1 = 0.5 + 0.01 * k;
     r.top1_se = 0.001 * k;
     r.drop_pp = -1.0 + 0.37 * k;
+    r.drop_se = 0.01 * k + 0.5;
+    r.drop_ucb = r.drop_pp + 1.645 * r.drop_se;
+    r.s1 = -3 * k; /* negative: stored as two's complement */
+    r.s2 = 9 * k + 1;
     r.energy_pj = 1e6 + 123.25 * k;
     r.latency_s = 1e-3 * (k + 1);
     r.area_mm2 = 0.3 + 0.02 * k;
@@ -186,6 +190,7 @@ static void run_state_round_trip(void **state)
         assert_memory_equal(fit_evaluated_genes(f, i), genes + i * ng, ng * sizeof *genes);
         const fit_result *a = fit_evaluated_result(f, i), *b = &res[i];
         assert_true(a->top1 == b->top1 && a->top1_se == b->top1_se && a->drop_pp == b->drop_pp);
+        assert_true(a->drop_se == b->drop_se && a->drop_ucb == b->drop_ucb && a->s1 == b->s1 && a->s2 == b->s2);
         assert_true(a->energy_pj == b->energy_pj && a->latency_s == b->latency_s && a->area_mm2 == b->area_mm2);
         assert_memory_equal(a->comp_pj, b->comp_pj, sizeof a->comp_pj);
         assert_true(a->flips == b->flips && a->reps == b->reps && a->images == b->images);
@@ -260,7 +265,8 @@ static void bl_set_grows_and_keeps_order(void **state)
         char label[16];
         snprintf(label, sizeof label, "d%d", i);
         assert_string_equal(s.label[i], label);
-        assert_true(isnan(s.test_top1[i]) && isnan(s.test_drop[i]));
+        assert_true(isnan(s.out[i].test_top1) && isnan(s.out[i].test_drop) && isnan(s.out[i].confirm_ucb));
+        assert_int_equal(s.out[i].reported, 0);
     }
     bl_set_free(&s);
     bl_set_free(&s); /* freed twice: a no-op */
@@ -310,6 +316,7 @@ static void bl_savings_by_hand(void **state)
 {
     (void)state;
     bl_set s = {.n_genes = 1};
+    /* The search split counts a design by the upper bound of its drop. */
     const double energy[5] = {80, 60, 90, 50, 95}, drop[5] = {0.3, 0.7, -0.1, NAN, 0.0};
     const double test_drop[5] = {0.6, 0.2, NAN, 0.0, 0.5};
     for (int i = 0; i < 5; i++) {
@@ -317,8 +324,9 @@ static void bl_savings_by_hand(void **state)
         assert_int_equal(bl_set_add(&s, "x", "x", &g), 0);
         memset(&s.res[i], 0, sizeof s.res[i]);
         s.res[i].energy_pj = energy[i];
-        s.res[i].drop_pp = drop[i];
-        s.test_drop[i] = test_drop[i];
+        s.res[i].drop_ucb = drop[i];
+        s.res[i].drop_pp = -5; /* the estimate does not count */
+        s.out[i].test_drop = test_drop[i];
     }
     results_savings t = bl_search_savings(&s, 0, 5, 100.0);
     assert_float_equal(t.saved_05, 20.0, 1e-12); /* 80 pJ at 0.3 pp; 60 pJ is at 0.7 */
@@ -347,7 +355,7 @@ static void hypervolume_by_hand(void **state)
     assert_float_equal(results_hypervolume(&E, objs, viol, 4, 2), 0.75, 1e-12);
     assert_float_equal(results_hypervolume(&E, objs, viol, 0, 2), 0.0, 0);
     assert_float_equal(results_saved_pct(&E, 0.25 * 1e6 * exact_uj), 75.0, 1e-9);
-    results_savings s = {0, 0};
+    results_savings s = {0, 0, 0};
     results_savings_add(&s, 30, 0.5);
     results_savings_add(&s, 40, 0.51);
     results_savings_add(&s, 10, 0.0);

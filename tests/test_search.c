@@ -51,25 +51,33 @@ static void write_config(const char *path, const char *baselines, const char *ex
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fprintf(f,
-            "[model]\nonnx = %s\ncalib_images = 300\nval_images = 60\ntest_images = 60\n"
+            "[model]\nonnx = %s\ncalib_images = 300\nval_images = 60\nconfirm_images = 60\ntest_images = 60\n"
             "[knobs]\nnoc_swing = 0.8, 0.44, 0.4\nsram_v_input = 0.8, 0.48\nsram_v_weight = 0.8, 0.46\n"
-            "[objectives]\nmax_drop = 3\n"
-            "[search]\npopulation = 8\ngenerations = 5\nreps = 2\nbaselines = %s\n%s",
+            "[objectives]\nmax_drop = 10\n"
+            "[search]\npopulation = 8\ngenerations = 5\nreps = 2\nrace_first_images = 16\nbaselines = %s\n%s",
             model, baselines, extra ? extra : "");
     fclose(f);
 }
 
-/* A tiny search with baselines: 40 images, NoC swing levels only. */
-static void write_tiny_config(const char *path, const char *noc_swing, int population, int generations)
+/* A tiny search with baselines: 40 images (whose 95 % bound on a drop is
+ * never below ~6 points, hence the loose max_drop), NoC swing levels only.
+ * val_images: the search images (40 unless more are needed). */
+static void write_sized_config(const char *path, const char *noc_swing, int population, int generations,
+                               int val_images)
 {
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fprintf(f,
-            "[model]\nonnx = %s\ncalib_images = 200\nval_images = 40\ntest_images = 40\n"
-            "[knobs]\nnoc_swing = %s\n"
+            "[model]\nonnx = %s\ncalib_images = 200\nval_images = %d\nconfirm_images = 40\ntest_images = 40\n"
+            "[knobs]\nnoc_swing = %s\n[objectives]\nmax_drop = 20\n"
             "[search]\npopulation = %d\ngenerations = %d\nreps = 1\nbaselines = yes\n",
-            model, noc_swing, population, generations);
+            model, val_images, noc_swing, population, generations);
     fclose(f);
+}
+
+static void write_tiny_config(const char *path, const char *noc_swing, int population, int generations)
+{
+    write_sized_config(path, noc_swing, population, generations, 40);
 }
 
 static char *slurp(const char *path)
@@ -578,9 +586,9 @@ static void per_layer_voltages_and_bank_mode(void **state)
         snprintf(out, sizeof out, "%s/pl%d", tmpdir, k);
         FILE *f = fopen(cfg, "w");
         fprintf(f,
-                "[model]\nonnx = %s\ncalib_images = 200\nval_images = 40\ntest_images = 40\n"
+                "[model]\nonnx = %s\ncalib_images = 200\nval_images = 40\nconfirm_images = 40\ntest_images = 40\n"
                 "[search]\npopulation = 8\ngenerations = 2\nreps = 1\nbaselines = yes\n"
-                "%s[knobs]\nnoc_swing = 0.8, 0.44\n",
+                "[objectives]\nmax_drop = 20\n%s[knobs]\nnoc_swing = 0.8, 0.44\n",
                 model, k == 1 ? extras[1] : "");
         fclose(f);
         if (k == 0) { /* per_layer goes into the one [knobs] section */
@@ -622,16 +630,35 @@ static double tsv_field(const char *line, int col)
     return strtod(line, NULL);
 }
 
+/* Index of the column named name in a TSV text's header line. */
+static int tsv_col(const char *text, const char *name)
+{
+    size_t len = strlen(name);
+    int col = 0;
+    for (const char *p = text; *p && *p != '\n'; col++) {
+        if (!strncmp(p, name, len) && (p[len] == '\t' || p[len] == '\n'))
+            return col;
+        while (*p && *p != '\t' && *p != '\n')
+            p++;
+        if (*p == '\t')
+            p++;
+    }
+    fail_msg("no column %s", name);
+    return -1;
+}
+
 /* summary.tsv's savings for the search come from the search's own
  * chromosomes (evaluations.tsv), even when a baseline does better: here a
- * one-generation search of 4 chromosomes against a harmless NoC swing. */
+ * one-generation search of 4 chromosomes against a harmless NoC swing, on
+ * 600 search images (enough for a 95 % bound below 0.5 points when the
+ * swing changes no answer). */
 static void search_savings_exclude_baselines(void **state)
 {
     (void)state;
     char cfg[PATH_MAX], out[PATH_MAX];
     snprintf(cfg, sizeof cfg, "%s/own.ini", tmpdir);
     snprintf(out, sizeof out, "%s/own", tmpdir);
-    write_tiny_config(cfg, "0.8, 0.56", 4, 1);
+    write_sized_config(cfg, "0.8, 0.56", 4, 1, 600);
     assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
     char path[2 * PATH_MAX];
     snprintf(path, sizeof path, "%s/baselines.tsv", out);
@@ -642,10 +669,12 @@ static void search_savings_exclude_baselines(void **state)
     snprintf(path, sizeof path, "%s/evaluations.tsv", out);
     char *evals = slurp(path);
     assert_non_null(evals);
-    double best = exact; /* energy_uj, drop_pp: columns 1 and 2 */
+    /* The search split counts a design by its drop's upper bound. */
+    double best = exact;
+    int ucb = tsv_col(evals, "drop_ucb"), energy = tsv_col(evals, "energy_uj");
     for (char *line = strchr(evals, '\n'); line && line[1]; line = strchr(line + 1, '\n'))
-        if (tsv_field(line + 1, 2) <= 0.5 && tsv_field(line + 1, 1) < best)
-            best = tsv_field(line + 1, 1);
+        if (tsv_field(line + 1, ucb) <= 0.5 && tsv_field(line + 1, energy) < best)
+            best = tsv_field(line + 1, energy);
     free(evals);
     double own = 100.0 * (1.0 - best / exact);
     snprintf(path, sizeof path, "%s/summary.tsv", out);
@@ -661,14 +690,14 @@ static void search_savings_exclude_baselines(void **state)
     assert_true(one_knob > own + 1.0); /* the case the rule is about */
 }
 
-/* The best energy_saved_pct (column saved_col) over the rows of a TSV file
- * whose test-split drop (column drop_col) is <= bound, among rows whose
- * first field starts with one of kinds ("" matches all); 0 when none. */
-static double best_test_saving(const char *path, int drop_col, int saved_col, double bound, const char *const *kinds,
-                               int n_kinds)
+/* The best energy_saved_pct over the rows of a TSV file whose test-split
+ * drop (test_drop_pp) is <= bound, among rows whose first field starts
+ * with one of kinds ("" matches all); 0 when none. */
+static double best_test_saving(const char *path, double bound, const char *const *kinds, int n_kinds)
 {
     char *text = slurp(path);
     assert_non_null(text);
+    int drop_col = tsv_col(text, "test_drop_pp"), saved_col = tsv_col(text, "energy_saved_pct");
     double best = 0;
     for (char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
         int match = 0;
@@ -683,9 +712,10 @@ static double best_test_saving(const char *path, int drop_col, int saved_col, do
 }
 
 /* summary.tsv's test-split savings agree with the files: the search's with
- * front.tsv (re-scored front), each baseline's with the rows of
- * baselines.tsv re-scored on the test split, which are exactly the
- * feasible ones. */
+ * front.tsv (the reported front), each baseline's with the rows of
+ * baselines.tsv re-scored on the test split. Those are exactly the rows
+ * the reporting rule reported; every feasible row was scored on the
+ * confirmation images, and a reported one holds the bound there. */
 static void test_split_savings_match_files(void **state)
 {
     (void)state;
@@ -697,13 +727,18 @@ static void test_split_savings_match_files(void **state)
     snprintf(path, sizeof path, "%s/baselines.tsv", out);
     char *base = slurp(path);
     assert_non_null(base);
-    /* baselines.tsv: top1_se 5, test_top1 6, test_drop_pp 7, feasible 8 */
+    int c_feasible = tsv_col(base, "feasible"), c_reported = tsv_col(base, "reported");
+    int c_confirm = tsv_col(base, "confirm_drop_pp"), c_confirm_ucb = tsv_col(base, "confirm_drop_ucb");
+    int c_test = tsv_col(base, "test_drop_pp"), c_test_top1 = tsv_col(base, "test_top1");
     int rescored = 0;
     for (char *line = strchr(base, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
-        int feasible = (int)tsv_field(line + 1, 8);
-        assert_int_equal(feasible, !isnan(tsv_field(line + 1, 7)));
-        assert_int_equal(feasible, !isnan(tsv_field(line + 1, 6)));
-        rescored += feasible;
+        int feasible = (int)tsv_field(line + 1, c_feasible), reported = (int)tsv_field(line + 1, c_reported);
+        assert_int_equal(feasible, !isnan(tsv_field(line + 1, c_confirm)));
+        assert_int_equal(reported, !isnan(tsv_field(line + 1, c_test)));
+        assert_int_equal(reported, !isnan(tsv_field(line + 1, c_test_top1)));
+        if (reported)
+            assert_true(feasible && tsv_field(line + 1, c_confirm_ucb) <= 10.0); /* max_drop of write_config */
+        rescored += reported;
     }
     free(base);
     assert_true(rescored > 0);
@@ -713,17 +748,17 @@ static void test_split_savings_match_files(void **state)
     struct {
         const char *approach, *file;
         const char *const *kinds;
-        int n_kinds, drop_col, saved_col;
+        int n_kinds;
     } cases[] = {
-        {"nsga2_all_knobs", "front.tsv", any, 1, 5, 6},
-        {"one_knob", "baselines.tsv", fixed, 5, 7, 9},
-        {"random", "baselines.tsv", rnd, 1, 7, 9},
-        {"mult_only_nsga2", "baselines.tsv", mo, 1, 7, 9},
+        {"nsga2_all_knobs", "front.tsv", any, 1},
+        {"one_knob", "baselines.tsv", fixed, 5},
+        {"random", "baselines.tsv", rnd, 1},
+        {"mult_only_nsga2", "baselines.tsv", mo, 1},
     };
     snprintf(path, sizeof path, "%s/summary.tsv", out);
     char *sum = slurp(path);
     assert_non_null(sum);
-    assert_non_null(strstr(sum, "\ttest_energy_saved_pct_at_0.5pp\ttest_energy_saved_pct_at_0pp\n"));
+    assert_non_null(strstr(sum, "\ttest_energy_saved_pct_at_0.5pp\ttest_energy_saved_pct_at_0pp\ttest_hv\n"));
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char key[64], file[2 * PATH_MAX];
         snprintf(key, sizeof key, "\n%s\t", cases[i].approach);
@@ -731,8 +766,7 @@ static void test_split_savings_match_files(void **state)
         assert_non_null(row);
         snprintf(file, sizeof file, "%s/%s", out, cases[i].file);
         for (int b = 0; b < 2; b++) {
-            double want = best_test_saving(file, cases[i].drop_col, cases[i].saved_col, b ? 0.0 : 0.5,
-                                           cases[i].kinds, cases[i].n_kinds);
+            double want = best_test_saving(file, b ? 0.0 : 0.5, cases[i].kinds, cases[i].n_kinds);
             double got = tsv_field(row + 1, 5 + b);
             print_message("    %-16s test split, <= %.1f pp: %.3f %% (files: %.3f %%)\n", cases[i].approach,
                           b ? 0.0 : 0.5, got, want);
@@ -897,7 +931,7 @@ static void nsga_near_the_true_front(void **state)
     snprintf(cfg, sizeof cfg, "%s/small.ini", tmpdir);
     FILE *f = fopen(cfg, "w");
     fprintf(f,
-            "[model]\nonnx = %s\ncalib_images = 300\nval_images = 200\ntest_images = 40\n"
+            "[model]\nonnx = %s\ncalib_images = 300\nval_images = 200\nconfirm_images = 100\ntest_images = 40\n"
             "[library]\ninclude = trunc_k8c, perf_j0_m1\n"
             "[knobs]\nnoc_swing = 0.8, 0.44, 0.4\n"
             "[objectives]\nmax_drop = 5\n"
@@ -921,6 +955,48 @@ static void nsga_near_the_true_front(void **state)
     assert_true(distinct <= 729 / 4);
 }
 
+/* The confirmation split rejects designs that passed on a small sample by
+ * luck. With 30 search images and a lenient confidence (0.55: the bound is
+ * barely above the estimate, as a point-estimate rule would be), the
+ * exhaustive run finds designs feasible on the search images; most fail on
+ * 300 images the search never used, and the reported front holds only
+ * designs whose bound there is within max_drop. */
+static void lucky_designs_fail_confirmation(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], out[PATH_MAX], args[3 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/lucky.ini", tmpdir);
+    snprintf(out, sizeof out, "%s/lucky", tmpdir);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "[model]\nonnx = %s\ncalib_images = 200\nval_images = 30\nconfirm_images = 300\ntest_images = 100\n"
+            "[library]\ninclude = trunc_k8, bam_h3_v8, etm_k3\n"
+            "[objectives]\nconfidence = 0.55\nmax_drop = 2\n[search]\nreps = 1\nbaselines = no\n",
+            model);
+    fclose(f);
+    snprintf(args, sizeof args, "search '%s' --out '%s' --exhaustive", cfg, out);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 0);
+    const char *line = strstr(r.out, "confirmation: ");
+    assert_non_null(line);
+    int held = -1, candidates = -1;
+    assert_int_equal(sscanf(line, "confirmation: %d of %d candidates", &held, &candidates), 2);
+    print_message("    %d of %d designs feasible on 30 search images hold on 300 confirmation images\n", held,
+                  candidates);
+    assert_true(candidates > 0 && held < candidates);
+    cli_result_free(&r);
+    char path[2 * PATH_MAX];
+    snprintf(path, sizeof path, "%s/front.tsv", out);
+    char *front = slurp(path);
+    assert_non_null(front);
+    int ucb = tsv_col(front, "confirm_drop_ucb"), rows = 0;
+    for (char *l = strchr(front, '\n'); l && l[1]; l = strchr(l + 1, '\n'), rows++)
+        assert_true(tsv_field(l + 1, ucb) <= 2.0);
+    assert_true(rows > 0);
+    free(front);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -938,6 +1014,7 @@ int main(void)
         cmocka_unit_test(plot_writes_png_and_svg),
         cmocka_unit_test(plot_hostile_names_and_bad_tables),
         cmocka_unit_test(nsga_near_the_true_front),
+        cmocka_unit_test(lucky_designs_fail_confirmation),
     };
     return cmocka_run_group_tests_name("search", tests, setup, teardown);
 }
