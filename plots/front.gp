@@ -31,15 +31,15 @@ if (exists("maxdrop")) set yrange [*:4*maxdrop]; \
     set arrow from graph 0, first maxdrop to graph 1, first maxdrop nohead dt 2 lc rgb "gray40"; \
     set label "accuracy bound" at graph 0.01, first maxdrop offset 0,0.6 font ",9" tc rgb "gray40"
 if (exists("hasbase") && !hasbase) \
-plot front using "energy_uj":"confirm_drop_pp":(column("confirm_drop_pp")-1.645*column("confirm_drop_se")):"confirm_drop_ucb" with yerrorlines lw 2 pt 7 ps 1.2 lc rgb "#1f77b4" title "NSGA-II front (confirmation images; bar to the upper bound)", \
-     front using "energy_uj":"test_drop_pp":(column("test_drop_pp")-1.645*column("test_drop_se")):(column("test_drop_pp")+1.645*column("test_drop_se")) with yerrorbars pt 6 ps 1.5 lc rgb "#17becf" title "same designs, test split (90 % interval)"; \
+plot front using "energy_uj":"confirm_drop_pp":(column("confirm_drop_pp")-1.645*column("confirm_drop_se")):"confirm_drop_ucb" with yerrorlines lw 2 pt 7 ps 1.2 lc rgb "#1f77b4" title "front, confirmation split (bar: up to the bound)", \
+     front using "energy_uj":"test_drop_pp":(column("test_drop_pp")-1.645*column("test_drop_se")):(column("test_drop_pp")+1.645*column("test_drop_se")) with yerrorbars pt 6 ps 1.5 lc rgb "#17becf" title "front, test split (90 % interval)"; \
 else \
-plot front using "energy_uj":"confirm_drop_pp":(column("confirm_drop_pp")-1.645*column("confirm_drop_se")):"confirm_drop_ucb" with yerrorlines lw 2 pt 7 ps 1.2 lc rgb "#1f77b4" title "NSGA-II front (confirmation images; bar to the upper bound)", \
-     front using "energy_uj":"test_drop_pp":(column("test_drop_pp")-1.645*column("test_drop_se")):(column("test_drop_pp")+1.645*column("test_drop_se")) with yerrorbars pt 6 ps 1.5 lc rgb "#17becf" title "same designs, test split (90 % interval)", \
-     base using (is("all_layers") ? column("energy_uj") : NaN):"drop_pp" with points pt 2 ps 1 lc rgb "#7f7f7f" title "one multiplier in every layer", \
+plot front using "energy_uj":"confirm_drop_pp":(column("confirm_drop_pp")-1.645*column("confirm_drop_se")):"confirm_drop_ucb" with yerrorlines lw 2 pt 7 ps 1.2 lc rgb "#1f77b4" title "front, confirmation split (bar: up to the bound)", \
+     front using "energy_uj":"test_drop_pp":(column("test_drop_pp")-1.645*column("test_drop_se")):(column("test_drop_pp")+1.645*column("test_drop_se")) with yerrorbars pt 6 ps 1.5 lc rgb "#17becf" title "front, test split (90 % interval)", \
+     base using (is("all_layers") ? column("energy_uj") : NaN):"drop_pp" with points pt 2 ps 1 lc rgb "#7f7f7f" title "one mult. in every layer", \
      base using (is("noc_swing") ? column("energy_uj") : NaN):"drop_pp" with linespoints pt 9 lc rgb "#2ca02c" title "NoC swing alone", \
      base using (is("sram_v_input") ? column("energy_uj") : NaN):"drop_pp" with linespoints pt 11 lc rgb "#9467bd" title "input SRAM voltage alone", \
      base using (is("sram_v_weight") ? column("energy_uj") : NaN):"drop_pp" with linespoints pt 13 lc rgb "#8c564b" title "weight SRAM voltage alone", \
      base using (is("random") ? column("energy_uj") : NaN):"drop_pp" with points pt 4 ps 1.2 lc rgb "#ff7f0e" title "random search front", \
-     base using (is("mult_only") ? column("energy_uj") : NaN):"drop_pp" with points pt 8 ps 1.2 lc rgb "#d62728" title "multiplier-only NSGA-II front", \
+     base using (is("mult_only") ? column("energy_uj") : NaN):"drop_pp" with points pt 8 ps 1.2 lc rgb "#d62728" title "mult.-only NSGA-II front", \
      base using (is("exact") ? column("energy_uj") : NaN):"drop_pp" with points pt 3 ps 3 lw 2 lc rgb "black" title "exact design"
