@@ -541,6 +541,10 @@ int bl_run(run_env *e, const char *dir, long budget, double front_hv, const resu
     int n_ap = 0;
     unsigned char *keep = NULL;
     int rc = c.card && c.g ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    /* A baseline's score must depend on its genome alone, not on which
+     * designs the search found before (racing's dominance stops); the
+     * search's designs stopped as dominated are continued when met. */
+    fit_set_dominance(e->fit, 0);
     if (rc == AX_OK) {
         fit_cardinalities(e->fit, c.card);
         rc = bl_score_all(&c, budget, ranges, evals, err);
@@ -571,6 +575,7 @@ int bl_run(run_env *e, const char *dir, long budget, double front_hv, const resu
     }
     if (rc == AX_ESTOPPED)
         run_env_say(e, "baselines stopped; continue with: axsearch resume %s\n", dir);
+    fit_set_dominance(e->fit, 1);
     free(keep);
     free(c.g);
     free(c.card);

@@ -7,6 +7,7 @@
 #include "ga/indicator.h"
 #include "ga/pareto.h"
 #include "util/fileio.h"
+#include "util/gset.h"
 #include "util/sort.h"
 
 void results_savings_add(results_savings *s, double saved_pct, double drop_pp)
@@ -275,18 +276,26 @@ results_savings results_report_savings(const run_env *e, const results_report *r
 
 /* ---- front.tsv ------------------------------------------------------------ */
 
-/* The last population's feasible rows (the candidates), in row order;
- * *rows malloc'ed (caller frees). Returns the count, or -1 when out of
- * memory. */
-static int candidate_rows(const nsga_view *v, int **rows)
+/* The last population's feasible rows (the candidates), in row order, a
+ * genome once; *rows malloc'ed (caller frees). Returns the count, or -1
+ * when out of memory. */
+static int candidate_rows(const run_env *e, const nsga_view *v, int **rows)
 {
     *rows = malloc((size_t)(v->size > 0 ? v->size : 1) * sizeof **rows);
-    if (!*rows)
-        return -1;
-    int n = 0;
-    for (int r = 0; r < v->size; r++)
-        if (v->viol[r] <= 0)
+    gset *seen = gset_create((size_t)v->n_int * sizeof(int32_t));
+    int n = *rows && seen ? 0 : -1;
+    for (int r = 0; n >= 0 && r < v->size; r++) {
+        const int32_t *g = v->ints + (size_t)r * v->n_int;
+        long c = fit_find(e->fit, g);
+        int added = 0;
+        if (c < 0 || !fit_feasible(e->fit, fit_evaluated_result(e->fit, (size_t)c)))
+            continue;
+        if (gset_add(seen, g, &added) < 0)
+            n = -1;
+        else if (added)
             (*rows)[n++] = r;
+    }
+    gset_free(seen);
     return n;
 }
 
@@ -358,7 +367,7 @@ static int write_front_file(run_env *e, const char *dir, const int32_t *genes, c
 
 int results_write_front(run_env *e, const char *dir, const nsga_view *v, results_savings *test_savings, ax_err *err)
 {
-    int *rows, n = candidate_rows(v, &rows);
+    int *rows, n = candidate_rows(e, v, &rows);
     int32_t *genes = n >= 0 ? malloc((size_t)(n > 0 ? n : 1) * (size_t)v->n_int * sizeof *genes) : NULL;
     if (n < 0 || !genes) {
         free(rows);

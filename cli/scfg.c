@@ -83,7 +83,7 @@ static const key keys[] = {
      "generations, the initial population included"},
     {"search", "seed", T_U64, OFF(seed), 0, 0, 0, 0, NULL, "1",
      "seed of the search's random draws (population, variation, random-search baseline)"},
-    {"search", "reps", T_LONG, OFF(reps), 0, 0, 1, 10000, NULL, "3",
+    {"search", "reps", T_LONG, OFF(reps), 0, 0, 1, 255, NULL, "3",
      "repetitions of the emulation when any bit error rate is above zero"},
     {"search", "threads", T_LONG, OFF(threads), 0, 0, 0, 4096, NULL, "0",
      "OpenMP threads; 0: all (results do not depend on it)"},

@@ -30,6 +30,7 @@ struct fit {
     fmap_links *links;   /* [L] mesh links per datum, from the chip model's mapping */
     double macs, macs_skipped;
     double z, z_look;    /* normal quantiles of the confidence and of a racing look */
+    int dominance;       /* racing stops dominated designs (fit_set_dominance) */
 };
 
 typedef struct race_ref race_ref;
@@ -45,6 +46,8 @@ fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
         accel_net_layers(setup->net) != (size_t)space->n_layers ||
         accel_net_mults(setup->net) != (size_t)space->n_mults)
         return ax_fail(err, AX_EINPUT, "fitness: network, chip model and space disagree on sizes"), NULL;
+    if (setup->reps > FIT_MAX_REPS)
+        return ax_fail(err, AX_EINPUT, "fitness: %d repetitions, at most %d", setup->reps, FIT_MAX_REPS), NULL;
     fit *f = calloc(1, sizeof *f);
     if (!f)
         return ax_fail(err, AX_EINTERNAL, "out of memory"), NULL;
@@ -64,6 +67,7 @@ fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
     f->n_vgenes = space->per_layer_volts ? 3 * space->n_layers : 3;
     f->n_genes = (space->n_arrays > 0 ? space->n_arrays + space->n_layers : space->n_layers) + f->n_vgenes;
     f->z = race_z(setup->confidence > 0.5 && setup->confidence < 1 ? setup->confidence : 0.95);
+    f->dominance = 1;
     f->z_look = race_z(setup->race_confidence > 0.5 && setup->race_confidence < 1 ? setup->race_confidence : 0.99);
     if (!(f->known = gset_create((size_t)f->n_genes * sizeof(int32_t)))) {
         fit_free(f);
@@ -310,12 +314,16 @@ static void accuracy_fields(const fit *f, const uint8_t *base, fit_result *r)
  * cannot disagree on). */
 static void exact_is_exact(const fit *f, const int32_t *genes, fit_result *r)
 {
-    for (int g = 0; g < f->n_genes; g++) {
-        int want = g < f->n_vgenes ? 0 : (f->space.n_arrays > 0 && g >= f->n_vgenes + f->space.n_arrays) ? -1
-                                                                                                          : f->space.exact_mult;
-        if (want >= 0 && genes[g] != want)
+    for (int g = 0; g < f->n_vgenes; g++)
+        if (genes[g] != 0)
             return;
-    }
+    int lm[64], L = f->space.n_layers;
+    if (L > 64)
+        return;
+    fit_layer_mults(f, genes, lm); /* bank mode: unused arrays do not matter */
+    for (int l = 0; l < L; l++)
+        if (lm[l] != f->space.exact_mult)
+            return;
     r->drop_se = 0;
     r->drop_ucb = r->drop_pp;
 }
@@ -339,23 +347,41 @@ static void exact_objectives(const fit *f, const fit_result *r, double *o)
         o[k++] = r->latency_s;
 }
 
+/* The look after a stage (fitness/race.h), against ref when dominance
+ * stops are on (ref NULL: infeasibility only). */
+static race_verdict look(const fit *f, const fit_result *r, const race_ref *ref)
+{
+    double objs[3];
+    exact_objectives(f, r, objs);
+    int m = 1 + f->setup.obj_area + f->setup.obj_latency;
+    race_tally t = {r->images, r->reps, r->s1, r->s2};
+    int use = ref && f->dominance;
+    return race_look(&t, f->z_look, f->setup.max_drop, objs, m, use ? ref->objs : NULL, use ? ref->ucb : NULL,
+                     use ? ref->n : 0);
+}
+
 /* Scores genes on the search images in racing stages (one stage when
- * racing is off): after each stage but the last, race_look against ref
- * (NULL: infeasibility only) may stop it. */
-static int score_raced(const fit *f, const int32_t *genes, int emu_threads, const race_ref *ref, fit_result *r,
-                       ax_err *err)
+ * racing is off): after each stage but the last, a look may stop it.
+ * start: NULL, or the cached result of a design stopped before, which is
+ * continued from its last stage (the same images and fault draws, so the
+ * result is what scoring it whole would give). */
+static int score_raced(const fit *f, const int32_t *genes, int emu_threads, const race_ref *ref,
+                       const fit_result *start, fit_result *r, ax_err *err)
 {
     design ds;
     int rc = design_make(f, genes, &ds, err);
     if (rc != AX_OK)
         return rc;
     const mc_data *d = &f->setup.val;
-    memset(r, 0, sizeof *r);
     uint8_t *right = malloc((size_t)(d->n > 0 ? d->n : 1));
-    rc = right ? chip_eval(f, genes, &ds, r, err) : ax_fail(err, AX_EINTERNAL, "out of memory");
-    double objs[3];
-    exact_objectives(f, r, objs);
-    int m = 1 + f->setup.obj_area + f->setup.obj_latency;
+    if (start) {
+        *r = *start;
+        r->macs = r->macs_skipped = 0; /* this scoring's own */
+        rc = right ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    } else {
+        memset(r, 0, sizeof *r);
+        rc = right ? chip_eval(f, genes, &ds, r, err) : ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
     while (rc == AX_OK && r->images < d->n) {
         int64_t end = race_stage_end(r->images, f->setup.race_first, d->n);
         rc = run_images(f, &ds, d, r->images, end, emu_threads, right + r->images, r, err);
@@ -366,12 +392,11 @@ static int score_raced(const fit *f, const int32_t *genes, int emu_threads, cons
         r->images = end;
         r->s1 += t.s1;
         r->s2 += t.s2;
-        race_tally all = {r->images, r->reps, r->s1, r->s2};
-        if (end < d->n && race_look(&all, f->z_look, f->setup.max_drop, objs, m, ref ? ref->objs : NULL,
-                                    ref ? ref->ucb : NULL, ref ? ref->n : 0) != RACE_GO_ON)
+        if (end < d->n && look(f, r, ref) != RACE_GO_ON)
             break;
     }
     if (rc == AX_OK) {
+        r->complete = r->images >= d->n;
         accuracy_fields(f, f->base_right, r);
         exact_is_exact(f, genes, r);
     }
@@ -394,8 +419,11 @@ static int score_exact(const fit *f, const mc_data *d, uint8_t *right, fit_resul
         rc = chip_eval(f, exact, &ds, r, err);
         if (rc == AX_OK)
             rc = run_images(f, &ds, d, 0, d->n, f->setup.threads, right, r, err);
+        if (rc == AX_OK && r->reps != 1) /* nominal voltages flip no bit (faultmap.h) */
+            rc = ax_fail(err, AX_EINTERNAL, "fitness: the exact design ran %d repetitions", r->reps);
         if (rc == AX_OK) {
             r->images = d->n;
+            r->complete = 1;
             accuracy_fields(f, right, r); /* against itself: top-1 only */
         }
         design_clear(&ds);
@@ -406,7 +434,7 @@ static int score_exact(const fit *f, const mc_data *d, uint8_t *right, fit_resul
 
 int fit_score(const fit *f, const int32_t *genes, int emu_threads, fit_result *r, ax_err *err)
 {
-    return score_raced(f, genes, emu_threads, NULL, r, err);
+    return score_raced(f, genes, emu_threads, NULL, NULL, r, err);
 }
 
 int fit_reference_make(const fit *f, const mc_data *d, fit_reference *ref, ax_err *err)
@@ -450,6 +478,7 @@ int fit_score_on(const fit *f, const int32_t *genes, const fit_reference *ref, f
         r->images = d->n;
         r->s1 = t.s1;
         r->s2 = t.s2;
+        r->complete = 1;
         accuracy_fields(f, ref->right, r);
         exact_is_exact(f, genes, r);
     }
@@ -460,10 +489,22 @@ int fit_score_on(const fit *f, const int32_t *genes, const fit_reference *ref, f
 
 int fit_feasible(const fit *f, const fit_result *r)
 {
-    return r->drop_ucb <= f->setup.max_drop;
+    return r->complete && r->drop_ucb <= f->setup.max_drop;
 }
 
+void fit_set_dominance(fit *f, int on) { f->dominance = on; }
+
 double fit_confidence_z(const fit *f) { return f->z; }
+
+/* max_drop - drop_ucb; a design racing stopped before the last stage is
+ * never feasible (at least FIT_UNFINISHED of violation): its claim would
+ * rest on fewer images than the rule is stated for. */
+#define FIT_UNFINISHED 1e-6
+static double fit_constraint(const fit *f, const fit_result *r)
+{
+    double c = f->setup.max_drop - r->drop_ucb;
+    return r->complete || c < -FIT_UNFINISHED ? c : -FIT_UNFINISHED;
+}
 
 void fit_objectives(const fit *f, const fit_result *r, double *objs, double *cons)
 {
@@ -475,7 +516,7 @@ void fit_objectives(const fit *f, const fit_result *r, double *objs, double *con
     if (f->setup.obj_latency)
         objs[k++] = r->latency_s * 1e3;
     if (cons)
-        cons[0] = f->setup.max_drop - r->drop_ucb;
+        cons[0] = fit_constraint(f, r);
 }
 
 /* ---- the cache ------------------------------------------------------------ */
@@ -518,7 +559,9 @@ int fit_remember(fit *f, const int32_t *genes, const fit_result *r, int known_ok
             return AX_OK;
         return ax_fail(err, AX_EINPUT, "fitness: a chromosome is remembered twice");
     }
-    if (cache_add(f, genes, r) != 0)
+    fit_result x = *r;
+    x.complete = x.images >= f->setup.val.n; /* derived, not saved */
+    if (cache_add(f, genes, &x) != 0)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     return AX_OK;
 }
@@ -574,10 +617,11 @@ static void race_ref_clear(race_ref *ref)
 
 /* Sorts out a batch: rows the cache knows (copied into out, source -1),
  * repeats of an earlier row (source = that row) and the rows to score
- * (todo, source = itself). Returns the number to score; *hits counts the
- * others. */
-static int batch_plan(const fit *f, int count, const int32_t *genes, fit_result *out, int *todo, int *source,
-                      long *hits)
+ * (todo, source = itself; cont[i] = the cache entry a stopped design
+ * continues from, else -1). Returns the number to score; *hits counts the
+ * rows not scored. */
+static int batch_plan(const fit *f, int count, const int32_t *genes, const race_ref *ref, fit_result *out,
+                      int *todo, int *source, long *cont, long *hits)
 {
     int n = f->n_genes, n_todo = 0;
     long h = 0;
@@ -585,6 +629,12 @@ static int batch_plan(const fit *f, int count, const int32_t *genes, fit_result 
         const int32_t *g = genes + (size_t)i * n;
         long c = fit_find(f, g);
         source[i] = i;
+        cont[i] = -1;
+        if (c >= 0 && !f->results[c].complete && look(f, &f->results[c], ref) == RACE_GO_ON) {
+            cont[i] = c; /* stopped as dominated, and no longer */
+            todo[n_todo++] = i;
+            continue;
+        }
         if (c >= 0) {
             out[i] = f->results[c];
             h++;
@@ -604,11 +654,16 @@ static int batch_plan(const fit *f, int count, const int32_t *genes, fit_result 
     return n_todo;
 }
 
+static const fit_result *start_of(const fit *f, const long *cont, int row)
+{
+    return cont[row] >= 0 ? &f->results[cont[row]] : NULL;
+}
+
 /* Scores rows order[0..n_todo) of genes into out: OpenMP over chromosomes,
  * or over images when there are fewer chromosomes than threads. The first
  * failure (or a stop request) goes to *first; returns nonzero on failure. */
 static int batch_score(const fit *f, const int32_t *genes, const int *order, int n_todo, const race_ref *ref,
-                       fit_result *out, ax_err *first)
+                       const long *cont, fit_result *out, ax_err *first)
 {
     int n = f->n_genes, threads = 1, failed = 0;
 #ifdef _OPENMP
@@ -620,7 +675,8 @@ static int batch_score(const fit *f, const int32_t *genes, const int *order, int
             ax_err e = {0};
             int rc = f->setup.stop && *f->setup.stop
                          ? ax_fail(&e, AX_ESTOPPED, "stopped")
-                         : score_raced(f, genes + (size_t)order[t] * n, 1, ref, &out[order[t]], &e);
+                         : score_raced(f, genes + (size_t)order[t] * n, 1, ref, start_of(f, cont, order[t]),
+                                       &out[order[t]], &e);
             if (rc != AX_OK) {
 #pragma omp critical(fit_batch_error)
                 {
@@ -635,7 +691,8 @@ static int batch_score(const fit *f, const int32_t *genes, const int *order, int
             if (f->setup.stop && *f->setup.stop)
                 failed = ax_fail(first, AX_ESTOPPED, "stopped") != AX_OK;
             else
-                failed = score_raced(f, genes + (size_t)order[t] * n, threads, ref, &out[order[t]], first) != AX_OK;
+                failed = score_raced(f, genes + (size_t)order[t] * n, threads, ref, start_of(f, cont, order[t]),
+                                     &out[order[t]], first) != AX_OK;
         }
     }
     return failed;
@@ -648,16 +705,18 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
     int *todo = malloc(rows * sizeof *todo);     /* batch rows to score */
     int *source = malloc(rows * sizeof *source); /* row holding the answer */
     int *order = malloc(rows * sizeof *order);
+    long *cont = malloc(rows * sizeof *cont);
     race_ref ref = {0, 0, NULL, NULL};
-    if (!todo || !source || !order || race_ref_make(f, &ref) != 0) {
+    if (!todo || !source || !order || !cont || race_ref_make(f, &ref) != 0) {
         free(todo);
         free(source);
         free(order);
+        free(cont);
         race_ref_clear(&ref);
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     }
     long h;
-    int n_todo = batch_plan(f, count, genes, out, todo, source, &h);
+    int n_todo = batch_plan(f, count, genes, &ref, out, todo, source, cont, &h);
     /* With the prefix cache, chromosomes that share voltages and their
      * first layers' multipliers should run one after the other on the same
      * thread: order the work by (voltages, layer genes) and give each
@@ -668,20 +727,24 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
         sort_indices(order, (size_t)n_todo, cmp_prefix, &ctx, NULL);
     }
     ax_err first = {0};
-    int failed = batch_score(f, genes, order, n_todo, &ref, out, &first);
+    int failed = batch_score(f, genes, order, n_todo, &ref, cont, out, &first);
     for (int t = 0; !failed && t < n_todo; t++) {
         f->macs += out[todo[t]].macs;
         f->macs_skipped += out[todo[t]].macs_skipped;
     }
-    for (int t = 0; !failed && t < n_todo; t++)
-        if (cache_add(f, genes + (size_t)todo[t] * n, &out[todo[t]]) != 0)
+    for (int t = 0; !failed && t < n_todo; t++) {
+        if (cont[todo[t]] >= 0) /* a continued design keeps its place */
+            f->results[cont[todo[t]]] = out[todo[t]];
+        else if (cache_add(f, genes + (size_t)todo[t] * n, &out[todo[t]]) != 0)
             failed = ax_fail(&first, AX_EINTERNAL, "out of memory") != AX_OK;
+    }
     for (int i = 0; !failed && i < count; i++)
         if (source[i] >= 0 && source[i] != i)
             out[i] = out[source[i]];
     free(order);
     free(todo);
     free(source);
+    free(cont);
     race_ref_clear(&ref);
     if (failed) {
         if (err)

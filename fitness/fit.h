@@ -50,6 +50,9 @@ typedef struct fit_space {
     int per_layer_volts; /* 1: each layer has its own three voltage genes */
 } fit_space;
 
+/* The repetitions right on an image are counted in a byte. */
+#define FIT_MAX_REPS 255
+
 typedef struct fit_setup {
     const qnet *q;
     const emu_table *const *tables; /* [n_mults]; NULL entries = exact */
@@ -90,6 +93,7 @@ typedef struct fit_result {
     int reps;
     double macs, macs_skipped; /* this scoring's emulated MACs (not saved with results) */
     int64_t images;            /* images scored: all, unless racing stopped it */
+    int complete;              /* scored on every image of its split (derived from images) */
 } fit_result;
 
 typedef struct fit fit;
@@ -135,8 +139,14 @@ void fit_reference_clear(fit_reference *ref);
  * drop paired against the exact design there. */
 int fit_score_on(const fit *f, const int32_t *genes, const fit_reference *ref, fit_result *r, ax_err *err);
 
-/* Whether r's drop bound is within max_drop (the constraint). */
+/* Whether r rests on every image of its split and its drop bound is
+ * within max_drop (the constraint). */
 int fit_feasible(const fit *f, const fit_result *r);
+/* Racing's dominance stops on (the default) or off. Off, only clearly
+ * infeasible designs stop, so a score depends on the genome alone (the
+ * baselines); a cached design stopped as dominated is then continued from
+ * its last stage when it comes back. */
+void fit_set_dominance(fit *f, int on);
 /* The normal quantile of the configured confidence. */
 double fit_confidence_z(const fit *f);
 
@@ -149,7 +159,7 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
 
 /* Objectives (minimized): energy in uJ, drop in points (the estimate),
  * then area (mm^2) and latency (ms) when enabled; the constraint
- * max_drop - drop_ucb >= 0. */
+ * max_drop - drop_ucb >= 0 (always violated by a design racing stopped). */
 void fit_objectives(const fit *f, const fit_result *r, double *objs, double *cons);
 
 /* Emulated MACs so far and those the prefix cache saved (search images). */

@@ -44,19 +44,23 @@ double race_drop_se(const race_tally *t)
     return 100.0 * sqrt(pseudo_variance(t) / (double)t->images);
 }
 
-/* The score bound (upper, z > 0): the largest drop d whose own least
- * variance is still consistent with the estimate. D takes values in steps
- * of 1/R in [-1, 1], so D^2 >= D / R and var(D) >= d / R - d^2; solving
- * (d - est)^2 n = z^2 (d / R - d^2) for its larger root gives Wilson's
- * score bound when no image goes the other way. It matters when the
- * disagreements are few (a drop near 0 on n images), where the sample
- * variance understates the spread. */
+/* The score bound (upper, z > 0), in fractions of images: the largest d
+ * with (d - est)^2 n = z^2 d (1 - d), i.e. Wilson's score bound for a
+ * design whose disagreements are whole images (D in {-1, 0, 1}), the
+ * case of an approximate multiplier that fails an image in every
+ * repetition. When D is fractional (errors in some repetitions only) its
+ * variance is smaller and the bound errs on the safe side; when many
+ * images go the other way, the sample variance of the normal bound is the
+ * larger and decides. It matters when disagreements are few (a drop near
+ * 0), where the sample variance understates the spread. */
 static double score_upper(const race_tally *t, double z)
 {
     double n = (double)t->images, est = (double)t->s1 / ((double)t->reps * n), z2 = z * z;
-    double a = n + z2, b = 2.0 * n * est + z2 / (double)t->reps, c = n * est * est;
+    double a = n + z2, b = 2.0 * n * est + z2, c = n * est * est;
     double disc = b * b - 4.0 * a * c;
-    return (b + sqrt(disc > 0 ? disc : 0.0)) / (2.0 * a);
+    if (disc < 0) /* cannot happen for est in [-1, 1]; no bound from here */
+        return -INFINITY;
+    return (b + sqrt(disc)) / (2.0 * a);
 }
 
 double race_bound(const race_tally *t, double z)
@@ -87,9 +91,10 @@ int64_t race_stage_end(int64_t done, int64_t first, int64_t total)
 {
     if (first <= 0 || first >= total)
         return total;
+    /* Doubling; a tail shorter than the first stage joins the last one. */
     int64_t end = first;
     while (end <= done && end < total)
-        end = end > total / 2 ? total : 2 * end;
+        end = total - 2 * end < first ? total : 2 * end;
     return end < total ? end : total;
 }
 

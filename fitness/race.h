@@ -20,12 +20,11 @@
  *   drop_ucb = drop_pp + z drop_se, z = the one-sided normal quantile of
  *             the confidence (default 95 %: z = 1.645), or the score bound
  *             when that is higher: the largest drop d with
- *             (d - drop)^2 n <= z^2 (d / R - d^2), d / R - d^2 being the
- *             least variance D can have at mean d (D^2 >= D / R on its
- *             grid). With no image going the other way it is Wilson's
- *             score bound; it guards the bound when disagreements are few
- *             (a drop near 0), where the sample variance understates the
- *             spread.
+ *             (d - drop)^2 n <= z^2 d (1 - d), Wilson's score bound for a
+ *             design whose disagreements are whole images (failed in every
+ *             repetition), on the safe side when they are fractional. It
+ *             guards the bound when disagreements are few (a drop near 0),
+ *             where the sample variance understates the spread.
  *
  * The sequential rule (racing). A design is scored in stages of growing
  * image counts (first, 2 first, 4 first, ... up to the whole split). After
@@ -66,8 +65,8 @@ double race_bound(const race_tally *t, double z);
 double race_z(double confidence);
 
 /* The image count at which the stage after `done` images ends: the
- * smallest first * 2^k above done, capped at total (first <= 0 or
- * first >= total: one stage, total). */
+ * smallest first * 2^k above done, or total when fewer than first images
+ * would be left after it (first <= 0 or first >= total: one stage). */
 int64_t race_stage_end(int64_t done, int64_t first, int64_t total);
 
 typedef enum race_verdict { RACE_GO_ON, RACE_INFEASIBLE, RACE_DOMINATED } race_verdict;

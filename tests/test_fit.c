@@ -536,7 +536,8 @@ static void objectives_and_constraint(void **state)
     /* A made-up result: 2.5e6 pJ = 2.5 uJ, drop 1.5 points (upper bound
      * 1.75), 3.25 mm^2, 2e-3 s = 2 ms. The objective is the estimate, the
      * constraint the bound. */
-    fit_result r = {.energy_pj = 2.5e6, .drop_pp = 1.5, .drop_ucb = 1.75, .area_mm2 = 3.25, .latency_s = 2e-3};
+    fit_result r = {.energy_pj = 2.5e6, .drop_pp = 1.5, .drop_ucb = 1.75, .area_mm2 = 3.25, .latency_s = 2e-3,
+                    .complete = 1};
     double objs[4] = {-1, -1, -1, -1}, cons = 99;
     fit *f = make_fit(&(opts){.max_drop = 1.0});
     assert_int_equal(fit_n_objectives(f), 2);
@@ -558,6 +559,10 @@ static void objectives_and_constraint(void **state)
     assert_true(fabs(objs[3] - 2.0) < 1e-12);
     assert_true(cons == 0.25); /* met: non-negative */
     assert_true(fit_feasible(f, &r));
+    r.complete = 0; /* racing stopped it: never feasible */
+    fit_objectives(f, &r, objs, &cons);
+    assert_true(cons < 0 && cons > -1e-3);
+    assert_false(fit_feasible(f, &r));
     fit_free(f);
 
     f = make_fit(&(opts){.obj_latency = 1});
@@ -863,6 +868,7 @@ static void racing_stops_dominated_designs(void **state)
     fit_result r;
     assert_int_equal(fit_batch(f, 1, gm, &r, NULL, &err), AX_OK);
     assert_int_equal(r.images, N); /* no reference: never dominated */
+    assert_true(r.complete);
     fit_forget(f);
     fit_result ref = {.energy_pj = 0, .drop_pp = -50, .drop_ucb = -50, .images = N - 1, .reps = 1};
     assert_int_equal(fit_remember(f, gr, &ref, 0, &err), AX_OK);
@@ -873,7 +879,24 @@ static void racing_stops_dominated_designs(void **state)
     assert_int_equal(fit_remember(f, gr, &ref, 0, &err), AX_OK);
     assert_int_equal(fit_batch(f, 1, gm, &r, NULL, &err), AX_OK);
     assert_int_equal(r.images, 16);
-    assert_true(fit_feasible(f, &r)); /* dominated, not infeasible */
+    assert_false(r.complete);
+    assert_false(fit_feasible(f, &r)); /* stopped: no claim on 16 images */
+    double objs[2], cons;
+    fit_objectives(f, &r, objs, &cons);
+    assert_true(cons < 0);
+    /* Dominance stops off (the baselines): the cached design comes back,
+     * is continued from its stage and ends as if scored whole. */
+    fit_set_dominance(f, 0);
+    long hits = -1;
+    assert_int_equal(fit_batch(f, 1, gm, &r, &hits, &err), AX_OK);
+    assert_int_equal(hits, 0);
+    fit_result whole;
+    assert_int_equal(fit_score(f, gm, 1, &whole, &err), AX_OK);
+    assert_int_equal(r.images, N);
+    assert_true(r.complete && whole.complete);
+    assert_same_result(&r, &whole);
+    assert_int_equal(fit_n_evaluated(f), 2);
+    assert_same_result(fit_evaluated_result(f, 1), &whole);
     fit_free(f);
 }
 

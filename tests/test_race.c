@@ -69,6 +69,8 @@ static void stages(void **state)
         assert_int_equal(done, want[k]);
     }
     assert_int_equal(race_stage_end(1000, 250, 1500), 1500);
+    assert_int_equal(race_stage_end(1000, 250, 2001), 2001); /* no one-image tail */
+    assert_int_equal(race_stage_end(500, 250, 1200), 1200);  /* 1000 would leave 200 < 250 */
     assert_int_equal(race_stage_end(0, 0, 1500), 1500);    /* racing off */
     assert_int_equal(race_stage_end(0, 4000, 1500), 1500); /* first beyond the split */
     assert_int_equal(race_stage_end(300, 250, 2000), 500);  /* resumes mid-stage */
@@ -153,6 +155,22 @@ static void sequential_rule_on_bernoulli(void **state)
     assert_true(images < SEEDS * 600);
 }
 
+/* Three repetitions; the design fails an image in all of them with
+ * probability pw, in one of them with probability p1 (the exact design is
+ * right on every image). True drop: 100 (pw + p1 / 3). */
+static void race_three_reps(uint64_t seed, double pw, double p1, int64_t n, race_tally *t)
+{
+    pcg32 rng = pcg32_derive4(seed, PCG_PURPOSE_TEST, 78, 0, 0, 0);
+    *t = (race_tally){.reps = 3};
+    uint8_t base[4096], right[4096];
+    for (int64_t i = 0; i < n; i++) {
+        double u = pcg32_double(&rng);
+        base[i] = 1;
+        right[i] = u < pw ? 0 : u < pw + p1 ? 2 : 3;
+    }
+    race_tally_add(t, base, right, n);
+}
+
 /* The final one-sided 95 % bound covers the true drop in about 95 % of
  * seeds (the calibration the front's drop_ucb promises per design). */
 static void upper_bound_coverage(void **state)
@@ -174,6 +192,23 @@ static void upper_bound_coverage(void **state)
         double share = (double)covered / SEEDS;
         print_message("    drop %.1f pp: the 95 %% bound covers it in %.1f %% of seeds\n",
                       100 * (cases[c].pb - cases[c].pc), 100 * share);
+        assert_true(share >= 0.95 - 3 * sqrt(0.05 * 0.95 / SEEDS));
+    }
+    /* With repetitions: whole-image failures (rare, where the normal bound
+     * alone falls short), and failures in one repetition of three. */
+    const struct {
+        double pw, p1;
+    } rcases[4] = {{0.0008, 0.0}, {0.0022, 0.0}, {0.0, 0.006}, {0.002, 0.01}};
+    for (int c = 0; c < 4; c++) {
+        int covered = 0;
+        double truth = 100.0 * (rcases[c].pw + rcases[c].p1 / 3);
+        for (uint64_t s = 0; s < SEEDS; s++) {
+            race_tally t;
+            race_three_reps(5000 + s, rcases[c].pw, rcases[c].p1, 3000, &t);
+            covered += race_bound(&t, z) >= truth;
+        }
+        double share = (double)covered / SEEDS;
+        print_message("    R = 3, drop %.3f pp: the 95 %% bound covers it in %.1f %% of seeds\n", truth, 100 * share);
         assert_true(share >= 0.95 - 3 * sqrt(0.05 * 0.95 / SEEDS));
     }
 }
