@@ -617,13 +617,13 @@ static void race_ref_clear(race_ref *ref)
 
 /* Sorts out a batch: rows the cache knows (copied into out, source -1),
  * repeats of an earlier row (source = that row) and the rows to score
- * (todo, source = itself; cont[i] = the cache entry a stopped design
+ * (pending, source = itself; cont[i] = the cache entry a stopped design
  * continues from, else -1). Returns the number to score; *hits counts the
  * rows not scored. */
 static int batch_plan(const fit *f, int count, const int32_t *genes, const race_ref *ref, fit_result *out,
-                      int *todo, int *source, long *cont, long *hits)
+                      int *pending, int *source, long *cont, long *hits)
 {
-    int n = f->n_genes, n_todo = 0;
+    int n = f->n_genes, n_pending = 0;
     long h = 0;
     for (int i = 0; i < count; i++) {
         const int32_t *g = genes + (size_t)i * n;
@@ -632,7 +632,7 @@ static int batch_plan(const fit *f, int count, const int32_t *genes, const race_
         cont[i] = -1;
         if (c >= 0 && !f->results[c].complete && look(f, &f->results[c], ref) == RACE_GO_ON) {
             cont[i] = c; /* stopped as dominated, and no longer */
-            todo[n_todo++] = i;
+            pending[n_pending++] = i;
             continue;
         }
         if (c >= 0) {
@@ -641,17 +641,17 @@ static int batch_plan(const fit *f, int count, const int32_t *genes, const race_
             source[i] = -1;
             continue;
         }
-        for (int j = 0; j < n_todo; j++)
-            if (!memcmp(genes + (size_t)todo[j] * n, g, (size_t)n * sizeof *g)) {
-                source[i] = todo[j];
+        for (int j = 0; j < n_pending; j++)
+            if (!memcmp(genes + (size_t)pending[j] * n, g, (size_t)n * sizeof *g)) {
+                source[i] = pending[j];
                 h++;
                 break;
             }
         if (source[i] == i)
-            todo[n_todo++] = i;
+            pending[n_pending++] = i;
     }
     *hits = h;
-    return n_todo;
+    return n_pending;
 }
 
 static const fit_result *start_of(const fit *f, const long *cont, int row)
@@ -659,19 +659,19 @@ static const fit_result *start_of(const fit *f, const long *cont, int row)
     return cont[row] >= 0 ? &f->results[cont[row]] : NULL;
 }
 
-/* Scores rows order[0..n_todo) of genes into out: OpenMP over chromosomes,
+/* Scores rows order[0..n_pending) of genes into out: OpenMP over chromosomes,
  * or over images when there are fewer chromosomes than threads. The first
  * failure (or a stop request) goes to *first; returns nonzero on failure. */
-static int batch_score(const fit *f, const int32_t *genes, const int *order, int n_todo, const race_ref *ref,
+static int batch_score(const fit *f, const int32_t *genes, const int *order, int n_pending, const race_ref *ref,
                        const long *cont, fit_result *out, ax_err *first)
 {
     int n = f->n_genes, threads = 1, failed = 0;
 #ifdef _OPENMP
     threads = f->setup.threads > 0 ? f->setup.threads : omp_get_max_threads();
 #endif
-    if (n_todo >= threads || threads == 1) {
+    if (n_pending >= threads || threads == 1) {
 #pragma omp parallel for schedule(static) num_threads(threads)
-        for (int t = 0; t < n_todo; t++) {
+        for (int t = 0; t < n_pending; t++) {
             ax_err e = {0};
             int rc = f->setup.stop && *f->setup.stop
                          ? ax_fail(&e, AX_ESTOPPED, "stopped")
@@ -687,7 +687,7 @@ static int batch_score(const fit *f, const int32_t *genes, const int *order, int
             }
         }
     } else {
-        for (int t = 0; t < n_todo && !failed; t++) {
+        for (int t = 0; t < n_pending && !failed; t++) {
             if (f->setup.stop && *f->setup.stop)
                 failed = ax_fail(first, AX_ESTOPPED, "stopped") != AX_OK;
             else
@@ -702,13 +702,13 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
 {
     int n = f->n_genes;
     size_t rows = (size_t)(count > 0 ? count : 1);
-    int *todo = malloc(rows * sizeof *todo);     /* batch rows to score */
+    int *pending = malloc(rows * sizeof *pending);     /* batch rows to score */
     int *source = malloc(rows * sizeof *source); /* row holding the answer */
     int *order = malloc(rows * sizeof *order);
     long *cont = malloc(rows * sizeof *cont);
     race_ref ref = {0, 0, NULL, NULL};
-    if (!todo || !source || !order || !cont || race_ref_make(f, &ref) != 0) {
-        free(todo);
+    if (!pending || !source || !order || !cont || race_ref_make(f, &ref) != 0) {
+        free(pending);
         free(source);
         free(order);
         free(cont);
@@ -716,33 +716,33 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     }
     long h;
-    int n_todo = batch_plan(f, count, genes, &ref, out, todo, source, cont, &h);
+    int n_pending = batch_plan(f, count, genes, &ref, out, pending, source, cont, &h);
     /* With the prefix cache, chromosomes that share voltages and their
      * first layers' multipliers should run one after the other on the same
      * thread: order the work by (voltages, layer genes) and give each
      * thread one contiguous run of it. The order changes no result. */
-    memcpy(order, todo, (size_t)n_todo * sizeof *order);
+    memcpy(order, pending, (size_t)n_pending * sizeof *order);
     if (f->prefix) {
         prefix_order ctx = {genes, n};
-        sort_indices(order, (size_t)n_todo, cmp_prefix, &ctx, NULL);
+        sort_indices(order, (size_t)n_pending, cmp_prefix, &ctx, NULL);
     }
     ax_err first = {0};
-    int failed = batch_score(f, genes, order, n_todo, &ref, cont, out, &first);
-    for (int t = 0; !failed && t < n_todo; t++) {
-        f->macs += out[todo[t]].macs;
-        f->macs_skipped += out[todo[t]].macs_skipped;
+    int failed = batch_score(f, genes, order, n_pending, &ref, cont, out, &first);
+    for (int t = 0; !failed && t < n_pending; t++) {
+        f->macs += out[pending[t]].macs;
+        f->macs_skipped += out[pending[t]].macs_skipped;
     }
-    for (int t = 0; !failed && t < n_todo; t++) {
-        if (cont[todo[t]] >= 0) /* a continued design keeps its place */
-            f->results[cont[todo[t]]] = out[todo[t]];
-        else if (cache_add(f, genes + (size_t)todo[t] * n, &out[todo[t]]) != 0)
+    for (int t = 0; !failed && t < n_pending; t++) {
+        if (cont[pending[t]] >= 0) /* a continued design keeps its place */
+            f->results[cont[pending[t]]] = out[pending[t]];
+        else if (cache_add(f, genes + (size_t)pending[t] * n, &out[pending[t]]) != 0)
             failed = ax_fail(&first, AX_EINTERNAL, "out of memory") != AX_OK;
     }
     for (int i = 0; !failed && i < count; i++)
         if (source[i] >= 0 && source[i] != i)
             out[i] = out[source[i]];
     free(order);
-    free(todo);
+    free(pending);
     free(source);
     free(cont);
     race_ref_clear(&ref);
