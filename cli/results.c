@@ -244,6 +244,12 @@ int results_report_make(run_env *e, const int32_t *genes, int n, results_report 
     for (int i = 0; rc == AX_OK && i < n; i++)
         rc = e->stop && *e->stop ? ax_fail(err, AX_ESTOPPED, "stopped")
                                  : fit_score_on(e->fit, genes + (size_t)i * ng, &e->confirm_ref, &rep->confirm[i], err);
+    /* The front is chosen among the n candidates on these images: bounds
+     * that hold for all n at once (Bonferroni) stay valid whichever are
+     * chosen (docs/statistics.md). */
+    double simultaneous = 1.0 - (1.0 - fit_confidence(e->fit)) / (n > 0 ? n : 1);
+    for (int i = 0; rc == AX_OK && i < n; i++)
+        rep->confirm[i].drop_ucb = fit_bound(e->fit, genes + (size_t)i * ng, &rep->confirm[i], simultaneous);
     if (rc == AX_OK && choose_front(e, rep) != 0)
         rc = ax_fail(err, AX_EINTERNAL, "out of memory");
     for (int k = 0; rc == AX_OK && k < rep->n_reported; k++) {

@@ -130,15 +130,16 @@ static int open_model_and_data(run_env *e, ax_err *err)
         rc = idx_load_split(c->data, IDX_SPLIT_VAL, &e->val, err);
     if (rc == AX_OK)
         rc = idx_load_split(c->data, IDX_SPLIT_TEST, &e->test, err);
-    if (rc == AX_OK && e->val.count < c->val_images + c->confirm_images)
+    long confirm = c->confirm_images > 0 ? c->confirm_images : (long)e->val.count - c->val_images;
+    if (rc == AX_OK && (confirm < 1 || e->val.count < c->val_images + confirm))
         rc = ax_fail(err, AX_EINPUT, "%s: the search split holds %lld images, fewer than val_images + "
-                                     "confirm_images = %ld",
-                     c->data, (long long)e->val.count, c->val_images + c->confirm_images);
+                                     "confirm_images = %ld + %ld (at least one confirmation image)",
+                     c->data, (long long)e->val.count, c->val_images, confirm > 0 ? confirm : 1);
     if (rc == AX_OK) {
         /* The search part first, the confirmation part right after it. */
         size_t px = (size_t)e->val.rows * (size_t)e->val.cols;
         e->confirm = (mc_data){e->val.images + (size_t)c->val_images * px, e->val.labels + c->val_images,
-                               c->confirm_images, e->val.first + c->val_images};
+                               confirm, e->val.first + c->val_images};
         e->val.count = c->val_images;
         if (e->test.count > c->test_images)
             e->test.count = c->test_images;

@@ -41,9 +41,9 @@ static const key keys[] = {
      "training images (from index 0) that calibrate the activation ranges"},
     {"model", "val_images", T_LONG, OFF(val_images), 0, 0, 1, 5000, NULL, "3000",
      "images of the search split (training images 55,000..) that score the search"},
-    {"model", "confirm_images", T_LONG, OFF(confirm_images), 0, 0, 1, 5000, NULL, "2000",
+    {"model", "confirm_images", T_LONG, OFF(confirm_images), 0, 0, 0, 5000, NULL, "0",
      "the next images of the search split, never used during evolution, on which the reported front "
-     "is chosen (val_images + confirm_images <= the split's 5,000)"},
+     "is chosen (val_images + confirm_images <= the split's 5,000); 0: all the rest of it"},
     {"model", "test_images", T_LONG, OFF(test_images), 0, 0, 1, 10000, NULL, "10000",
      "test images that re-score the final front (never seen by the search)"},
     {"library", "families", T_STR, OFF(families), 0, SZ(families), 0, 0, NULL, "all",

@@ -29,6 +29,7 @@ struct fit {
     uint8_t *base_right; /* [val n] exact design right on each search image */
     fmap_links *links;   /* [L] mesh links per datum, from the chip model's mapping */
     double macs, macs_skipped;
+    double confidence;   /* of the bound on a drop */
     double z, z_look;    /* normal quantiles of the confidence and of a racing look */
     int dominance;       /* racing stops dominated designs (fit_set_dominance) */
 };
@@ -66,7 +67,8 @@ fit *fit_create(const fit_space *space, const fit_setup *setup, ax_err *err)
     f->space.v_weight = f->levels + space->n_swing + space->n_vin;
     f->n_vgenes = space->per_layer_volts ? 3 * space->n_layers : 3;
     f->n_genes = (space->n_arrays > 0 ? space->n_arrays + space->n_layers : space->n_layers) + f->n_vgenes;
-    f->z = race_z(setup->confidence > 0.5 && setup->confidence < 1 ? setup->confidence : 0.95);
+    f->confidence = setup->confidence > 0.5 && setup->confidence < 1 ? setup->confidence : 0.95;
+    f->z = race_z(f->confidence);
     f->dominance = 1;
     f->z_look = race_z(setup->race_confidence > 0.5 && setup->race_confidence < 1 ? setup->race_confidence : 0.99);
     if (!(f->known = gset_create((size_t)f->n_genes * sizeof(int32_t)))) {
@@ -312,20 +314,27 @@ static void accuracy_fields(const fit *f, const uint8_t *base, fit_result *r)
 /* The exact design is the reference itself: its drop is 0 by definition,
  * with no uncertainty (the sampling bound would charge it for images it
  * cannot disagree on). */
-static void exact_is_exact(const fit *f, const int32_t *genes, fit_result *r)
+static int is_exact(const fit *f, const int32_t *genes)
 {
     for (int g = 0; g < f->n_vgenes; g++)
         if (genes[g] != 0)
-            return;
+            return 0;
     int lm[64], L = f->space.n_layers;
     if (L > 64)
-        return;
+        return 0;
     fit_layer_mults(f, genes, lm); /* bank mode: unused arrays do not matter */
     for (int l = 0; l < L; l++)
         if (lm[l] != f->space.exact_mult)
-            return;
-    r->drop_se = 0;
-    r->drop_ucb = r->drop_pp;
+            return 0;
+    return 1;
+}
+
+static void exact_is_exact(const fit *f, const int32_t *genes, fit_result *r)
+{
+    if (is_exact(f, genes)) {
+        r->drop_se = 0;
+        r->drop_ucb = r->drop_pp;
+    }
 }
 
 /* The reference designs of a batch's racing looks: the cache's designs
@@ -494,7 +503,15 @@ int fit_feasible(const fit *f, const fit_result *r)
 
 void fit_set_dominance(fit *f, int on) { f->dominance = on; }
 
-double fit_confidence_z(const fit *f) { return f->z; }
+double fit_confidence(const fit *f) { return f->confidence; }
+
+double fit_bound(const fit *f, const int32_t *genes, const fit_result *r, double confidence)
+{
+    if (is_exact(f, genes))
+        return r->drop_pp;
+    race_tally t = {r->images, r->reps, r->s1, r->s2};
+    return race_bound(&t, race_z(confidence));
+}
 
 /* max_drop - drop_ucb; a design racing stopped before the last stage is
  * never feasible (at least FIT_UNFINISHED of violation): its claim would

@@ -147,8 +147,11 @@ int fit_feasible(const fit *f, const fit_result *r);
  * baselines); a cached design stopped as dominated is then continued from
  * its last stage when it comes back. */
 void fit_set_dominance(fit *f, int on);
-/* The normal quantile of the configured confidence. */
-double fit_confidence_z(const fit *f);
+/* The configured confidence of the bound on a drop. */
+double fit_confidence(const fit *f);
+/* The upper bound of r's drop (r scored from genes) at another confidence
+ * (fitness/race.h; the exact design's is its drop). */
+double fit_bound(const fit *f, const int32_t *genes, const fit_result *r, double confidence);
 
 /* Scores a batch (genes [count][n_genes]) through the cache: known
  * chromosomes are copied, the others scored in parallel (OpenMP over
