@@ -20,7 +20,7 @@ set output out
 set datafile separator "\t"
 front = run.'/front.tsv'
 base = run.'/baselines.tsv'
-set key outside right top
+set key outside below maxrows 4
 set grid
 set xlabel "energy per inference (uJ)"
 set ylabel "top-1 drop vs exact 8-bit design (percentage points)"
