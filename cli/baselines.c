@@ -448,9 +448,7 @@ static int write_baselines(const bl_ctx *c, const unsigned char *keep, ax_err *e
     fprintf(f, "baseline\tlabel\tenergy_uj\tdrop_pp\tdrop_se\tdrop_ucb\timages\ttop1\ttop1_se\tfeasible\t"
                "confirm_drop_pp\tconfirm_drop_ucb\treported\ttest_top1\ttest_drop_pp\ttest_drop_se\t"
                "energy_saved_pct");
-    for (int k = 0; k < ACCEL_NCOMP; k++)
-        fprintf(f, "\t%s_uj", accel_component_name(k));
-    fprintf(f, "\tnoc_swing\tsram_v_input\tsram_v_weight\tmults");
+    results_put_parts_header(f);
     results_put_gene_header(e, f);
     fputc('\n', f);
     for (int i = 0; i < s->n; i++) {
@@ -463,10 +461,7 @@ static int write_baselines(const bl_ctx *c, const unsigned char *keep, ax_err *e
                 (long long)r->images, r->top1, r->top1_se, fit_feasible(e->fit, r), s->out[i].confirm_drop,
                 s->out[i].confirm_ucb, s->out[i].reported, s->out[i].test_top1, s->out[i].test_drop, s->out[i].test_se,
                 results_saved_pct(e, r->energy_pj));
-        for (int k = 0; k < ACCEL_NCOMP; k++)
-            fprintf(f, "\t%.6f", r->comp_pj[k] * 1e-6);
-        results_put_volts(e, f, g);
-        results_put_mult_names(e, f, g);
+        results_put_parts(e, f, g, r);
         results_put_genes(e, f, g);
         fputc('\n', f);
     }

@@ -111,6 +111,21 @@ void results_put_volts(const run_env *e, FILE *f, const int32_t *g)
     }
 }
 
+void results_put_parts_header(FILE *f)
+{
+    for (int k = 0; k < ACCEL_NCOMP; k++)
+        fprintf(f, "\t%s_uj", accel_component_name(k));
+    fprintf(f, "\tnoc_swing\tsram_v_input\tsram_v_weight\tmults");
+}
+
+void results_put_parts(const run_env *e, FILE *f, const int32_t *g, const fit_result *r)
+{
+    for (int k = 0; k < ACCEL_NCOMP; k++)
+        fprintf(f, "\t%.6f", r->comp_pj[k] * 1e-6);
+    results_put_volts(e, f, g);
+    results_put_mult_names(e, f, g);
+}
+
 int results_write_evaluations(const run_env *e, const char *dir, ax_err *err)
 {
     char path[SCFG_PATH + 32];
@@ -310,9 +325,7 @@ static void front_header(const run_env *e, FILE *f)
     fprintf(f, "energy_uj\tdrop_pp\tdrop_se\tdrop_ucb\timages\tconfirm_drop_pp\tconfirm_drop_se\t"
                "confirm_drop_ucb\tconfirm_images\ttop1\ttop1_se\ttest_top1\ttest_drop_pp\ttest_drop_se\t"
                "test_images\tenergy_saved_pct\tarea_mm2\tlatency_ms");
-    for (int k = 0; k < ACCEL_NCOMP; k++)
-        fprintf(f, "\t%s_uj", accel_component_name(k));
-    fprintf(f, "\tnoc_swing\tsram_v_input\tsram_v_weight\tmults");
+    results_put_parts_header(f);
     for (int l = 0; l < qnet_n_layers(e->q); l++)
         fprintf(f, "\tL%d", l);
     results_put_gene_header(e, f);
@@ -328,10 +341,7 @@ static void front_row(const run_env *e, FILE *f, const int32_t *g, const fit_res
             r->energy_pj * 1e-6, r->drop_pp, r->drop_se, r->drop_ucb, (long long)r->images, c->drop_pp, c->drop_se,
             c->drop_ucb, (long long)c->images, r->top1, r->top1_se, t->top1, t->drop_pp, t->drop_se,
             (long long)t->images, results_saved_pct(e, r->energy_pj), r->area_mm2, r->latency_s * 1e3);
-    for (int j = 0; j < ACCEL_NCOMP; j++)
-        fprintf(f, "\t%.6f", r->comp_pj[j] * 1e-6);
-    results_put_volts(e, f, g);
-    results_put_mult_names(e, f, g);
+    results_put_parts(e, f, g, r);
     fit_layer_mults(e->fit, g, lm);
     for (int l = 0; l < qnet_n_layers(e->q); l++)
         fprintf(f, "\t%d", lm[l]);

@@ -80,5 +80,9 @@ void results_put_gene_header(const run_env *e, FILE *f);
 void results_put_genes(const run_env *e, FILE *f, const int32_t *g);
 void results_put_mult_names(const run_env *e, FILE *f, const int32_t *g);
 void results_put_volts(const run_env *e, FILE *f, const int32_t *g);
+/* The energy components of r (uJ), then the volts and multiplier names:
+ * the columns front.tsv and baselines.tsv share, and their header. */
+void results_put_parts_header(FILE *f);
+void results_put_parts(const run_env *e, FILE *f, const int32_t *g, const fit_result *r);
 
 #endif

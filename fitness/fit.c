@@ -294,11 +294,29 @@ static int run_images(const fit *f, const design *ds, const mc_data *d, int64_t 
     return rc;
 }
 
+/* r's paired tally (fitness/race.h), kept in r as images, reps, s1, s2. */
+static race_tally tally_of(const fit_result *r)
+{
+    return (race_tally){r->images, r->reps, r->s1, r->s2};
+}
+
+/* Adds images [r->images, end) to r's tally: base and right are those
+ * images' answers of the exact design and of r's. */
+static void tally_images(fit_result *r, const uint8_t *base, const uint8_t *right, int64_t end)
+{
+    race_tally all = tally_of(r), stage = {0, r->reps, 0, 0};
+    race_tally_add(&stage, base, right, end - r->images);
+    race_tally_merge(&all, &stage);
+    r->images = all.images;
+    r->s1 = all.s1;
+    r->s2 = all.s2;
+}
+
 /* The accuracy fields of r from its tally over the first r->images images
  * (base: the exact design right on each). */
 static void accuracy_fields(const fit *f, const uint8_t *base, fit_result *r)
 {
-    race_tally t = {r->images, r->reps, r->s1, r->s2};
+    race_tally t = tally_of(r);
     int64_t base_right = 0;
     for (int64_t i = 0; i < r->images; i++)
         base_right += base[i];
@@ -319,14 +337,15 @@ static int is_exact(const fit *f, const int32_t *genes)
     for (int g = 0; g < f->n_vgenes; g++)
         if (genes[g] != 0)
             return 0;
-    int lm[64], L = f->space.n_layers;
-    if (L > 64)
-        return 0;
+    int L = f->space.n_layers, exact = 1;
+    int *lm = malloc((size_t)L * sizeof *lm);
+    if (!lm)
+        return 0; /* then it is bounded like any design: on the safe side */
     fit_layer_mults(f, genes, lm); /* bank mode: unused arrays do not matter */
-    for (int l = 0; l < L; l++)
-        if (lm[l] != f->space.exact_mult)
-            return 0;
-    return 1;
+    for (int l = 0; l < L && exact; l++)
+        exact = lm[l] == f->space.exact_mult;
+    free(lm);
+    return exact;
 }
 
 static void exact_is_exact(const fit *f, const int32_t *genes, fit_result *r)
@@ -363,7 +382,7 @@ static race_verdict look(const fit *f, const fit_result *r, const race_ref *ref)
     double objs[3];
     exact_objectives(f, r, objs);
     int m = 1 + f->setup.obj_area + f->setup.obj_latency;
-    race_tally t = {r->images, r->reps, r->s1, r->s2};
+    race_tally t = tally_of(r);
     int use = ref && f->dominance;
     return race_look(&t, f->z_look, f->setup.max_drop, objs, m, use ? ref->objs : NULL, use ? ref->ucb : NULL,
                      use ? ref->n : 0);
@@ -396,11 +415,7 @@ static int score_raced(const fit *f, const int32_t *genes, int emu_threads, cons
         rc = run_images(f, &ds, d, r->images, end, emu_threads, right + r->images, r, err);
         if (rc != AX_OK)
             break;
-        race_tally t = {0, r->reps, 0, 0};
-        race_tally_add(&t, f->base_right + r->images, right + r->images, end - r->images);
-        r->images = end;
-        r->s1 += t.s1;
-        r->s2 += t.s2;
+        tally_images(r, f->base_right + r->images, right + r->images, end);
         if (end < d->n && look(f, r, ref) != RACE_GO_ON)
             break;
     }
@@ -482,11 +497,7 @@ int fit_score_on(const fit *f, const int32_t *genes, const fit_reference *ref, f
     if (rc == AX_OK)
         rc = run_images(f, &ds, d, 0, d->n, f->setup.threads, right, r, err);
     if (rc == AX_OK) {
-        race_tally t = {0, r->reps, 0, 0};
-        race_tally_add(&t, ref->right, right, d->n);
-        r->images = d->n;
-        r->s1 = t.s1;
-        r->s2 = t.s2;
+        tally_images(r, ref->right, right, d->n);
         r->complete = 1;
         accuracy_fields(f, ref->right, r);
         exact_is_exact(f, genes, r);
@@ -509,7 +520,7 @@ double fit_bound(const fit *f, const int32_t *genes, const fit_result *r, double
 {
     if (is_exact(f, genes))
         return r->drop_pp;
-    race_tally t = {r->images, r->reps, r->s1, r->s2};
+    race_tally t = tally_of(r);
     return race_bound(&t, race_z(confidence));
 }
 

@@ -12,42 +12,36 @@ int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result 
     int active = (o->weights && fmap_any(o->weights, nl)) || (o->inputs && fmap_any(o->inputs, nl)) ||
                  (o->outputs && fmap_any(o->outputs, nl));
     int reps = active && o->reps > 1 ? o->reps : 1;
-    /* One chunk: racing (fitness/race.h) calls with the images of a stage. */
-    int64_t chunk = d->n > 0 ? d->n : 1;
+    /* All of d in one pass: racing (fitness/race.h) calls with the images
+     * of one stage. */
+    int64_t n = d->n > 0 ? d->n : 1;
     memset(r, 0, sizeof *r);
     r->reps = reps;
     int64_t *rep_correct = calloc((size_t)reps, sizeof *rep_correct);
-    float *scores = malloc((size_t)chunk * (size_t)classes * sizeof *scores);
-    uint8_t *right = malloc((size_t)chunk);
-    uint8_t *count = malloc((size_t)chunk);
+    float *scores = malloc((size_t)n * (size_t)classes * sizeof *scores);
+    uint8_t *right = malloc((size_t)n);
+    uint8_t *count = calloc((size_t)n, 1);
     int status = rep_correct && scores && right && count ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
-    int64_t done = 0;
-    while (status == AX_OK && done < d->n) {
-        int64_t n = d->n - done < chunk ? d->n - done : chunk;
-        memset(count, 0, (size_t)n);
-        for (int rep = 0; rep < reps && status == AX_OK; rep++) {
-            emu_faults f = {o->seed, (uint64_t)rep, o->weights, o->inputs, o->outputs};
-            emu_options eo = {.tables = o->tables, .threads = o->threads, .first_image = d->first_image + done,
-                              .faults = active ? &f : NULL, .cache = o->cache};
-            emu_stats st = {0};
-            status = emu_run(q, d->pixels + done * qnet_image_pixels(q), n, &eo, scores, &st, err);
-            if (status != AX_OK)
-                break;
-            rep_correct[rep] += emu_count_right(scores, d->labels + done, n, classes, right);
-            for (int64_t i = 0; i < n; i++)
-                count[i] = (uint8_t)(count[i] + right[i]);
-            /* A repetition's weight fault map is the same for every chunk:
-             * count its flips once. */
-            r->flips += st.flips - (done > 0 || o->weight_flips_counted ? st.weight_flips : 0);
-            r->macs += st.macs;
-            r->macs_skipped += st.macs_skipped;
-        }
+    for (int rep = 0; rep < reps && status == AX_OK && d->n > 0; rep++) {
+        emu_faults f = {o->seed, (uint64_t)rep, o->weights, o->inputs, o->outputs};
+        emu_options eo = {.tables = o->tables, .threads = o->threads, .first_image = d->first_image,
+                          .faults = active ? &f : NULL, .cache = o->cache};
+        emu_stats st = {0};
+        status = emu_run(q, d->pixels, d->n, &eo, scores, &st, err);
         if (status != AX_OK)
             break;
-        if (o->correct)
-            memcpy(o->correct + done, count, (size_t)n);
-        done += n;
+        rep_correct[rep] += emu_count_right(scores, d->labels, d->n, classes, right);
+        for (int64_t i = 0; i < d->n; i++)
+            count[i] = (uint8_t)(count[i] + right[i]);
+        /* A repetition's weight fault map is the same for every stage:
+         * count its flips once. */
+        r->flips += st.flips - (o->weight_flips_counted ? st.weight_flips : 0);
+        r->macs += st.macs;
+        r->macs_skipped += st.macs_skipped;
     }
+    if (status == AX_OK && o->correct && d->n > 0)
+        memcpy(o->correct, count, (size_t)d->n);
+    int64_t done = d->n > 0 ? d->n : 0;
     if (status == AX_OK) {
         r->images = done;
         int64_t total = 0;
