@@ -21,6 +21,7 @@
 #include "fitness/emu/emu.h"
 #include "fitness/net/fexec.h"
 #include "fitness/emu/qnet.h"
+#include "fitness/emu/recover.h"
 #include "fitness/net/graph.h"
 #include "fitness/net/idx.h"
 #include "fitness/net/onnx_import.h"
@@ -33,7 +34,8 @@ static void usage(FILE *out)
             "                      [--float | --mult NAME | --lut FILE] [--import INDEX]\n"
             "                      [--calib N] [--threads T] [--batch B]\n"
             "                      [--sram-v-input V] [--sram-v-weight V] [--noc-swing V]\n"
-            "                      [--noc-bits B] [--reps R] [--seed S] [--arch FILE]\n");
+            "                      [--noc-bits B] [--reps R] [--seed S] [--arch FILE]\n"
+            "                      [--tune-weights] [--compensate] [--tune-radius R]\n");
 }
 
 /* The command line. Negative knobs: not given (nominal; noc_bits: 8). */
@@ -47,6 +49,8 @@ typedef struct infer_opts {
     double v_input, v_weight, noc_swing;  /* V */
     long noc_bits, reps;
     unsigned long long seed;
+    int tune, compensate;                 /* accuracy recovery (fitness/emu/recover.h) */
+    long radius;
 } infer_opts;
 
 /* The checks args_parse cannot make; s for the usage. */
@@ -63,6 +67,10 @@ static int infer_check(infer_opts *o, const args_spec *s, int argc, int first)
                         "--mult and --lut exclude each other\n");
         return 2;
     }
+    if ((o->tune || o->compensate) && !o->mult && !o->lut) {
+        fprintf(stderr, "axsearch infer: --tune-weights and --compensate need --mult or --lut\n");
+        return 2;
+    }
     if (idx_split_from_name(o->split_name, &o->split) != 0) {
         fprintf(stderr, "axsearch infer: --split '%s': expected val, test or train\n", o->split_name);
         return 2;
@@ -73,7 +81,8 @@ static int infer_check(infer_opts *o, const args_spec *s, int argc, int first)
 static int infer_parse(int argc, char **argv, infer_opts *o)
 {
     *o = (infer_opts){.data = IDX_DEFAULT_DIR, .split_name = "test", .limit = -1, .batch = 256, .calib = 1000,
-                      .v_input = -1, .v_weight = -1, .noc_swing = -1, .noc_bits = -1, .reps = 10, .seed = 1};
+                      .v_input = -1, .v_weight = -1, .noc_swing = -1, .noc_bits = -1, .reps = 10, .seed = 1,
+                      .radius = 255};
     const args_opt opts[] = {
         {.name = "model", .kind = ARGS_STRING, .dst = &o->model,
          .arg = "FILE", .help = "ONNX classifier with one input [N,1,H,W] (or [N,H,W], [N,H*W])\n"
@@ -94,6 +103,13 @@ static int infer_parse(int argc, char **argv, infer_opts *o)
          .arg = "INDEX", .help = "add the tables of an index file to the library (for --mult)"},
         {.name = "calib", .kind = ARGS_LONG, .dst = &o->calib, .lo = 1, .hi = 1000000,
          .arg = "N", .help = "calibrate activations on the first N training images (1000)"},
+        {.name = "tune-weights", .kind = ARGS_FLAG, .dst = &o->tune,
+         .help = "store each weight code as the one whose approximate products best\n"
+                 "match the exact ones on the calibration images (ALWANN)"},
+        {.name = "compensate", .kind = ARGS_FLAG, .dst = &o->compensate,
+         .help = "take the expected error of the approximate products out of the biases"},
+        {.name = "tune-radius", .kind = ARGS_LONG, .dst = &o->radius, .lo = 0, .hi = 255,
+         .arg = "R", .help = "--tune-weights: codes within R of the original (255: any)"},
         /* Two options on one help row. */
         {.name = "sram-v-input", .kind = ARGS_DOUBLE, .dst = &o->v_input, .lo = 0.01, .hi = 5.0,
          .seen = &o->knobs},
@@ -160,33 +176,34 @@ static int check_fit(const graph *g, const idx_dataset *d, const char *model, ax
 
 /* The product table for every layer: a library entry, a table file, or
  * none (exact). */
-static int load_table(const char *mult, const char *lut_path, const char *import, emu_table **table,
-                      ax_err *err)
+/* The product table of --lut or --mult into *lut (65,536 products, malloc'ed;
+ * NULL: exact) and its kernel form *table. */
+static int load_table(const char *mult, const char *lut_path, const char *import, uint16_t **lut,
+                      emu_table **table, ax_err *err)
 {
     *table = NULL;
-    if (lut_path) {
-        uint16_t *lut = malloc(65536 * sizeof *lut);
-        if (!lut)
-            return ax_fail(err, AX_EINTERNAL, "out of memory");
-        int rc = mult_lut_read(lut_path, lut, err);
-        if (rc == AX_OK && !(*table = emu_table_create(lut, err)))
-            rc = err->code;
-        free(lut);
-        return rc;
-    }
-    if (!mult && !import)
+    *lut = NULL;
+    if (!lut_path && !mult && !import)
         return AX_OK;
-    mult_lib *lib = mult_lib_create_default(err);
-    if (!lib)
+    mult_lib *lib = NULL;
+    int rc = AX_OK;
+    if (!lut_path && !(lib = mult_lib_create_default(err)))
         return err->code;
-    int rc = import ? mult_lib_import_index(lib, import, err) : AX_OK;
-    if (rc == AX_OK && mult) {
+    if (lib && import)
+        rc = mult_lib_import_index(lib, import, err);
+    if (rc == AX_OK && (lut_path || mult) && !(*lut = malloc(65536 * sizeof **lut)))
+        rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+    if (rc == AX_OK && lut_path) {
+        rc = mult_lut_read(lut_path, *lut, err);
+    } else if (rc == AX_OK && mult) {
         long i = mult_lib_find(lib, mult);
         if (i < 0)
             rc = ax_fail(err, AX_EINPUT, "--mult: no multiplier '%s' in the library (see axsearch mults)", mult);
-        else if (!(*table = emu_table_create(mult_lib_entry(lib, (size_t)i)->lut, err)))
-            rc = err->code;
+        else
+            memcpy(*lut, mult_lib_entry(lib, (size_t)i)->lut, 65536 * sizeof **lut);
     }
+    if (rc == AX_OK && *lut && !(*table = emu_table_create(*lut, err)))
+        rc = err->code;
     mult_lib_free(lib);
     return rc;
 }
@@ -241,8 +258,11 @@ typedef struct infer_emu {
     accel_arch arch;
     fmap_knobs kn;
     qnet *q;
+    uint16_t *lut;              /* the table's products; NULL: exact */
     emu_table *table;           /* NULL: exact */
     const emu_table **tables;   /* [layers], each table */
+    rec_hist *rec_hist;         /* recovery: NULL when off */
+    emu_layer_fix **fixes;      /* [layers] recovery fixes (NULL entries: none), or NULL */
     fault_sram *sram;
     fmap_links *links;
     emu_flip_spec *specs;       /* [3 x layers]: weights, inputs, outputs */
@@ -250,6 +270,11 @@ typedef struct infer_emu {
 
 static void infer_emu_clear(infer_emu *e)
 {
+    for (int l = 0; e->fixes && l < qnet_n_layers(e->q); l++)
+        rec_fix_free(e->fixes[l]);
+    free(e->fixes);
+    rec_hist_free(e->rec_hist);
+    free(e->lut);
     free(e->tables);
     free(e->specs);
     free(e->links);
@@ -279,6 +304,19 @@ static int infer_knobs(const infer_opts *o, infer_emu *e, fmap_model *fm, ax_err
     return rc;
 }
 
+/* The recovery fixes of every layer under the chosen table. */
+static int infer_recovery(const infer_opts *o, infer_emu *e, ax_err *err)
+{
+    int nl = qnet_n_layers(e->q);
+    int rc = glue_recovery_hist(e->q, o->data, o->calib, (int)o->threads, &e->rec_hist, err);
+    if (rc == AX_OK && !(e->fixes = calloc((size_t)nl, sizeof *e->fixes)))
+        rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+    rec_options ro = {o->tune, o->compensate, (int)o->radius};
+    for (int l = 0; rc == AX_OK && l < nl; l++)
+        rc = rec_fix_make(e->q, e->rec_hist, l, e->lut, &ro, &e->fixes[l], err);
+    return rc;
+}
+
 /* Quantizes the network and sets up the tables and fault rates. */
 static int infer_emu_prepare(const infer_opts *o, const infer_net *n, infer_emu *e, ax_err *err)
 {
@@ -290,7 +328,7 @@ static int infer_emu_prepare(const infer_opts *o, const infer_net *n, infer_emu 
             ax_err_prefix(err, "%s", o->model);
     }
     if (rc == AX_OK)
-        rc = load_table(o->mult, o->lut, o->import, &e->table, err);
+        rc = load_table(o->mult, o->lut, o->import, &e->lut, &e->table, err);
     if (rc == AX_OK)
         rc = glue_fault_links(n->g, &e->arch, &e->links, err);
     int nl = e->q ? qnet_n_layers(e->q) : 0;
@@ -304,13 +342,16 @@ static int infer_emu_prepare(const infer_opts *o, const infer_net *n, infer_emu 
     }
     if (rc == AX_OK)
         fmap_layers(&fm, &e->kn, nl, e->links, e->specs, e->specs + nl, e->specs + 2 * nl);
+    if (rc == AX_OK && (o->tune || o->compensate))
+        rc = infer_recovery(o, e, err);
     return rc;
 }
 
 static void infer_print_emu(const infer_opts *o, const infer_emu *e)
 {
-    printf("emulator: 8-bit, calibrated on %ld training images, multiplier %s\n",
-           o->calib < 55000 ? o->calib : 55000L, o->lut ? o->lut : o->mult ? o->mult : "exact");
+    printf("emulator: 8-bit, calibrated on %ld training images, multiplier %s%s%s\n",
+           o->calib < 55000 ? o->calib : 55000L, o->lut ? o->lut : o->mult ? o->mult : "exact",
+           o->tune ? ", weights tuned" : "", o->compensate ? ", biases compensated" : "");
     printf("knobs: sram_v_input=%g sram_v_weight=%g noc_swing=%g noc_bits=%d (nominal %g V, swing %g V)\n",
            e->kn.v_input, e->kn.v_weight, e->kn.noc_swing, e->kn.noc_bits, e->arch.vdd, e->arch.noc_swing);
 }
@@ -321,7 +362,7 @@ static int infer_emu_run(const infer_opts *o, const infer_net *n, const infer_em
 {
     int nl = qnet_n_layers(e->q);
     mc_data md = {n->d.images, n->d.labels, n->d.count, n->d.first};
-    mc_options mo = {.tables = e->tables, .weights = e->specs, .inputs = e->specs + nl,
+    mc_options mo = {.tables = e->tables, .fixes = (const emu_layer_fix *const *)e->fixes, .weights = e->specs, .inputs = e->specs + nl,
                      .outputs = e->specs + 2 * nl, .reps = (int)o->reps, .seed = o->seed, .threads = (int)o->threads};
     double t0 = wallclock_seconds();
     int rc = mc_accuracy(e->q, &md, &mo, r, err);

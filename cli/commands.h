@@ -7,6 +7,7 @@
 int cmd_ga_bench(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_faults(int argc, char **argv);
+int cmd_layers(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_baselines(int argc, char **argv);

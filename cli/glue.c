@@ -108,6 +108,21 @@ int glue_quantize(const graph *g, const char *data_dir, long calib, int threads,
     return rc;
 }
 
+int glue_recovery_hist(const qnet *q, const char *data_dir, long calib, int threads, rec_hist **h,
+                       ax_err *err)
+{
+    *h = NULL;
+    idx_dataset train = {0};
+    int rc = idx_load_split(data_dir, IDX_SPLIT_TRAIN, &train, err);
+    if (rc == AX_OK && (int64_t)train.rows * train.cols != qnet_image_pixels(q))
+        rc = ax_fail(err, AX_EINPUT, "the model takes %lld values per image, the training images are %dx%d",
+                     (long long)qnet_image_pixels(q), train.rows, train.cols);
+    if (rc == AX_OK)
+        rc = rec_hist_make(q, train.images, calib < train.count ? calib : train.count, threads, h, err);
+    idx_dataset_clear(&train);
+    return rc;
+}
+
 int glue_load_qnet(const char *model, const char *data_dir, long calib, int threads, graph **g,
                    qnet **q, ax_err *err)
 {

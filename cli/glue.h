@@ -14,6 +14,7 @@
 #include "fitness/emu/faultmap.h"
 #include "fitness/net/graph.h"
 #include "fitness/emu/qnet.h"
+#include "fitness/emu/recover.h"
 #include "util/err.h"
 
 /* One shape per MAC layer of g, in layer order, for one image (N = 1);
@@ -27,6 +28,11 @@ accel_mult_cost glue_mult_cost(const mult_entry *e);
  * folder data_dir (NULL: the default). */
 int glue_quantize(const graph *g, const char *data_dir, long calib, int threads, qnet **q,
                   ax_err *err);
+
+/* The activation histograms accuracy recovery needs (fitness/emu/recover.h),
+ * on the same first `calib` training images that calibrated q. */
+int glue_recovery_hist(const qnet *q, const char *data_dir, long calib, int threads, rec_hist **h,
+                       ax_err *err);
 
 /* Imports an ONNX classifier (batched) and quantizes it as above. The model
  * path prefixes error messages. */

@@ -18,6 +18,7 @@ static const command commands[] = {
     {"plot", cmd_plot, "gnuplot figures (PNG and SVG) of a run folder"},
     {"ga-bench", cmd_ga_bench, "run NSGA-II on a benchmark problem (ZDT, DTLZ, constrained)"},
     {"faults", cmd_faults, "accuracy as each voltage knob alone is lowered (bit errors)"},
+    {"layers", cmd_layers, "each multiplier in each layer alone, without and with accuracy recovery"},
     {"version", cmd_version, "print the version and what this build offers"},
     {"mults", cmd_mults, "list, import and export the approximate multiplier library"},
     {"energy", cmd_energy, "chip energy table, or energy/latency/area of a network's layers"},

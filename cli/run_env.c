@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/glue.h"
+#include "util/wallclock.h"
 
 void run_env_say(run_env *e, const char *fmt, ...)
 {
@@ -175,6 +176,28 @@ static int open_chip(run_env *e, ax_err *err)
     return rc;
 }
 
+/* Accuracy recovery, when configured: the calibration images' histograms,
+ * then the fixes of every (layer, multiplier) pair of the set. */
+static int open_recovery(run_env *e, ax_err *err)
+{
+    const scfg *c = &e->cfg;
+    if (!c->rec_tune && !c->rec_compensate)
+        return AX_OK;
+    double t0 = wallclock_seconds();
+    int rc = glue_recovery_hist(e->q, c->data, c->calib_images, (int)c->threads, &e->rec_hist, err);
+    const uint16_t **luts = malloc((size_t)e->n_mults * sizeof *luts);
+    if (rc == AX_OK && !luts)
+        rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+    for (int i = 0; rc == AX_OK && i < e->n_mults; i++)
+        luts[i] = mult_lib_entry(e->lib, (size_t)e->mult_entry[i])->lut;
+    rec_options ro = {c->rec_tune, c->rec_compensate, (int)c->rec_radius};
+    if (rc == AX_OK)
+        rc = rec_set_make(e->q, e->rec_hist, luts, e->n_mults, &ro, (int)c->threads, &e->recovery, err);
+    free(luts);
+    e->recovery_setup_s = wallclock_seconds() - t0;
+    return rc;
+}
+
 /* The fitness function over the search images. */
 static int open_fit(run_env *e, ax_err *err)
 {
@@ -193,6 +216,7 @@ static int open_fit(run_env *e, ax_err *err)
                     c->per_layer};
     fit_setup su = {.q = e->q,
                     .tables = (const emu_table *const *)e->tables,
+                    .fixes = e->recovery ? rec_set_fixes(e->recovery) : NULL,
                     .net = e->net,
                     .faults = fm,
                     .val = {e->val.images, e->val.labels, e->val.count, e->val.first},
@@ -227,6 +251,8 @@ int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err 
     if (rc == AX_OK)
         rc = open_chip(e, err);
     if (rc == AX_OK)
+        rc = open_recovery(e, err);
+    if (rc == AX_OK)
         rc = open_fit(e, err);
     if (rc != AX_OK)
         run_env_close(e);
@@ -236,6 +262,8 @@ int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err 
 void run_env_close(run_env *e)
 {
     fit_free(e->fit);
+    rec_set_free(e->recovery);
+    rec_hist_free(e->rec_hist);
     if (e->tables)
         for (int i = 0; i < e->n_mults; i++)
             emu_table_free(e->tables[i]);

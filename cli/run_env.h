@@ -17,6 +17,7 @@
 #include "fitness/fit.h"
 #include "fitness/emu/emu.h"
 #include "fitness/emu/qnet.h"
+#include "fitness/emu/recover.h"
 #include "fitness/net/graph.h"
 #include "fitness/net/idx.h"
 #include "ga/nsga.h"
@@ -29,6 +30,9 @@ typedef struct run_env {
     int n_mults;
     long *mult_entry;      /* [n_mults] library index of each set member */
     emu_table **tables;    /* [n_mults] */
+    rec_hist *rec_hist;    /* accuracy recovery ([recovery]), or NULL when off */
+    rec_set *recovery;     /* the fixes of every (layer, multiplier), or NULL */
+    double recovery_setup_s; /* seconds to make rec_hist and recovery */
     accel_arch arch;
     accel_net *net;
     fault_sram *sram;

@@ -69,6 +69,14 @@ static const key keys[] = {
      "with different [search] seeds score designs alike"},
     {"bank", "arrays", T_LONG, OFF(arrays), 0, 0, 0, 16, NULL, "0",
      "0: a multiplier per layer; K > 0: K multiplier arrays on chip, each layer routed to one"},
+    {"recovery", "weight_tuning", T_BOOL, OFF(rec_tune), 0, 0, 0, 0, NULL, "no",
+     "yes: every weight code of a layer is stored as the code whose products through the layer's "
+     "multiplier best match the exact ones over the calibration images (ALWANN weight tuning)"},
+    {"recovery", "bias_compensation", T_BOOL, OFF(rec_compensate), 0, 0, 0, 0, NULL, "no",
+     "yes: the expected error of a layer's approximate products (calibration images) is taken "
+     "out of each output channel's int32 bias"},
+    {"recovery", "tune_radius", T_LONG, OFF(rec_radius), 0, 0, 0, 255, NULL, "255",
+     "weight tuning: candidate codes within this distance of the original code (255: any)"},
     {"objectives", "confidence", T_REAL, OFF(confidence), 0, 0, 0.5, 0.999999, NULL, "0.95",
      "a design is feasible when the one-sided upper confidence bound of its drop is within max_drop"},
     {"objectives", "max_drop", T_REAL, OFF(max_drop), 0, 0, 0, 100, NULL, "1.0",

@@ -35,6 +35,9 @@ typedef struct scfg {
     unsigned long long fault_seed; /* seed of the bit-error draws */
     /* [bank] */
     long arrays; /* 0: a multiplier per layer; K: K arrays, layers routed */
+    /* [recovery] (fitness/emu/recover.h) */
+    int rec_tune, rec_compensate;
+    long rec_radius; /* tuning candidates within +-radius codes; 255: any */
     /* [objectives] */
     double max_drop; /* percentage points of top-1 */
     double confidence; /* of the one-sided bound on the drop */

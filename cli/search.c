@@ -319,6 +319,11 @@ int search_run(run_env *e, const char *dir, int resume, ax_err *err)
                        "%ld generations; exact design: top-1 %.4f, %.5f uJ\n",
                     L, e->n_mults, e->cfg.n_swing, e->cfg.n_vin, e->cfg.n_vw, p.n_int, c.pop_size,
                     c.max_generations, fit_baseline_top1(e->fit), fit_exact_energy_pj(e->fit) * 1e-6);
+            if (e->recovery)
+                run_env_say(e, "recovery: %s%s%s, fixes of %d layers x %d multipliers made in %.2f s\n",
+                            e->cfg.rec_tune ? "weight tuning" : "",
+                            e->cfg.rec_tune && e->cfg.rec_compensate ? " and " : "",
+                            e->cfg.rec_compensate ? "bias compensation" : "", L, e->n_mults, e->recovery_setup_s);
         }
     }
     if (rc == AX_OK)

@@ -203,6 +203,7 @@ static int check_genes(const fit *f, const int32_t *genes, ax_err *err)
 typedef struct design {
     int *layer_mult;             /* [L] multiplier set index */
     const emu_table **tables;    /* [L] */
+    const emu_layer_fix **fixes; /* [L] */
     emu_flip_spec *specs;        /* [3L]: weights, inputs, outputs */
     accel_voltages *lv;          /* [L] */
 } design;
@@ -211,6 +212,7 @@ static void design_clear(design *d)
 {
     free(d->layer_mult);
     free(d->tables);
+    free(d->fixes);
     free(d->specs);
     free(d->lv);
 }
@@ -223,9 +225,10 @@ static int design_make(const fit *f, const int32_t *genes, design *d, ax_err *er
         return bad;
     d->layer_mult = malloc((size_t)L * sizeof *d->layer_mult);
     d->tables = malloc((size_t)L * sizeof *d->tables);
+    d->fixes = malloc((size_t)L * sizeof *d->fixes);
     d->specs = malloc(3 * (size_t)L * sizeof *d->specs);
     d->lv = malloc((size_t)L * sizeof *d->lv);
-    if (!d->layer_mult || !d->tables || !d->specs || !d->lv) {
+    if (!d->layer_mult || !d->tables || !d->fixes || !d->specs || !d->lv) {
         design_clear(d);
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     }
@@ -233,6 +236,7 @@ static int design_make(const fit *f, const int32_t *genes, design *d, ax_err *er
     fmap_knobs kn;
     for (int l = 0; l < L; l++) {
         d->tables[l] = f->setup.tables[d->layer_mult[l]];
+        d->fixes[l] = f->setup.fixes ? f->setup.fixes[l * f->space.n_mults + d->layer_mult[l]] : NULL;
         knobs_of(f, genes, l, &kn);
         d->specs[l] = fmap_spec(&f->setup.faults, &kn, kn.v_weight, f->links[l].weights);
         d->specs[L + l] = fmap_spec(&f->setup.faults, &kn, kn.v_input, f->links[l].inputs);
@@ -274,6 +278,7 @@ static int run_images(const fit *f, const design *ds, const mc_data *d, int64_t 
     size_t px = (size_t)qnet_image_pixels(f->setup.q);
     mc_data part = {d->pixels + (size_t)from * px, d->labels + from, to - from, d->first_image + from};
     mc_options mo = {.tables = ds->tables,
+                     .fixes = ds->fixes,
                      .weights = ds->specs,
                      .inputs = ds->specs + L,
                      .outputs = ds->specs + 2 * L,

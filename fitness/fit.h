@@ -56,6 +56,9 @@ typedef struct fit_space {
 typedef struct fit_setup {
     const qnet *q;
     const emu_table *const *tables; /* [n_mults]; NULL entries = exact */
+    /* Accuracy recovery: [n_layers * n_mults], entry layer * n_mults +
+     * mult (fitness/emu/recover.h rec_set_fixes); NULL (or entries): none. */
+    const emu_layer_fix *const *fixes;
     const accel_net *net;           /* mapped with the set's costs, same order */
     fmap_model faults;
     mc_data val;                    /* search images */

@@ -24,7 +24,7 @@ int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result 
     int status = rep_correct && scores && right && count ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
     for (int rep = 0; rep < reps && status == AX_OK && d->n > 0; rep++) {
         emu_faults f = {o->seed, (uint64_t)rep, o->weights, o->inputs, o->outputs};
-        emu_options eo = {.tables = o->tables, .threads = o->threads, .first_image = d->first_image,
+        emu_options eo = {.tables = o->tables, .fixes = o->fixes, .threads = o->threads, .first_image = d->first_image,
                           .faults = active ? &f : NULL, .cache = o->cache};
         emu_stats st = {0};
         status = emu_run(q, d->pixels, d->n, &eo, scores, &st, err);

@@ -33,6 +33,7 @@ typedef struct mc_result {
 
 typedef struct mc_options {
     const emu_table *const *tables; /* per-layer product tables; NULL = exact */
+    const emu_layer_fix *const *fixes; /* per-layer recovery (fitness/emu/recover.h); NULL = none */
     const emu_flip_spec *weights, *inputs, *outputs; /* per-layer rates; NULL = none */
     int reps;                       /* repetitions when any rate is above zero */
     uint64_t seed;

@@ -18,6 +18,7 @@
 #include "fitness/emu/kern.h"
 #include "fitness/net/onnx_import.h"
 #include "fitness/emu/qnet.h"
+#include "tests/emu_ref.h"
 #include "tests/onnx_build.h"
 #include "util/pcg.h"
 
@@ -54,164 +55,10 @@ static void kernels_agree(void **state)
     free(T);
 }
 
-/* ---- a small network: conv(+relu) -> conv (variant) -> flatten -> gemm -- */
-
-typedef struct conv_case {
-    int stride, pad, dilation, group, out_ch, kernel;
-} conv_case;
-
-static graph *small_net(const conv_case *cc, int *hw_out)
-{
-    pcg32 rng = pcg32_derive4(2, PCG_PURPOSE_TEST, (uint64_t)cc->stride, (uint64_t)cc->group,
-                              (uint64_t)cc->dilation, (uint64_t)cc->pad);
-    ob_model *m = ob_new(13);
-    const int64_t xin[4] = {OB_DYN, 1, 10, 10};
-    ob_input(m, "x", 4, xin);
-    float w1[4 * 9], b1[4];
-    for (int i = 0; i < 36; i++)
-        w1[i] = (float)(pcg32_double(&rng) - 0.4);
-    for (int i = 0; i < 4; i++)
-        b1[i] = (float)(0.2 * pcg32_double(&rng) - 0.1);
-    const int64_t w1d[4] = {4, 1, 3, 3}, b1d[1] = {4};
-    ob_init_f(m, "w1", 4, w1d, w1);
-    ob_init_f(m, "b1", 1, b1d, b1);
-    ob_node *n = ob_node_add(m, "Conv", "conv1", "x,w1,b1", "c1");
-    const int64_t p1[4] = {1, 1, 1, 1};
-    ob_attr_ints(n, "pads", 4, p1);
-    ob_node_add(m, "Relu", "relu1", "c1", "r1");
-
-    int k = cc->kernel, cin = 4 / cc->group;
-    int64_t w2d[4] = {cc->out_ch, cin, k, k}, b2d[1] = {cc->out_ch};
-    float *w2 = malloc((size_t)(cc->out_ch * cin * k * k) * sizeof *w2), b2[16];
-    for (int i = 0; i < cc->out_ch * cin * k * k; i++)
-        w2[i] = (float)(pcg32_double(&rng) - 0.5);
-    for (int i = 0; i < cc->out_ch; i++)
-        b2[i] = (float)(0.1 * pcg32_double(&rng));
-    ob_init_f(m, "w2", 4, w2d, w2);
-    ob_init_f(m, "b2", 1, b2d, b2);
-    n = ob_node_add(m, "Conv", "conv2", "r1,w2,b2", "c2");
-    const int64_t s2[2] = {cc->stride, cc->stride}, d2[2] = {cc->dilation, cc->dilation};
-    const int64_t p2[4] = {cc->pad, cc->pad, cc->pad, cc->pad};
-    ob_attr_ints(n, "strides", 2, s2);
-    ob_attr_ints(n, "dilations", 2, d2);
-    ob_attr_ints(n, "pads", 4, p2);
-    ob_attr_i(n, "group", cc->group);
-    int span = cc->dilation * (k - 1) + 1;
-    int hw = (10 + 2 * cc->pad - span) / cc->stride + 1;
-    *hw_out = hw;
-    ob_node_add(m, "Flatten", "flat", "c2", "f");
-    int feat = cc->out_ch * hw * hw;
-    float *w3 = malloc((size_t)(5 * feat) * sizeof *w3), b3[5];
-    for (int i = 0; i < 5 * feat; i++)
-        w3[i] = (float)(pcg32_double(&rng) - 0.5);
-    for (int i = 0; i < 5; i++)
-        b3[i] = (float)(pcg32_double(&rng) - 0.5);
-    const int64_t w3d[2] = {5, feat}, b3d[1] = {5};
-    ob_init_f(m, "w3", 2, w3d, w3);
-    ob_init_f(m, "b3", 1, b3d, b3);
-    n = ob_node_add(m, "Gemm", "fc", "f,w3,b3", "y");
-    ob_attr_i(n, "transB", 1);
-    const int64_t yd[2] = {OB_DYN, 5};
-    ob_output(m, "y", 2, yd);
-    size_t len;
-    unsigned char *bytes = ob_pack(m, &len);
-    graph *g = NULL;
-    onnx_import_opts io = {1, 0, NULL};
-    ax_err err = {0};
-    if (onnx_import_buffer(bytes, len, "small_net", &io, &g, &err) != AX_OK)
-        fail_msg("import: %s", err.msg);
-    free(bytes);
-    free(w2);
-    free(w3);
-    ob_free(m);
-    return g;
-}
-
-/* Fills px with n random 10x10 images ([n][10][10], uint8 codes) from rng
- * and quantizes g calibrated on them; the caller owns the qnet. */
-static qnet *build_on_noise(const graph *g, pcg32 *rng, uint8_t *px, int n)
-{
-    for (int i = 0; i < n * 100; i++)
-        px[i] = (uint8_t)pcg32_next(rng);
-    qnet *q = NULL;
-    ax_err err = {0};
-    assert_int_equal(qnet_build(g, px, n, NULL, &q, &err), AX_OK);
-    return q;
-}
-
-/* The product the reference uses: exact, or the approximate table. */
-static int32_t product(const uint16_t *lut, int a, int w)
-{
-    return lut ? lut[a * 256 + w] : a * w;
-}
-
-/* Plain reference conv over codes [C][H][W] -> v (int32 before requant):
- * sum over (c, r, s) of product(a, w) - z_a w - z_w a + z_a z_w. */
-static void ref_conv(const qnet_layer *L, const uint8_t *x, int64_t H, int64_t W,
-                     const uint16_t *lut, int32_t *v /* [M][P][Q] */)
-{
-    const graph_mac_layer *s = &L->shape;
-    int64_t Mg = s->M / s->group;
-    for (int64_t m = 0; m < s->M; m++) {
-        int64_t g = m / Mg;
-        int32_t za = L->in.zp, zw = L->w_zp[m];
-        for (int64_t oh = 0; oh < s->P; oh++)
-            for (int64_t ow = 0; ow < s->Q; ow++) {
-                int32_t acc = L->bias[m];
-                for (int64_t c = 0; c < s->C; c++)
-                    for (int64_t r = 0; r < s->R; r++)
-                        for (int64_t q = 0; q < s->S; q++) {
-                            int64_t ih = oh * s->stride[0] - s->pad[0] + r * s->dilation[0];
-                            int64_t iw = ow * s->stride[1] - s->pad[1] + q * s->dilation[1];
-                            int a = ih < 0 || ih >= H || iw < 0 || iw >= W
-                                        ? za
-                                        : x[((g * s->C + c) * H + ih) * W + iw];
-                            int w = L->weights[m * L->K + (c * s->R + r) * s->S + q];
-                            acc += product(lut, a, w) - za * w - zw * a + za * zw;
-                        }
-                v[(m * s->P + oh) * s->Q + ow] = acc;
-            }
-    }
-}
-
-static void requant(const qnet_layer *L, const int32_t *v, int64_t per_channel, uint8_t *out)
-{
-    for (int64_t m = 0; m < L->shape.M; m++)
-        for (int64_t i = 0; i < per_channel; i++) {
-            int32_t code = L->out.zp + qmath_apply(v[m * per_channel + i], L->requant[m]);
-            code = code < L->clamp_lo ? L->clamp_lo : code > L->clamp_hi ? L->clamp_hi : code;
-            out[m * per_channel + i] = (uint8_t)code;
-        }
-}
-
-/* Scores of one image through conv1 -> conv2 -> fc, by the reference. */
-static void ref_scores(const qnet *q, const uint8_t *pixels, const uint16_t *lut, float *scores)
-{
-    assert_int_equal(qnet_n_layers(q), 3);
-    const qnet_layer *L0 = qnet_layer_info(q, 0), *L1 = qnet_layer_info(q, 1), *L2 = qnet_layer_info(q, 2);
-    assert_true(L2->final && !L0->final && !L1->final);
-    uint8_t x[100], h1[4 * 100], h2[16 * 100];
-    int32_t v[16 * 100];
-    for (int i = 0; i < 100; i++)
-        x[i] = qnet_pixel_code(q, pixels[i]);
-    ref_conv(L0, x, 10, 10, lut, v);
-    requant(L0, v, 100, h1);
-    ref_conv(L1, h1, 10, 10, lut, v);
-    requant(L1, v, L1->shape.P * L1->shape.Q, h2);
-    for (int64_t m = 0; m < L2->shape.M; m++) {
-        int32_t za = L2->in.zp, zw = L2->w_zp[m], acc = L2->bias[m];
-        for (int k = 0; k < L2->K; k++) {
-            int a = h2[k], w = L2->weights[m * L2->K + k];
-            acc += product(lut, a, w) - za * w - zw * a + za * zw;
-        }
-        scores[m] = (float)((double)L2->in.scale * L2->w_scale[m] * acc);
-    }
-}
-
 static void emulator_matches_reference(void **state)
 {
     (void)state;
-    static const conv_case cases[] = {
+    static const emu_ref_case cases[] = {
         {1, 1, 1, 1, 6, 3}, /* plain */
         {2, 1, 1, 1, 5, 3}, /* stride 2 */
         {1, 2, 2, 1, 4, 3}, /* dilation 2 */
@@ -234,7 +81,8 @@ static void emulator_matches_reference(void **state)
         px[i] = (uint8_t)pcg32_next(&rng);
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         int hw;
-        graph *g = small_net(&cases[c], &hw);
+        graph *g = emu_ref_net(&cases[c], &hw);
+        assert_non_null(g);
         qnet *q = NULL;
         ax_err err = {0};
         qnet_options qo = {1};
@@ -248,7 +96,7 @@ static void emulator_matches_reference(void **state)
             float got[N * 5], want[5];
             assert_int_equal(emu_run(q, px, N, &eo, got, NULL, &err), AX_OK);
             for (int i = 0; i < N; i++) {
-                ref_scores(q, px + i * 100, variant ? approx : NULL, want);
+                emu_ref_scores(q, px + i * 100, variant ? approx : NULL, NULL, NULL, want);
                 if (memcmp(got + i * 5, want, sizeof want) != 0)
                     fail_msg("case %zu variant %d image %d: %g vs %g", c, variant, i,
                              (double)got[i * 5], (double)want[0]);
@@ -275,12 +123,14 @@ static void exact_table_equals_int8_path(void **state)
     ax_err err = {0};
     emu_table *t = emu_table_create(exact, &err);
     assert_true(emu_table_is_exact(t));
-    conv_case cc = {1, 1, 1, 1, 6, 3};
+    emu_ref_case cc = {1, 1, 1, 1, 6, 3};
     int hw;
-    graph *g = small_net(&cc, &hw);
+    graph *g = emu_ref_net(&cc, &hw);
+    assert_non_null(g);
     pcg32 rng = pcg32_derive4(4, PCG_PURPOSE_TEST, 0, 0, 0, 0);
     uint8_t px[20 * 100];
-    qnet *q = build_on_noise(g, &rng, px, 20);
+    qnet *q = emu_ref_build_on_noise(g, &rng, px, 20);
+    assert_non_null(q);
     const emu_table *tables[3] = {t, t, t};
     emu_options with = {.tables = tables, .threads = 1}, without = {.threads = 1};
     float a[100], b[100];
@@ -296,13 +146,15 @@ static void exact_table_equals_int8_path(void **state)
 static void threads_and_blocks_do_not_matter(void **state)
 {
     (void)state;
-    conv_case cc = {2, 1, 1, 2, 6, 3};
+    emu_ref_case cc = {2, 1, 1, 2, 6, 3};
     int hw;
-    graph *g = small_net(&cc, &hw);
+    graph *g = emu_ref_net(&cc, &hw);
+    assert_non_null(g);
     pcg32 rng = pcg32_derive4(5, PCG_PURPOSE_TEST, 0, 0, 0, 0);
     enum { N = 101 };
     uint8_t *px = malloc(N * 100);
-    qnet *q = build_on_noise(g, &rng, px, N);
+    qnet *q = emu_ref_build_on_noise(g, &rng, px, N);
+    assert_non_null(q);
     ax_err err = {0};
     float ref[N * 5], got[N * 5];
     emu_options base = {.tables = NULL, .threads = 1, .block = 1};
@@ -437,13 +289,15 @@ static void quantized_follows_float(void **state)
 static void faults_are_reproducible_and_common(void **state)
 {
     (void)state;
-    conv_case cc = {1, 1, 1, 1, 6, 3};
+    emu_ref_case cc = {1, 1, 1, 1, 6, 3};
     int hw;
-    graph *g = small_net(&cc, &hw);
+    graph *g = emu_ref_net(&cc, &hw);
+    assert_non_null(g);
     pcg32 rng = pcg32_derive4(8, PCG_PURPOSE_TEST, 0, 0, 0, 0);
     enum { N = 60 };
     uint8_t px[N * 100], labels[N];
-    qnet *q = build_on_noise(g, &rng, px, N);
+    qnet *q = emu_ref_build_on_noise(g, &rng, px, N);
+    assert_non_null(q);
     for (int i = 0; i < N; i++)
         labels[i] = (uint8_t)pcg32_bounded(&rng, 5);
     ax_err err = {0};
@@ -525,13 +379,15 @@ static void faults_are_reproducible_and_common(void **state)
 static void prefix_cache_changes_nothing(void **state)
 {
     (void)state;
-    conv_case cc = {1, 1, 1, 1, 6, 3};
+    emu_ref_case cc = {1, 1, 1, 1, 6, 3};
     int hw;
-    graph *g = small_net(&cc, &hw);
+    graph *g = emu_ref_net(&cc, &hw);
+    assert_non_null(g);
     pcg32 rng = pcg32_derive4(9, PCG_PURPOSE_TEST, 0, 0, 0, 0);
     enum { N = 50 };
     uint8_t px[N * 100];
-    qnet *q = build_on_noise(g, &rng, px, N);
+    qnet *q = emu_ref_build_on_noise(g, &rng, px, N);
+    assert_non_null(q);
     ax_err err = {0};
     uint16_t *lut = malloc(65536 * sizeof *lut);
     for (int i = 0; i < 65536; i++)

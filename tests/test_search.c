@@ -997,10 +997,91 @@ static void lucky_designs_fail_confirmation(void **state)
     free(front);
 }
 
+/* A search with both recoveries: the same files on 1 and 2 threads,
+ * different evaluations from the search without, the keys recorded. */
+static void recovery_search_is_deterministic(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], plain[PATH_MAX], args[3 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/rec.ini", tmpdir);
+    snprintf(plain, sizeof plain, "%s/plain.ini", tmpdir);
+    write_config(cfg, "no", "[recovery]\nweight_tuning = yes\nbias_compensation = yes\ntune_radius = 16\n");
+    write_config(plain, "no", NULL);
+    snprintf(args, sizeof args, "search '%s' --out '%s/r1' --threads 1", cfg, tmpdir);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "recovery: weight tuning and bias compensation, fixes of 5 layers"));
+    cli_result_free(&r);
+    assert_int_equal(run_ok("search '%s' --out '%s/r2' --threads 2", cfg, tmpdir), 0);
+    assert_int_equal(run_ok("search '%s' --out '%s/p1' --threads 2", plain, tmpdir), 0);
+    char a[PATH_MAX], b[PATH_MAX], path[2 * PATH_MAX];
+    snprintf(a, sizeof a, "%s/r1", tmpdir);
+    snprintf(b, sizeof b, "%s/r2", tmpdir);
+    assert_same_results(a, b);
+    snprintf(path, sizeof path, "%s/config.ini", a);
+    char *ini = slurp(path);
+    assert_non_null(strstr(ini, "weight_tuning = yes"));
+    assert_non_null(strstr(ini, "bias_compensation = yes"));
+    assert_non_null(strstr(ini, "tune_radius = 16"));
+    free(ini);
+    snprintf(path, sizeof path, "%s/evaluations.tsv", a);
+    char *with = slurp(path);
+    snprintf(path, sizeof path, "%s/p1/evaluations.tsv", tmpdir);
+    char *without = slurp(path);
+    assert_non_null(with);
+    assert_non_null(without);
+    assert_string_not_equal(with, without);
+    free(with);
+    free(without);
+}
+
+/* axsearch layers: one row per (layer, multiplier, recovery), the summary,
+ * the file equal to what was printed; bad options are refused. */
+static void layers_sweep_rows_and_errors(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], out[PATH_MAX], args[3 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/layers.ini", tmpdir);
+    snprintf(out, sizeof out, "%s/layers.tsv", tmpdir);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f, "[model]\nonnx = %s\ncalib_images = 200\nval_images = 50\nconfirm_images = 40\n"
+               "[library]\ninclude = trunc_k8, bam_h3_v8, etm_k3\n", model);
+    fclose(f);
+    snprintf(args, sizeof args, "layers '%s' --recovery none,both --out '%s' --threads 2", cfg, out);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 0);
+    /* 5 MAC layers x 3 approximate multipliers x 2 recoveries. */
+    assert_int_equal(count_lines(out), 1 + 5 * 3 * 2);
+    char *file = slurp(out);
+    assert_non_null(file);
+    assert_true(strncmp(r.out, file, strlen(file)) == 0);
+    assert_int_equal(tsv_col(file, "drop_ucb"), 7);
+    free(file);
+    int within = -1, pairs = -1;
+    const char *line = strstr(r.out, "# both ");
+    assert_non_null(line);
+    assert_int_equal(sscanf(line, "# both %d of %d", &within, &pairs), 2);
+    assert_int_equal(pairs, 15);
+    assert_true(within >= 0 && within <= pairs);
+    cli_result_free(&r);
+    snprintf(args, sizeof args, "layers '%s' --recovery none,best", cfg);
+    r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--recovery 'none,best'"));
+    cli_result_free(&r);
+    r = cli_run("infer --model models/lenet5_fmnist.onnx --tune-weights --limit 10");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "need --mult or --lut"));
+    cli_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(threads_give_identical_files),
+        cmocka_unit_test(recovery_search_is_deterministic),
+        cmocka_unit_test(layers_sweep_rows_and_errors),
         cmocka_unit_test(killed_and_resumed_equals_uninterrupted),
         cmocka_unit_test(killed_in_baselines_resumes_equal),
         cmocka_unit_test(standalone_baselines_resume),

@@ -61,6 +61,7 @@ typedef struct workspace {
     void *scratch;   /* the kernels' (fitness/emu/kern.h) */
     double *scores;  /* [block][classes] for a final layer */
     uint8_t *xin;    /* a MAC layer's private copy of its input, for faults */
+    uint32_t **hist; /* [n_layers] this thread's input histograms (emu_histograms), or NULL */
     uint64_t flips;
     double macs, macs_skipped;
 } workspace;
@@ -98,6 +99,7 @@ typedef struct run_ctx {
     const qnet *q;
     const emu_options *o;
     const uint8_t *const *weights; /* [n_layers] faulty weight codes, or NULL entries */
+    const emu_layer_fix *const *fixes; /* [n_layers] recovery, or NULL (entries) */
     kern_ops kern;                 /* chosen once per run */
     cut *cuts;                     /* prefix-cache cut points, in op order */
     int n_cuts;
@@ -187,6 +189,13 @@ static size_t key_spec(unsigned char *key, size_t at, const emu_flip_spec *s)
         at = key_u64(key, at, bits);
     }
     return at;
+}
+
+/* Longest prefix-cache key: 4 block fields, then per layer the table, the
+ * fix and three flip specs (fitness/emu/emu.c cut_keys). */
+static size_t key_max(const qnet *q)
+{
+    return 32 + (size_t)qnet_n_layers(q) * (8 + 8 + 3 * (8 + 3 * 16));
 }
 
 static void workspace_free(workspace *w, int n_tensors, const qnet *q)
@@ -316,6 +325,17 @@ static void im2col(const qnet_layer *L, const qtensor_info *ti, const uint8_t *x
     column_sums(cols, C * R * S, np, colsum);
 }
 
+/* hist[k][a] += occurrences of code a in row k of cols [K][np]. */
+static void count_codes(const uint8_t *cols, int64_t K, int64_t np, uint32_t *hist)
+{
+    for (int64_t k = 0; k < K; k++) {
+        const uint8_t *row = cols + k * np;
+        uint32_t *h = hist + k * 256;
+        for (int64_t p = 0; p < np; p++)
+            h[row[p]]++;
+    }
+}
+
 static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64_t first_image)
 {
     const qnet *q = rc->q;
@@ -336,7 +356,11 @@ static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64
         }
         x = w->xin;
     }
-    const uint8_t *weights = rc->weights && rc->weights[o->layer] ? rc->weights[o->layer] : L->weights;
+    const emu_layer_fix *fx = rc->fixes ? rc->fixes[o->layer] : NULL;
+    const uint8_t *weights = rc->weights && rc->weights[o->layer] ? rc->weights[o->layer]
+                             : fx                                ? fx->weights
+                                                                 : L->weights;
+    const int32_t *bias = fx ? fx->bias : L->bias;
     const graph_mac_layer *s = &L->shape;
     int K = L->K, groups = s->group;
     int64_t PQ = s->P * s->Q, np = (int64_t)nb * PQ, Mg = s->M / groups;
@@ -355,6 +379,8 @@ static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64
         } else {
             im2col(L, ti, x, nb, g, w->cols, w->colsum);
         }
+        if (w->hist)
+            count_codes(w->cols, K, np, w->hist[o->layer] + (int64_t)g * K * 256);
         const uint8_t *W = weights + (int64_t)g * Mg * K;
         if (!table || emu_table_is_exact(table))
             rc->kern.exact(W, w->cols, (int)Mg, K, (int)np, w->acc, w->scratch);
@@ -363,7 +389,7 @@ static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64
         for (int64_t ml = 0; ml < Mg; ml++) {
             int64_t m = g * Mg + ml;
             int32_t zw = L->w_zp[m];
-            int32_t base = L->bias[m] - za * L->w_sum[m] + K * za * zw;
+            int32_t base = bias[m] - za * L->w_sum[m] + K * za * zw;
             const int32_t *acc = w->acc + ml * np;
             if (L->final) {
                 double unit = (double)L->in.scale * L->w_scale[m];
@@ -518,7 +544,7 @@ static unsigned char *cut_keys(const run_ctx *rc, int nb, int64_t first_image, s
     const emu_options *o = rc->o;
     const emu_faults *f = o->faults;
     int nl = qnet_n_layers(q);
-    size_t per_layer = 8 + 3 * (8 + 3 * 16), max = 32 + (size_t)nl * per_layer;
+    size_t max = key_max(q);
     unsigned char *buf = malloc(max * (size_t)(rc->n_cuts > 0 ? rc->n_cuts : 1));
     unsigned char *key = malloc(max);
     if (!buf || !key) {
@@ -533,7 +559,9 @@ static unsigned char *cut_keys(const run_ctx *rc, int nb, int64_t first_image, s
     int next_cut = 0;
     for (int l = 0; l < nl && next_cut < rc->n_cuts; l++) {
         const emu_table *t = o->tables ? o->tables[l] : NULL;
+        const emu_layer_fix *fx = rc->fixes ? rc->fixes[l] : NULL;
         at = key_u64(key, at, (uint64_t)(uintptr_t)t);
+        at = key_u64(key, at, (uint64_t)(uintptr_t)fx);
         at = key_spec(key, at, f && f->weights ? &f->weights[l] : NULL);
         at = key_spec(key, at, f && f->inputs ? &f->inputs[l] : NULL);
         at = key_spec(key, at, f && f->outputs ? &f->outputs[l] : NULL);
@@ -565,7 +593,7 @@ static void run_block(const run_ctx *rc, const uint8_t *pixels, int nb, int64_t 
         klen = malloc((size_t)rc->n_cuts * sizeof *klen);
         hash = malloc((size_t)rc->n_cuts * sizeof *hash);
         keys = klen && hash ? cut_keys(rc, nb, first_image, klen, hash) : NULL;
-        key_stride = 32 + (size_t)qnet_n_layers(q) * (8 + 3 * (8 + 3 * 16));
+        key_stride = key_max(q);
         /* The deepest cut this block has seen under the same prefix. */
         for (int c = rc->n_cuts - 1; keys && c >= 0 && restored < 0; c--) {
             const cut *cc = &rc->cuts[c];
@@ -648,7 +676,8 @@ static void run_block(const run_ctx *rc, const uint8_t *pixels, int nb, int64_t 
 
 /* Per-layer weight codes with this repetition's fault map, or NULL where a
  * layer has no weight faults. */
-static int faulty_weights(const qnet *q, const emu_faults *f, uint8_t ***out, uint64_t *flips)
+static int faulty_weights(const qnet *q, const emu_faults *f, const emu_layer_fix *const *fixes,
+                          uint8_t ***out, uint64_t *flips)
 {
     *out = NULL;
     if (!f || !f->weights)
@@ -668,7 +697,7 @@ static int faulty_weights(const qnet *q, const emu_faults *f, uint8_t ***out, ui
             free(w);
             return -1;
         }
-        memcpy(w[l], L->weights, n);
+        memcpy(w[l], fixes && fixes[l] ? fixes[l]->weights : L->weights, n);
         pcg32 rng = pcg32_derive4(f->seed, PCG_PURPOSE_FAULT, f->rep, UINT64_MAX, (uint64_t)l,
                                   FAULT_WEIGHTS);
         *flips += apply_spec(&f->weights[l], &rng, w[l], n);
@@ -677,34 +706,59 @@ static int faulty_weights(const qnet *q, const emu_faults *f, uint8_t ***out, ui
     return 0;
 }
 
-int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *o, float *scores,
-            emu_stats *stats, ax_err *err)
+/* Per-thread histograms of every MAC layer's input, or NULL. */
+static uint32_t **hist_alloc(const qnet *q)
 {
-    int block = o && o->block > 0 ? o->block : 32;
-    int threads = 1;
-#ifdef _OPENMP
-    threads = o && o->threads > 0 ? o->threads : omp_get_max_threads();
-#endif
+    int nl = qnet_n_layers(q);
+    uint32_t **h = calloc((size_t)nl, sizeof *h);
+    for (int l = 0; h && l < nl; l++) {
+        const qnet_layer *L = qnet_layer_info(q, l);
+        if (!(h[l] = calloc((size_t)(L->shape.group * L->K) * 256, sizeof *h[l]))) {
+            for (int k = 0; k < l; k++)
+                free(h[k]);
+            free(h);
+            return NULL;
+        }
+    }
+    return h;
+}
+
+static void hist_free(const qnet *q, uint32_t **h)
+{
+    if (!h)
+        return;
+    for (int l = 0; l < qnet_n_layers(q); l++)
+        free(h[l]);
+    free(h);
+}
+
+/* The run's totals, summed over threads. */
+typedef struct run_totals {
+    uint64_t flips;
+    double macs, skipped;
+} run_totals;
+
+/* Runs n images in blocks on `threads` OpenMP threads into scores; with
+ * hist, each thread also counts its layers' inputs and the counts are
+ * added to hist (integer sums: the order does not matter). */
+static int run_all(const run_ctx *rc, const uint8_t *pixels, int64_t n, int block, int threads,
+                   int64_t first_image, float *scores, uint64_t *const *hist, run_totals *t)
+{
+    const qnet *q = rc->q;
     int64_t blocks = (n + block - 1) / block;
     if (threads > blocks)
         threads = blocks > 0 ? (int)blocks : 1;
     int64_t px = qnet_image_pixels(q);
     int classes = qnet_classes(q);
-    int64_t first_image = o ? o->first_image : 0;
-    uint64_t flips = 0;
-    uint8_t **weights = NULL;
-    if (faulty_weights(q, o ? o->faults : NULL, &weights, &flips) != 0)
-        return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
-    uint64_t weight_flips = flips;
-    run_ctx rc = {q, o, (const uint8_t *const *)weights, kern_ops_best(), NULL, 0};
-    if (o && o->cache)
-        rc.n_cuts = find_cuts(q, &rc.cuts);
     int failed = 0;
+    uint64_t flips = 0;
     double macs = 0, skipped = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : flips, macs, skipped)
     {
         workspace w;
         int ok = workspace_alloc(&w, q, block) == 0;
+        if (ok && hist)
+            ok = (w.hist = hist_alloc(q)) != NULL;
         if (!ok) {
 #pragma omp atomic write
             failed = 1;
@@ -717,13 +771,52 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
                 continue;
             int64_t first = b * block;
             int nb = (int)(n - first < block ? n - first : block);
-            run_block(&rc, pixels + first * px, nb, first_image + first, &w, scores + first * classes);
+            run_block(rc, pixels + first * px, nb, first_image + first, &w, scores + first * classes);
+        }
+        if (ok && hist) {
+#pragma omp critical(emu_hist)
+            for (int l = 0; l < qnet_n_layers(q); l++) {
+                const qnet_layer *L = qnet_layer_info(q, l);
+                for (int64_t e = 0; e < (int64_t)L->shape.group * L->K * 256; e++)
+                    hist[l][e] += w.hist[l][e];
+            }
         }
         flips += w.flips;
         macs += w.macs;
         skipped += w.macs_skipped;
+        hist_free(q, w.hist);
         workspace_free(&w, qnet_n_tensors(q), q);
     }
+    t->flips = flips;
+    t->macs = macs;
+    t->skipped = skipped;
+    return failed ? -1 : 0;
+}
+
+static int run_threads(const emu_options *o)
+{
+#ifdef _OPENMP
+    return o && o->threads > 0 ? o->threads : omp_get_max_threads();
+#else
+    (void)o;
+    return 1;
+#endif
+}
+
+int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *o, float *scores,
+            emu_stats *stats, ax_err *err)
+{
+    int block = o && o->block > 0 ? o->block : 32;
+    uint64_t weight_flips = 0;
+    uint8_t **weights = NULL;
+    const emu_layer_fix *const *fixes = o ? o->fixes : NULL;
+    if (faulty_weights(q, o ? o->faults : NULL, fixes, &weights, &weight_flips) != 0)
+        return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
+    run_ctx rc = {q, o, (const uint8_t *const *)weights, fixes, kern_ops_best(), NULL, 0};
+    if (o && o->cache)
+        rc.n_cuts = find_cuts(q, &rc.cuts);
+    run_totals t;
+    int failed = run_all(&rc, pixels, n, block, run_threads(o), o ? o->first_image : 0, scores, NULL, &t);
     free(rc.cuts);
     if (weights) {
         for (int l = 0; l < qnet_n_layers(q); l++)
@@ -733,12 +826,26 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
     if (failed)
         return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
     if (stats) {
-        stats->flips = flips;
+        stats->flips = t.flips + weight_flips;
         stats->weight_flips = weight_flips;
-        stats->macs = macs;
-        stats->macs_skipped = skipped;
+        stats->macs = t.macs;
+        stats->macs_skipped = t.skipped;
     }
     return AX_OK;
+}
+
+int emu_histograms(const qnet *q, const uint8_t *pixels, int64_t n, int threads, uint64_t *const *hist,
+                   ax_err *err)
+{
+    emu_options o = {.threads = threads};
+    float *scores = malloc((size_t)(n > 0 ? n : 1) * (size_t)qnet_classes(q) * sizeof *scores);
+    if (!scores)
+        return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
+    run_ctx rc = {q, &o, NULL, NULL, kern_ops_best(), NULL, 0};
+    run_totals t;
+    int failed = run_all(&rc, pixels, n, 32, run_threads(&o), 0, scores, hist, &t);
+    free(scores);
+    return failed ? ax_fail(err, AX_EINTERNAL, "emulator: out of memory") : AX_OK;
 }
 
 static double spec_expected(const emu_flip_spec *s, double words)

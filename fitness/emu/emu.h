@@ -69,10 +69,24 @@ typedef struct emu_faults {
     const emu_flip_spec *outputs; /* [n_layers], or NULL */
 } emu_faults;
 
+/* What accuracy recovery (fitness/emu/recover.h) stores in place of a MAC
+ * layer's own weights and bias when an approximate table runs it. The
+ * zero-point term z_a sum w keeps the layer's own weights: a tuned code w'
+ * stands for the product a w of the original w, and hardware folds that
+ * term offline. */
+typedef struct emu_layer_fix {
+    const uint8_t *weights; /* [M][K] codes stored in the weight buffers */
+    const int32_t *bias;    /* [M] int32 bias, units s_in s_w[m] */
+} emu_layer_fix;
+
 typedef struct emu_options {
     /* [n_layers] tables, one per MAC layer; NULL (the array or an entry)
      * means exact multiplication. Not owned. */
     const emu_table *const *tables;
+    /* [n_layers] recovery fixes; NULL (the array or an entry): the layer's
+     * own weights and bias. Weight faults flip the fixed codes. Not owned;
+     * the prefix cache tells fixes apart by their address, like tables. */
+    const emu_layer_fix *const *fixes;
     int threads; /* OpenMP threads; 0 = the OpenMP default */
     int block;   /* images per block; 0 = 32 */
     const emu_faults *faults; /* NULL: none */
@@ -106,6 +120,15 @@ int64_t emu_count_right(const float *scores, const uint8_t *labels, int64_t n, i
 /* Number of images whose highest score (first on ties) is their label. */
 int emu_top1(const qnet *q, const uint8_t *pixels, const uint8_t *labels, int64_t n,
              const emu_options *o, int64_t *correct, emu_stats *stats, ax_err *err);
+
+/* Activation histograms of the MAC layers' inputs as their products see
+ * them: hist[l][(g * K + k) * 256 + a] += the number of products of group g
+ * at position k = (c, r, s) of the im2col matrix (padding included, as the
+ * zero point) whose activation code is a, over n images of the exact,
+ * fault-free network. hist[l] has group * K * 256 entries, allocated by the
+ * caller; counts are added. Thread-count independent. */
+int emu_histograms(const qnet *q, const uint8_t *pixels, int64_t n, int threads, uint64_t *const *hist,
+                   ax_err *err);
 
 /* Expected flips of one run over n images (weights counted once). */
 double emu_expected_flips(const qnet *q, const emu_faults *f, int64_t n);
