@@ -102,22 +102,29 @@ typedef struct bl_ctx {
     run_env *e;
     const char *dir;
     size_t n_search; /* the search's own cache entries, first in the cache */
+    fit *plain;      /* with [recovery] on: the fitness without it (owned), else NULL */
     bl_set s;
     int32_t *card;   /* [n_genes] */
     int32_t *g;      /* [n_genes] scratch */
 } bl_ctx;
 
 /* RUN/baselines.bin: the results the baselines added to the cache (the
- * entries after the search's n_search). Written after every batch; since a
- * chromosome's score depends only on its genes, replaying them through the
- * cache changes no result. */
-enum { BL_VERSION = 3 };
+ * entries after the search's n_search), then those of the search without
+ * recovery (an empty list when recovery is off). Written after every
+ * batch; since a chromosome's score depends only on its genes (and, for
+ * the search without recovery, on the same history as the run that wrote
+ * them), replaying them through the cache changes no result. */
+enum { BL_VERSION = 4 };
 static const unsigned char bl_magic[FRAME_MAGIC_BYTES] = {'A', 'X', 'B', 'A', 'S', 'E', 'L', '\n'};
 
 static int bl_save(const bl_ctx *c, ax_err *err)
 {
     bb_writer body = {0};
     run_state_put_entries(&body, c->e->fit, c->n_search);
+    if (c->plain)
+        run_state_put_entries(&body, c->plain, 0);
+    else
+        run_state_put_entries(&body, c->e->fit, fit_n_evaluated(c->e->fit)); /* an empty list */
     char path[SCFG_PATH + 32];
     fio_join(path, sizeof path, c->dir, "baselines.bin");
     int rc = body.oom ? ax_fail(err, AX_EINTERNAL, "out of memory")
@@ -126,8 +133,22 @@ static int bl_save(const bl_ctx *c, ax_err *err)
     return rc;
 }
 
-/* Loads RUN/baselines.bin into the cache if it exists. */
-static int bl_load(run_env *e, const char *dir, ax_err *err)
+/* The second list of baselines.bin: into plain, or (recovery off) it
+ * must be empty. */
+static int bl_load_plain(bb_reader *r, fit *plain, const char *path, size_t *added, ax_err *err)
+{
+    if (plain)
+        return run_state_get_entries(r, plain, 1, added, path, err);
+    bb_get_u32(r);
+    uint64_t n = bb_get_u64(r);
+    if (!r->short_read && n != 0)
+        return ax_fail(err, AX_EINPUT, "%s: holds results of a search without recovery, but [recovery] is off "
+                                       "in the run's config.ini", path);
+    return AX_OK;
+}
+
+/* Loads RUN/baselines.bin into the caches if it exists. */
+static int bl_load(run_env *e, fit *plain, const char *dir, ax_err *err)
 {
     char path[SCFG_PATH + 32];
     fio_join(path, sizeof path, dir, "baselines.bin");
@@ -135,16 +156,18 @@ static int bl_load(run_env *e, const char *dir, ax_err *err)
         return AX_OK;
     unsigned char *data;
     const unsigned char *body;
-    size_t len, added;
+    size_t len, added, added_plain = 0;
     int rc = frame_read(path, bl_magic, BL_VERSION, "a baselines checkpoint", &data, &body, &len, err);
     if (rc != AX_OK)
         return ax_err_prefix(err, "remove it to run the baselines from the start");
     bb_reader r = {body, len, 0, 0};
     rc = run_state_get_entries(&r, e->fit, 1, &added, path, err);
+    if (rc == AX_OK)
+        rc = bl_load_plain(&r, plain, path, &added_plain, err);
     if (rc == AX_OK && (r.short_read || r.pos != r.n))
         rc = ax_fail(err, AX_EINPUT, "%s: truncated", path);
     if (rc == AX_OK)
-        run_env_say(e, "baselines: %zu results known from %s\n", added, path);
+        run_env_say(e, "baselines: %zu results known from %s\n", added + added_plain, path);
     free(data);
     return rc;
 }
@@ -153,7 +176,7 @@ static int bl_load(run_env *e, const char *dir, ax_err *err)
  * population, saving baselines.bin after each; with `what`, a progress line
  * after each batch (on the ResNet the random baseline alone runs for tens of
  * minutes). Batching changes no result. */
-static int bl_score(bl_ctx *c, int from, const char *what, ax_err *err)
+static int bl_score(bl_ctx *c, fit *f, int from, const char *what, ax_err *err)
 {
     bl_set *s = &c->s;
     int batch = c->e->cfg.population > 0 ? (int)c->e->cfg.population : 32, total = s->n - from;
@@ -162,7 +185,7 @@ static int bl_score(bl_ctx *c, int from, const char *what, ax_err *err)
     double t0 = wallclock_seconds();
     for (int at = from; at < s->n; at += batch) {
         int n = s->n - at < batch ? s->n - at : batch;
-        int rc = fit_batch(c->e->fit, n, s->genes + (size_t)at * s->n_genes, s->res + at, NULL, err);
+        int rc = fit_batch(f, n, s->genes + (size_t)at * s->n_genes, s->res + at, NULL, err);
         if (rc == AX_OK)
             rc = bl_save(c, err);
         if (rc != AX_OK)
@@ -258,7 +281,7 @@ static int bl_fixed(bl_ctx *c, ax_err *err)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     run_env_say(e, "baselines: exact, %d multipliers in every layer, %d single-knob levels\n", e->n_mults,
                 c->s.n - 1 - e->n_mults);
-    return bl_score(c, 0, NULL, err);
+    return bl_score(c, e->fit, 0, NULL, err);
 }
 
 /* 4: random search, the same number of distinct chromosomes. */
@@ -268,23 +291,27 @@ static int bl_random(bl_ctx *c, long budget, ax_err *err)
     run_env_say(c->e, "baselines: random search, %ld chromosomes\n", budget);
     if (bl_random_draws(c->e->cfg.seed, c->card, budget, &c->s) != 0)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
-    return bl_score(c, from, "random search", err);
+    return bl_score(c, c->e->fit, from, "random search", err);
 }
 
-/* The multiplier-only NSGA-II: its genes are the multiplier (and routing)
- * genes; the voltages stay nominal. */
-typedef struct mult_only {
+/* An NSGA-II of the baselines over the last n_short genes of the
+ * chromosome, the first n_full - n_short (the voltages) held at level 0,
+ * scored by f: the multiplier-only search (e->fit), and with recovery on
+ * the search without it (every gene, the fit without recovery). */
+typedef struct sub_search {
     bl_ctx *c;
+    fit *f;
+    const char *what;   /* the progress line's name */
     int n_full, n_short;
     int32_t *full;      /* [cap][n_full] scratch */
     fit_result *res;    /* [cap] */
     int cap;
     double t_start;     /* wall-clock seconds, for the progress line */
-} mult_only;
+} sub_search;
 
-static int mult_only_progress(nsga *ga, void *user, ax_err *err)
+static int sub_progress(nsga *ga, void *user, ax_err *err)
 {
-    mult_only *mo = user;
+    sub_search *mo = user;
     int rc = bl_save(mo->c, err);
     if (rc != AX_OK)
         return rc;
@@ -294,19 +321,17 @@ static int mult_only_progress(nsga *ga, void *user, ax_err *err)
         feasible += v.viol[r] <= 0;
     long gen = nsga_generation(ga), total = mo->c->e->cfg.generations;
     double elapsed = wallclock_seconds() - mo->t_start;
-    run_env_say(mo->c->e,
-                "baselines: multiplier-only gen %3ld/%ld  evals %6ld  feasible %3d/%d  elapsed %.0f s  eta %.0f s\n",
-                gen, total, nsga_evaluations(ga), feasible, v.size, elapsed,
+    run_env_say(mo->c->e, "baselines: %s gen %3ld/%ld  evals %6ld  feasible %3d/%d  elapsed %.0f s  eta %.0f s\n",
+                mo->what, gen, total, nsga_evaluations(ga), feasible, v.size, elapsed,
                 gen > 0 ? elapsed / (double)gen * (double)(total - gen) : 0.0);
     return AX_OK;
 }
 
-static int eval_mult_only(void *user, int count, const int32_t *ints, const double *reals, double *objs,
-                          double *cons, ax_err *err)
+static int sub_eval(void *user, int count, const int32_t *ints, const double *reals, double *objs, double *cons,
+                    ax_err *err)
 {
     (void)reals;
-    mult_only *mo = user;
-    fit *f = mo->c->e->fit;
+    sub_search *mo = user;
     if (count > mo->cap) {
         free(mo->full);
         free(mo->res);
@@ -316,7 +341,7 @@ static int eval_mult_only(void *user, int count, const int32_t *ints, const doub
         if (!mo->cap)
             return ax_fail(err, AX_EINTERNAL, "out of memory");
     }
-    /* Nominal voltages (level 0) first, then the multiplier genes. */
+    /* The held genes (level 0) first, then the searched ones. */
     int nv = mo->n_full - mo->n_short;
     for (int i = 0; i < count; i++) {
         for (int k = 0; k < nv; k++)
@@ -324,17 +349,17 @@ static int eval_mult_only(void *user, int count, const int32_t *ints, const doub
         memcpy(mo->full + (size_t)i * mo->n_full + nv, ints + (size_t)i * mo->n_short,
                (size_t)mo->n_short * sizeof *ints);
     }
-    int rc = fit_batch(f, count, mo->full, mo->res, NULL, err);
+    int rc = fit_batch(mo->f, count, mo->full, mo->res, NULL, err);
     if (rc != AX_OK)
         return rc;
-    int m = fit_n_objectives(f);
+    int m = fit_n_objectives(mo->f);
     for (int i = 0; i < count; i++)
-        fit_objectives(f, &mo->res[i], objs + (size_t)i * m, cons + i);
+        fit_objectives(mo->f, &mo->res[i], objs + (size_t)i * m, cons + i);
     return AX_OK;
 }
 
 /* Adds the feasible first front of ga's population to the set. */
-static int mult_only_front(bl_ctx *c, nsga *ga, int nv)
+static int sub_front(bl_ctx *c, nsga *ga, int nv, const char *kind, const char *label)
 {
     nsga_view v = nsga_population(ga);
     for (int r = 0; r < v.size; r++) {
@@ -343,38 +368,41 @@ static int mult_only_front(bl_ctx *c, nsga *ga, int nv)
         for (int k = 0; k < nv; k++)
             c->g[k] = 0;
         memcpy(c->g + nv, v.ints + (size_t)r * v.n_int, (size_t)v.n_int * sizeof *c->g);
-        if (bl_set_add(&c->s, "mult_only", "nsga2_mult_only", c->g) != 0)
+        if (bl_set_add(&c->s, kind, label, c->g) != 0)
             return -1;
     }
     return 0;
 }
 
-/* 5: the multiplier-only NSGA-II; *evals gets its evaluations. */
-static int bl_mult_only(bl_ctx *c, long *evals, ax_err *err)
+/* Runs the search of the configured population and generations over the
+ * genes from nv on, scored by f; its front joins the set as `kind`
+ * (labelled `label`), and *evals gets its evaluations. */
+static int bl_sub_search(bl_ctx *c, fit *f, int nv, const char *kind, const char *label, const char *what,
+                         long *evals, ax_err *err)
 {
     run_env *e = c->e;
-    int ng = fit_n_genes(e->fit), nv = fit_n_volt_genes(e->fit), from = c->s.n;
-    mult_only mo = {c, ng, ng - nv, NULL, NULL, 0, wallclock_seconds()};
+    int ng = fit_n_genes(f), from = c->s.n;
+    sub_search mo = {c, f, what, ng, ng - nv, NULL, NULL, 0, wallclock_seconds()};
     nsga_problem p = {0};
     p.n_int = ng - nv;
     p.int_card = c->card + nv;
-    p.n_obj = fit_n_objectives(e->fit);
+    p.n_obj = fit_n_objectives(f);
     p.n_con = 1;
-    p.eval_batch = eval_mult_only;
+    p.eval_batch = sub_eval;
     p.user = &mo;
     nsga_config cfg;
     run_env_nsga_config(e, &cfg);
     cfg.max_seconds = 0;
-    cfg.hook = mult_only_progress;
+    cfg.hook = sub_progress;
     cfg.hook_user = &mo;
-    run_env_say(e, "baselines: multiplier-only NSGA-II, population %d, %ld generations\n", cfg.pop_size,
+    run_env_say(e, "baselines: %s NSGA-II, population %d, %ld generations\n", what, cfg.pop_size,
                 cfg.max_generations);
     nsga *ga = nsga_create(&p, &cfg, err);
     int rc = ga ? nsga_run(ga, err) : err->code;
-    if (rc == AX_OK && mult_only_front(c, ga, nv) != 0)
+    if (rc == AX_OK && sub_front(c, ga, nv, kind, label) != 0)
         rc = ax_fail(err, AX_EINTERNAL, "out of memory");
     if (rc == AX_OK)
-        rc = bl_score(c, from, NULL, err);
+        rc = bl_score(c, f, from, NULL, err);
     if (rc == AX_OK)
         *evals = nsga_evaluations(ga);
     nsga_free(ga);
@@ -383,11 +411,27 @@ static int bl_mult_only(bl_ctx *c, long *evals, ax_err *err)
     return rc;
 }
 
+/* 5: the multiplier-only NSGA-II: the multiplier (and routing) genes, the
+ * voltages nominal. */
+static int bl_mult_only(bl_ctx *c, long *evals, ax_err *err)
+{
+    fit *f = c->e->fit;
+    return bl_sub_search(c, f, fit_n_volt_genes(f), "mult_only", "nsga2_mult_only", "multiplier-only", evals, err);
+}
+
+/* 6 (recovery on): the same search as the run's, without recovery: every
+ * gene, the same budget, scored by the fit without fixes. */
+static int bl_no_recovery(bl_ctx *c, long *evals, ax_err *err)
+{
+    return bl_sub_search(c, c->plain, 0, "no_recovery", "nsga2_no_recovery", "no-recovery", evals, err);
+}
+
 /* The reporting rule (cli/results.h) on one approach's written rows
  * (keep) in [from, to) that are feasible on the search split: their
  * confirmation scores, and the test scores of those it reports. These
  * scores are not cached; a resumed run redoes them. */
-static int bl_report_range(bl_ctx *c, const unsigned char *keep, int from, int to, double *test_hv, ax_err *err)
+static int bl_report_range(bl_ctx *c, fit *f, const unsigned char *keep, int from, int to, double *test_hv,
+                           ax_err *err)
 {
     bl_set *s = &c->s;
     int *rows = malloc((size_t)(to > from ? to - from : 1) * sizeof *rows), n = 0;
@@ -398,13 +442,13 @@ static int bl_report_range(bl_ctx *c, const unsigned char *keep, int from, int t
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     }
     for (int i = from; i < to; i++)
-        if (keep[i] && fit_feasible(c->e->fit, &s->res[i])) {
+        if (keep[i] && fit_feasible(f, &s->res[i])) {
             memcpy(genes + (size_t)n * s->n_genes, s->genes + (size_t)i * s->n_genes,
                    (size_t)s->n_genes * sizeof *genes);
             rows[n++] = i;
         }
     results_report rep;
-    int rc = results_report_make(c->e, genes, n, &rep, err);
+    int rc = results_report_make(c->e, f, genes, n, &rep, err);
     for (int j = 0; rc == AX_OK && j < n; j++) {
         int i = rows[j];
         bl_outcome *o = &s->out[i];
@@ -426,12 +470,18 @@ static int bl_report_range(bl_ctx *c, const unsigned char *keep, int from, int t
     return rc;
 }
 
-static int bl_report(bl_ctx *c, const unsigned char *keep, int ranges[3][2], double test_hv[3], ax_err *err)
+/* The approaches of the baselines, in summary order; BL_NO_RECOVERY runs
+ * only with recovery on. */
+enum { BL_ONE_KNOB, BL_RANDOM, BL_MULT_ONLY, BL_NO_RECOVERY, BL_N };
+
+static int bl_report(bl_ctx *c, const unsigned char *keep, int ranges[BL_N][2], double test_hv[BL_N], ax_err *err)
 {
     run_env_say(c->e, "baselines: the reporting rule on each approach's feasible designs (confirmation, test)\n");
     int rc = AX_OK;
-    for (int k = 0; k < 3 && rc == AX_OK; k++)
-        rc = bl_report_range(c, keep, ranges[k][0], ranges[k][1], &test_hv[k], err);
+    for (int k = 0; k < BL_N && rc == AX_OK; k++)
+        if (k != BL_NO_RECOVERY || c->plain)
+            rc = bl_report_range(c, k == BL_NO_RECOVERY ? c->plain : c->e->fit, keep, ranges[k][0], ranges[k][1],
+                                 &test_hv[k], err);
     return rc;
 }
 
@@ -497,11 +547,11 @@ static void say_summary(run_env *e, const results_approach *ap, int n)
                     ap[i].test.saved_0, ap[i].test.hv);
 }
 
-/* Scores the three kinds of baselines into c->s; ranges[i] gets the rows
- * of one_knob, random and mult_only, evals[i] their evaluation counts. */
-static int bl_score_all(bl_ctx *c, long budget, int ranges[3][2], long evals[3], ax_err *err)
+/* Scores the baselines into c->s; ranges[k] gets the rows of approach k
+ * (BL_ONE_KNOB: every fixed design), evals[k] its evaluation count. */
+static int bl_score_all(bl_ctx *c, long budget, int ranges[BL_N][2], long evals[BL_N], ax_err *err)
 {
-    int rc = bl_load(c->e, c->dir, err);
+    int rc = bl_load(c->e, c->plain, c->dir, err);
     /* baselines.bin exists from the start: it marks a folder whose
      * baselines have begun, which is how `resume` tells a standalone
      * baselines run (no checkpoint.bin) from a search. */
@@ -509,59 +559,79 @@ static int bl_score_all(bl_ctx *c, long budget, int ranges[3][2], long evals[3],
         rc = bl_save(c, err);
     if (rc == AX_OK)
         rc = bl_fixed(c, err);
-    ranges[0][0] = 0;
-    ranges[0][1] = ranges[1][0] = c->s.n;
-    evals[0] = c->s.n;
+    ranges[BL_ONE_KNOB][1] = ranges[BL_RANDOM][0] = c->s.n;
+    evals[BL_ONE_KNOB] = c->s.n;
     if (rc == AX_OK)
         rc = bl_random(c, budget, err);
-    ranges[1][1] = ranges[2][0] = c->s.n;
-    evals[1] = c->s.n - ranges[1][0];
+    ranges[BL_RANDOM][1] = ranges[BL_MULT_ONLY][0] = c->s.n;
+    evals[BL_RANDOM] = c->s.n - ranges[BL_RANDOM][0];
     if (rc == AX_OK)
-        rc = bl_mult_only(c, &evals[2], err);
-    ranges[2][1] = c->s.n;
+        rc = bl_mult_only(c, &evals[BL_MULT_ONLY], err);
+    ranges[BL_MULT_ONLY][1] = ranges[BL_NO_RECOVERY][0] = c->s.n;
+    if (rc == AX_OK && c->plain)
+        rc = bl_no_recovery(c, &evals[BL_NO_RECOVERY], err);
+    ranges[BL_NO_RECOVERY][1] = c->s.n;
     return rc;
+}
+
+/* The summary rows: the search's (when there is one), then each approach
+ * that ran; returns their count. */
+static int bl_approaches(const bl_ctx *c, long budget, double front_hv, const results_savings *front_test,
+                         int ranges[BL_N][2], const long evals[BL_N], const double test_hv[BL_N],
+                         results_approach ap[BL_N + 1])
+{
+    static const char *const names[BL_N] = {"one_knob", "random", "mult_only_nsga2", "nsga2_no_recovery"};
+    run_env *e = c->e;
+    int n_ap = 0;
+    if (front_hv >= 0)
+        search_approach(c, budget, front_hv, front_test, &ap[n_ap++]);
+    for (int k = 0; k < BL_N; k++) {
+        if (k == BL_NO_RECOVERY && !c->plain)
+            continue;
+        ap[n_ap] = bl_measure(e, &c->s, ranges[k][0], ranges[k][1], names[k], evals[k]);
+        ap[n_ap].test = bl_test_savings(&c->s, ranges[k][0], ranges[k][1], fit_exact_energy_pj(e->fit));
+        ap[n_ap++].test.hv = test_hv[k];
+    }
+    return n_ap;
 }
 
 int bl_run(run_env *e, const char *dir, long budget, double front_hv, const results_savings *front_test,
            ax_err *err)
 {
     int ng = fit_n_genes(e->fit);
-    bl_ctx c = {e, dir, fit_n_evaluated(e->fit), {.n_genes = ng}, malloc((size_t)ng * sizeof(int32_t)),
+    bl_ctx c = {e, dir, fit_n_evaluated(e->fit), NULL, {.n_genes = ng}, malloc((size_t)ng * sizeof(int32_t)),
                 malloc((size_t)ng * sizeof(int32_t))};
-    static const char *const names[3] = {"one_knob", "random", "mult_only_nsga2"};
-    int ranges[3][2] = {{0, 0}, {0, 0}, {0, 0}};
-    long evals[3] = {0, 0, 0};
-    double test_hv[3] = {0, 0, 0};
-    results_approach ap[4];
-    int n_ap = 0;
+    int ranges[BL_N][2] = {{0, 0}};
+    long evals[BL_N] = {0};
+    double test_hv[BL_N] = {0};
+    results_approach ap[BL_N + 1];
     unsigned char *keep = NULL;
     int rc = c.card && c.g ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    /* With recovery on, the same search without it, at the same budget,
+     * on a fitness function (and cache) of its own. */
+    if (rc == AX_OK && e->recovery)
+        rc = run_env_fit_create(e, 0, &c.plain, err);
     /* A baseline's score must depend on its genome alone, not on which
      * designs the search found before (racing's dominance stops); the
-     * search's designs stopped as dominated are continued when met. */
+     * search's designs stopped as dominated are continued when met. The
+     * search without recovery races as the search does. */
     fit_set_dominance(e->fit, 0);
     if (rc == AX_OK) {
         fit_cardinalities(e->fit, c.card);
         rc = bl_score_all(&c, budget, ranges, evals, err);
     }
-    /* Written: every fixed design, and the fronts of the two searches. */
+    /* Written: every fixed design, and the fronts of the searches. */
     if (rc == AX_OK && !(keep = calloc((size_t)(c.s.n > 0 ? c.s.n : 1), 1)))
         rc = ax_fail(err, AX_EINTERNAL, "out of memory");
     if (rc == AX_OK) {
-        memset(keep, 1, (size_t)ranges[0][1]);
-        if (bl_front(e, &c.s, ranges[1][0], ranges[1][1], keep) != 0 ||
-            bl_front(e, &c.s, ranges[2][0], ranges[2][1], keep) != 0)
-            rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+        memset(keep, 1, (size_t)ranges[BL_ONE_KNOB][1]);
+        for (int k = BL_RANDOM; k < BL_N; k++)
+            if (bl_front(e, &c.s, ranges[k][0], ranges[k][1], keep) != 0)
+                rc = ax_fail(err, AX_EINTERNAL, "out of memory");
     }
     if (rc == AX_OK)
         rc = bl_report(&c, keep, ranges, test_hv, err);
-    if (rc == AX_OK && front_hv >= 0)
-        search_approach(&c, budget, front_hv, front_test, &ap[n_ap++]);
-    for (int i = 0; rc == AX_OK && i < 3; i++) {
-        ap[n_ap] = bl_measure(e, &c.s, ranges[i][0], ranges[i][1], names[i], evals[i]);
-        ap[n_ap].test = bl_test_savings(&c.s, ranges[i][0], ranges[i][1], fit_exact_energy_pj(e->fit));
-        ap[n_ap++].test.hv = test_hv[i];
-    }
+    int n_ap = rc == AX_OK ? bl_approaches(&c, budget, front_hv, front_test, ranges, evals, test_hv, ap) : 0;
     if (rc == AX_OK)
         rc = write_baselines(&c, keep, err);
     if (rc == AX_OK) {
@@ -571,6 +641,7 @@ int bl_run(run_env *e, const char *dir, long budget, double front_hv, const resu
     if (rc == AX_ESTOPPED)
         run_env_say(e, "baselines stopped; continue with: axsearch resume %s\n", dir);
     fit_set_dominance(e->fit, 1);
+    fit_free(c.plain);
     free(keep);
     free(c.g);
     free(c.card);

@@ -1,6 +1,7 @@
 /* baselines (prefix bl_): the reference points a search is judged against,
  * each a function of its own, and the driver that runs them into a run
- * folder:
+ * folder (with [recovery] on, also the same search without recovery,
+ * bl_no_recovery, on a fitness function and cache of its own):
  *   - the exact design, each multiplier of the set in every layer, each
  *     voltage knob swept alone over its levels (bl_fixed);
  *   - random search with as many distinct chromosomes as the search scored

@@ -51,6 +51,7 @@ typedef struct infer_opts {
     unsigned long long seed;
     int tune, compensate;                 /* accuracy recovery (fitness/emu/recover.h) */
     long radius;
+    int radius_given;
 } infer_opts;
 
 /* The checks args_parse cannot make; s for the usage. */
@@ -69,6 +70,10 @@ static int infer_check(infer_opts *o, const args_spec *s, int argc, int first)
     }
     if ((o->tune || o->compensate) && !o->mult && !o->lut) {
         fprintf(stderr, "axsearch infer: --tune-weights and --compensate need --mult or --lut\n");
+        return 2;
+    }
+    if (o->radius_given && !o->tune) {
+        fprintf(stderr, "axsearch infer: --tune-radius needs --tune-weights\n");
         return 2;
     }
     if (idx_split_from_name(o->split_name, &o->split) != 0) {
@@ -108,7 +113,7 @@ static int infer_parse(int argc, char **argv, infer_opts *o)
                  "match the exact ones on the calibration images (ALWANN)"},
         {.name = "compensate", .kind = ARGS_FLAG, .dst = &o->compensate,
          .help = "take the expected error of the approximate products out of the biases"},
-        {.name = "tune-radius", .kind = ARGS_LONG, .dst = &o->radius, .lo = 0, .hi = 255,
+        {.name = "tune-radius", .kind = ARGS_LONG, .dst = &o->radius, .lo = 0, .hi = 255, .seen = &o->radius_given,
          .arg = "R", .help = "--tune-weights: codes within R of the original (255: any)"},
         /* Two options on one help row. */
         {.name = "sram-v-input", .kind = ARGS_DOUBLE, .dst = &o->v_input, .lo = 0.01, .hi = 5.0,

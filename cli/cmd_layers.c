@@ -32,7 +32,7 @@ static void usage(FILE *out)
             "confidence). --recovery: a comma list of none, tune, comp, both (default all\n"
             "four). The last lines count the pairs whose drop (and whose bound) is within\n"
             "--within PP points (default 0.5). Racing: a pair is run on N, 2N, 4N, ...\n"
-            "images (--race-first, default 250; 0: all at once) and stopped when its drop is\n"
+            "images (--race-first, default 256; 0: all at once) and stopped when its drop is\n"
             "above --within at [search] race_confidence; images says how many it got.\n");
 }
 
@@ -68,7 +68,7 @@ static int parse_modes(const char *list, int modes[N_MODES])
 
 static int layers_parse(int argc, char **argv, layers_opts *o)
 {
-    *o = (layers_opts){.recovery = "none,tune,comp,both", .within = 0.5, .race_first = 250};
+    *o = (layers_opts){.recovery = "none,tune,comp,both", .within = 0.5, .race_first = 256};
     const args_opt opts[] = {
         {.name = "images", .kind = ARGS_LONG, .dst = &o->images, .lo = 1, .hi = 1L << 40},
         {.name = "recovery", .kind = ARGS_STRING, .dst = &o->recovery},
@@ -116,6 +116,8 @@ typedef struct layers_env {
 static int make_sets(const layers_opts *o, layers_env *s, ax_err *err)
 {
     run_env *e = &s->e;
+    if (!o->modes[MODE_TUNE] && !o->modes[MODE_COMP] && !o->modes[MODE_BOTH])
+        return AX_OK;
     int rc = glue_recovery_hist(e->q, e->cfg.data, e->cfg.calib_images, (int)e->cfg.threads, &s->hist, err);
     const uint16_t **luts = malloc((size_t)e->n_mults * sizeof *luts);
     if (rc == AX_OK && !luts)
@@ -147,7 +149,10 @@ static int layers_open(const layers_opts *o, layers_env *s, ax_err *err)
     if (rc != AX_OK)
         return rc;
     run_env *e = &s->e;
-    int64_t n = o->images > 0 && o->images < e->val.count ? o->images : e->val.count;
+    if (o->images > e->val.count)
+        return ax_fail(err, AX_EINPUT, "--images %ld: %s has val_images = %lld", o->images, o->config,
+                       (long long)e->val.count);
+    int64_t n = o->images > 0 ? o->images : e->val.count;
     s->data = (mc_data){e->val.images, e->val.labels, n, e->val.first};
     int nl = qnet_n_layers(e->q);
     s->base = malloc((size_t)n);

@@ -211,16 +211,16 @@ static int cmp_energy(int a, int b, const void *ctx)
  * confirmation part and non-dominated there (energy, confirmation drop,
  * then area and latency when objectives); rep->order lists them by
  * energy. */
-static int choose_front(const run_env *e, results_report *rep)
+static int choose_front(const fit *f, results_report *rep)
 {
-    int n = rep->n, m = fit_n_objectives(e->fit);
+    int n = rep->n, m = fit_n_objectives(f);
     double *objs = malloc((size_t)(n > 0 ? n : 1) * (size_t)m * sizeof *objs);
     double *viol = malloc((size_t)(n > 0 ? n : 1) * sizeof *viol);
     int *rank = malloc((size_t)(n > 0 ? n : 1) * sizeof *rank);
     int rc = objs && viol && rank ? 0 : -1;
     for (int i = 0; rc == 0 && i < n; i++) {
         double con;
-        fit_objectives(e->fit, &rep->confirm[i], objs + (size_t)i * m, &con);
+        fit_objectives(f, &rep->confirm[i], objs + (size_t)i * m, &con);
         viol[i] = con < 0 ? -con : 0;
     }
     if (rc == 0 && n > 0)
@@ -240,7 +240,7 @@ static int choose_front(const run_env *e, results_report *rep)
     return rc;
 }
 
-int results_report_make(run_env *e, const int32_t *genes, int n, results_report *rep, ax_err *err)
+int results_report_make(run_env *e, fit *f, const int32_t *genes, int n, results_report *rep, ax_err *err)
 {
     memset(rep, 0, sizeof *rep);
     size_t cap = (size_t)(n > 0 ? n : 1);
@@ -253,24 +253,24 @@ int results_report_make(run_env *e, const int32_t *genes, int n, results_report 
                                                                          : ax_fail(err, AX_EINTERNAL, "out of memory");
     if (rc == AX_OK && n > 0)
         rc = references(e, err);
-    int ng = fit_n_genes(e->fit);
+    int ng = fit_n_genes(f);
     /* A ResNet design takes seconds on thousands of images: honour a stop
      * request between designs. */
     for (int i = 0; rc == AX_OK && i < n; i++)
         rc = e->stop && *e->stop ? ax_fail(err, AX_ESTOPPED, "stopped")
-                                 : fit_score_on(e->fit, genes + (size_t)i * ng, &e->confirm_ref, &rep->confirm[i], err);
+                                 : fit_score_on(f, genes + (size_t)i * ng, &e->confirm_ref, &rep->confirm[i], err);
     /* The front is chosen among the n candidates on these images: bounds
      * that hold for all n at once (Bonferroni) stay valid whichever are
      * chosen (docs/statistics.md). */
-    double simultaneous = 1.0 - (1.0 - fit_confidence(e->fit)) / (n > 0 ? n : 1);
+    double simultaneous = 1.0 - (1.0 - fit_confidence(f)) / (n > 0 ? n : 1);
     for (int i = 0; rc == AX_OK && i < n; i++)
-        rep->confirm[i].drop_ucb = fit_bound(e->fit, genes + (size_t)i * ng, &rep->confirm[i], simultaneous);
-    if (rc == AX_OK && choose_front(e, rep) != 0)
+        rep->confirm[i].drop_ucb = fit_bound(f, genes + (size_t)i * ng, &rep->confirm[i], simultaneous);
+    if (rc == AX_OK && choose_front(f, rep) != 0)
         rc = ax_fail(err, AX_EINTERNAL, "out of memory");
     for (int k = 0; rc == AX_OK && k < rep->n_reported; k++) {
         int i = rep->order[k];
         rc = e->stop && *e->stop ? ax_fail(err, AX_ESTOPPED, "stopped")
-                                 : fit_score_on(e->fit, genes + (size_t)i * ng, &e->test_ref, &rep->test[i], err);
+                                 : fit_score_on(f, genes + (size_t)i * ng, &e->test_ref, &rep->test[i], err);
     }
     if (rc != AX_OK)
         results_report_free(rep);
@@ -393,7 +393,7 @@ int results_write_front(run_env *e, const char *dir, const nsga_view *v, results
         memcpy(genes + (size_t)k * v->n_int, v->ints + (size_t)rows[k] * v->n_int, (size_t)v->n_int * sizeof *genes);
     free(rows);
     results_report rep;
-    int rc = results_report_make(e, genes, n, &rep, err);
+    int rc = results_report_make(e, e->fit, genes, n, &rep, err);
     if (rc == AX_OK) {
         run_env_say(e, "confirmation: %d of %d candidates (feasible on the search split) hold on %lld unseen images; "
                        "the reported front: %d designs, re-scored on the test split\n",

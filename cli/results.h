@@ -50,8 +50,9 @@ typedef struct results_report {
     int *order;          /* [n_reported] the reported candidates by energy */
     int n_reported;
 } results_report;
-/* genes [n][n_genes]; rep is freed again on failure. */
-int results_report_make(run_env *e, const int32_t *genes, int n, results_report *rep, ax_err *err);
+/* genes [n][n_genes], scored by f (e->fit, or a fit of the same space
+ * with other recovery settings); rep is freed again on failure. */
+int results_report_make(run_env *e, fit *f, const int32_t *genes, int n, results_report *rep, ax_err *err);
 void results_report_free(results_report *rep);
 /* The test-split savings of the reported front, and its hypervolume with
  * the test drops (results_hypervolume's box: designs whose test drop

@@ -198,14 +198,9 @@ static int open_recovery(run_env *e, ax_err *err)
     return rc;
 }
 
-/* The fitness function over the search images. */
-static int open_fit(run_env *e, ax_err *err)
+int run_env_fit_create(const run_env *e, int recovery, fit **out, ax_err *err)
 {
     const scfg *c = &e->cfg;
-    fmap_model fm;
-    int rc = glue_fault_model(&e->arch, &e->sram, &fm, err);
-    if (rc != AX_OK)
-        return rc;
     long exact = mult_lib_find(e->lib, MULT_REFERENCE);
     int exact_i = 0;
     for (int i = 0; i < e->n_mults; i++)
@@ -216,9 +211,9 @@ static int open_fit(run_env *e, ax_err *err)
                     c->per_layer};
     fit_setup su = {.q = e->q,
                     .tables = (const emu_table *const *)e->tables,
-                    .fixes = e->recovery ? rec_set_fixes(e->recovery) : NULL,
+                    .fixes = recovery && e->recovery ? rec_set_fixes(e->recovery) : NULL,
                     .net = e->net,
-                    .faults = fm,
+                    .faults = e->fm,
                     .val = {e->val.images, e->val.labels, e->val.count, e->val.first},
                     .reps = (int)c->reps,
                     .seed = c->fault_seed,
@@ -232,9 +227,17 @@ static int open_fit(run_env *e, ax_err *err)
                     .race_first = c->race_first,
                     .race_confidence = c->race_confidence,
                     .stop = e->stop};
-    if (!(e->fit = fit_create(&sp, &su, err)))
-        return err->code;
-    return AX_OK;
+    *out = fit_create(&sp, &su, err);
+    return *out ? AX_OK : err->code;
+}
+
+/* The fault model, then the fitness function over the search images. */
+static int open_fit(run_env *e, ax_err *err)
+{
+    int rc = glue_fault_model(&e->arch, &e->sram, &e->fm, err);
+    if (rc == AX_OK)
+        rc = run_env_fit_create(e, 1, &e->fit, err);
+    return rc;
 }
 
 int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err *err)

@@ -36,6 +36,7 @@ typedef struct run_env {
     accel_arch arch;
     accel_net *net;
     fault_sram *sram;
+    fmap_model fm;         /* the fault model over sram */
     idx_dataset val, test; /* val: the search part (count = val_images) */
     mc_data confirm;       /* the confirmation part: the next confirm_images of val's memory */
     fit_reference confirm_ref, test_ref; /* made on first use (cli/results.c) */
@@ -49,6 +50,11 @@ typedef struct run_env {
 int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err *err);
 /* Frees what run_env_open built and closes the log; a zeroed e is a no-op. */
 void run_env_close(run_env *e);
+
+/* A fitness function over the search images with e's settings, with the
+ * configured recovery (recovery = 1) or without it (0: the comparison
+ * search of the baselines); owned by the caller (fit_free). */
+int run_env_fit_create(const run_env *e, int recovery, fit **out, ax_err *err);
 
 /* Name of multiplier set member i. */
 const char *run_env_mult_name(const run_env *e, int i);

@@ -2,7 +2,6 @@
 
 #include <stdlib.h>
 
-#include "fitness/net/onnx_import.h"
 #include "tests/onnx_build.h"
 
 graph *emu_ref_net(const emu_ref_case *cc, int *hw_out)
@@ -58,14 +57,8 @@ graph *emu_ref_net(const emu_ref_case *cc, int *hw_out)
     ob_attr_i(n, "transB", 1);
     const int64_t yd[2] = {OB_DYN, 5};
     ob_output(m, "y", 2, yd);
-    size_t len;
-    unsigned char *bytes = ob_pack(m, &len);
-    graph *g = NULL;
-    onnx_import_opts io = {1, 0, NULL};
     ax_err err = {0};
-    if (onnx_import_buffer(bytes, len, "emu_ref_net", &io, &g, &err) != AX_OK)
-        g = NULL;
-    free(bytes);
+    graph *g = ob_import(m, "emu_ref_net", &err);
     free(w2);
     free(w3);
     ob_free(m);
@@ -126,7 +119,7 @@ static void requant(const qnet_layer *L, const int32_t *v, int64_t per_channel, 
 }
 
 void emu_ref_scores(const qnet *q, const uint8_t *pixels, const uint16_t *lut, const emu_layer_fix *const *fixes,
-                    uint8_t *h1_out, float *scores)
+                    uint8_t *h1_out, uint8_t *h2_out, float *scores)
 {
     const qnet_layer *L0 = qnet_layer_info(q, 0), *L1 = qnet_layer_info(q, 1), *L2 = qnet_layer_info(q, 2);
     const emu_layer_fix *f0 = fixes ? fixes[0] : NULL, *f1 = fixes ? fixes[1] : NULL;
@@ -142,6 +135,9 @@ void emu_ref_scores(const qnet *q, const uint8_t *pixels, const uint16_t *lut, c
             h1_out[i] = h1[i];
     emu_ref_conv(L1, h1, 10, 10, lut, f1, v);
     requant(L1, v, L1->shape.P * L1->shape.Q, h2);
+    if (h2_out)
+        for (int i = 0; i < L2->K; i++)
+            h2_out[i] = h2[i];
     for (int64_t m = 0; m < L2->shape.M; m++) {
         int32_t za = L2->in.zp, zw = L2->w_zp[m], acc = f2 ? f2->bias[m] : L2->bias[m];
         for (int k = 0; k < L2->K; k++) {

@@ -35,9 +35,9 @@ void emu_ref_conv(const qnet_layer *L, const uint8_t *x, int64_t H, int64_t W, c
                   const emu_layer_fix *fx, int32_t *v);
 
 /* One image through conv1 -> conv2 -> fc (the network of emu_ref_net):
- * scores [5]; fixes [3] or NULL. h1 [4][10][10] (may be NULL) gets the
- * second conv's input codes. */
+ * scores [5]; fixes [3] or NULL. h1 [4][10][10] and h2 [fc inputs] (may
+ * be NULL) get the second conv's and the fc's input codes. */
 void emu_ref_scores(const qnet *q, const uint8_t *pixels, const uint16_t *lut, const emu_layer_fix *const *fixes,
-                    uint8_t *h1, float *scores);
+                    uint8_t *h1, uint8_t *h2, float *scores);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fitness/net/onnx_import.h"
 #include "onnx/onnx.pb-c.h"
 
 struct ob_node {
@@ -285,6 +286,18 @@ unsigned char *ob_pack(ob_model *m, size_t *len)
         abort();
     onnx__model_proto__pack(&m->model, buf);
     return buf;
+}
+
+graph *ob_import(ob_model *m, const char *name, ax_err *err)
+{
+    size_t len;
+    unsigned char *bytes = ob_pack(m, &len);
+    graph *g = NULL;
+    onnx_import_opts io = {1, 0, NULL};
+    if (onnx_import_buffer(bytes, len, name, &io, &g, err) != AX_OK)
+        g = NULL;
+    free(bytes);
+    return g;
 }
 
 int ob_write_bytes(const char *path, const void *data, size_t len)

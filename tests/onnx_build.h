@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fitness/net/graph.h"
+#include "util/err.h"
+
 typedef struct ob_model ob_model;
 typedef struct ob_node ob_node;
 
@@ -36,6 +39,9 @@ void ob_attr_tensor_i(ob_node *n, const char *name, int rank, const int64_t *dim
 
 /* Serialized model, malloc'ed (caller frees). */
 unsigned char *ob_pack(ob_model *m, size_t *len);
+/* The model imported as a batched graph (fitness/net/onnx_import.h) under
+ * the name `name`; NULL with err filled on failure. */
+graph *ob_import(ob_model *m, const char *name, ax_err *err);
 /* Writes the serialized model to path; 0 on success. */
 int ob_write(ob_model *m, const char *path);
 

@@ -89,16 +89,10 @@ static graph *tiny_net(void)
     ob_attr_i(n, "transB", 1);
     const int64_t yd[2] = {OB_DYN, 5};
     ob_output(m, "y", 2, yd);
-    size_t len;
-    unsigned char *bytes = ob_pack(m, &len);
-    graph *g = NULL;
-    onnx_import_opts io = {1, 0, NULL};
     ax_err err = {0};
-    if (onnx_import_buffer(bytes, len, "tiny_net", &io, &g, &err) != AX_OK) {
+    graph *g = ob_import(m, "tiny_net", &err);
+    if (!g)
         print_error("import: %s\n", err.msg);
-        g = NULL;
-    }
-    free(bytes);
     ob_free(m);
     return g;
 }

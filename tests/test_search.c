@@ -240,8 +240,9 @@ static void killed_and_resumed_equals_uninterrupted(void **state)
 
 /* Waits until bin (baselines.bin) holds at least one result, then kills
  * pid with SIGKILL. The file exists, empty, from the baselines' start:
- * BASELINES_EMPTY bytes. */
-enum { BASELINES_EMPTY = 8 + 4 + 4 + 8 + 8 }; /* magic, version, genes, 0 entries, checksum */
+ * BASELINES_EMPTY bytes: magic, version, two lists (gene count, 0
+ * entries), checksum. */
+enum { BASELINES_EMPTY = 8 + 4 + 2 * (4 + 8) + 8 };
 static void kill_once_baselines_known(pid_t pid, const char *bin)
 {
     int st;
@@ -1035,6 +1036,62 @@ static void recovery_search_is_deterministic(void **state)
     free(without);
 }
 
+/* Waits until the text file at path contains needle (or pid ends). */
+static void wait_text(const char *path, const char *needle, pid_t pid)
+{
+    int st;
+    for (int i = 0; i < 60000; i++) {
+        char *text = slurp(path);
+        int found = text && strstr(text, needle);
+        free(text);
+        if (found)
+            return;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            fail_msg("the run ended before %s held '%s'", path, needle);
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("%s never held '%s'", path, needle);
+}
+
+/* With recovery on, the baselines add the same search without recovery
+ * (its own rows and summary line); killed inside it, the run resumes from
+ * baselines.bin's second list and ends with the files of one that never
+ * stopped. */
+static void no_recovery_baseline_resumes_equal(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], whole[PATH_MAX], out[PATH_MAX], log[2 * PATH_MAX], args[3 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/nr.ini", tmpdir);
+    write_config(cfg, "yes", "[recovery]\nweight_tuning = yes\nbias_compensation = yes\n");
+    snprintf(whole, sizeof whole, "%s/nr_whole", tmpdir);
+    snprintf(out, sizeof out, "%s/nr", tmpdir);
+    assert_int_equal(run_ok("search '%s' --out '%s' --threads 2", cfg, whole), 0);
+    pid_t pid = spawn_run("search", cfg, out);
+    snprintf(log, sizeof log, "%s/log.txt", out);
+    wait_text(log, "baselines: no-recovery gen   2/", pid);
+    kill(pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    snprintf(args, sizeof args, "resume '%s' --threads 1", out);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "results known from"));
+    cli_result_free(&r);
+    assert_same_results(whole, out);
+    static const char *const files[] = {"baselines.tsv", "summary.tsv"};
+    assert_same_files(whole, out, files, sizeof files / sizeof files[0]);
+    char path[2 * PATH_MAX];
+    snprintf(path, sizeof path, "%s/summary.tsv", whole);
+    char *summary = slurp(path);
+    assert_non_null(strstr(summary, "\nnsga2_no_recovery\t"));
+    free(summary);
+    snprintf(path, sizeof path, "%s/baselines.tsv", whole);
+    char *rows = slurp(path);
+    assert_non_null(strstr(rows, "\nno_recovery\tnsga2_no_recovery\t"));
+    free(rows);
+}
+
 /* axsearch layers: one row per (layer, multiplier, recovery), the summary,
  * the file equal to what was printed; bad options are refused. */
 static void layers_sweep_rows_and_errors(void **state)
@@ -1048,7 +1105,8 @@ static void layers_sweep_rows_and_errors(void **state)
     fprintf(f, "[model]\nonnx = %s\ncalib_images = 200\nval_images = 50\nconfirm_images = 40\n"
                "[library]\ninclude = trunc_k8, bam_h3_v8, etm_k3\n", model);
     fclose(f);
-    snprintf(args, sizeof args, "layers '%s' --recovery none,both --out '%s' --threads 2", cfg, out);
+    snprintf(args, sizeof args, "layers '%s' --recovery none,both --race-first 16 --out '%s' --threads 2", cfg,
+             out);
     cli_result r = cli_run(args);
     assert_int_equal(r.status, 0);
     /* 5 MAC layers x 3 approximate multipliers x 2 recoveries. */
@@ -1057,6 +1115,18 @@ static void layers_sweep_rows_and_errors(void **state)
     assert_non_null(file);
     assert_true(strncmp(r.out, file, strlen(file)) == 0);
     assert_int_equal(tsv_col(file, "drop_ucb"), 7);
+    /* Recovery changes some pair's result; racing stops a hopeless pair
+     * after 16 or 32 of the 50 images. */
+    int differ = 0, raced = 0;
+    for (char *l = strchr(file, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+        char *next = strchr(l + 1, '\n');
+        if (next && next[1] && strstr(l + 1, "\tnone\t") && tsv_field(l + 1, 5) != tsv_field(next + 1, 5))
+            differ++;
+        raced += tsv_field(l + 1, 8) < 50;
+    }
+    print_message("    %d pairs changed by recovery, %d rows raced\n", differ, raced);
+    assert_true(differ > 0);
+    assert_true(raced > 0);
     free(file);
     int within = -1, pairs = -1;
     const char *line = strstr(r.out, "# both ");
@@ -1082,6 +1152,7 @@ int main(void)
         cmocka_unit_test(threads_give_identical_files),
         cmocka_unit_test(recovery_search_is_deterministic),
         cmocka_unit_test(layers_sweep_rows_and_errors),
+        cmocka_unit_test(no_recovery_baseline_resumes_equal),
         cmocka_unit_test(killed_and_resumed_equals_uninterrupted),
         cmocka_unit_test(killed_in_baselines_resumes_equal),
         cmocka_unit_test(standalone_baselines_resume),

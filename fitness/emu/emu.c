@@ -61,7 +61,7 @@ typedef struct workspace {
     void *scratch;   /* the kernels' (fitness/emu/kern.h) */
     double *scores;  /* [block][classes] for a final layer */
     uint8_t *xin;    /* a MAC layer's private copy of its input, for faults */
-    uint32_t **hist; /* [n_layers] this thread's input histograms (emu_histograms), or NULL */
+    uint64_t **hist; /* [n_layers] this thread's input histograms (emu_histograms), or NULL */
     uint64_t flips;
     double macs, macs_skipped;
 } workspace;
@@ -326,11 +326,11 @@ static void im2col(const qnet_layer *L, const qtensor_info *ti, const uint8_t *x
 }
 
 /* hist[k][a] += occurrences of code a in row k of cols [K][np]. */
-static void count_codes(const uint8_t *cols, int64_t K, int64_t np, uint32_t *hist)
+static void count_codes(const uint8_t *cols, int64_t K, int64_t np, uint64_t *hist)
 {
     for (int64_t k = 0; k < K; k++) {
         const uint8_t *row = cols + k * np;
-        uint32_t *h = hist + k * 256;
+        uint64_t *h = hist + k * 256;
         for (int64_t p = 0; p < np; p++)
             h[row[p]]++;
     }
@@ -707,10 +707,10 @@ static int faulty_weights(const qnet *q, const emu_faults *f, const emu_layer_fi
 }
 
 /* Per-thread histograms of every MAC layer's input, or NULL. */
-static uint32_t **hist_alloc(const qnet *q)
+static uint64_t **hist_alloc(const qnet *q)
 {
     int nl = qnet_n_layers(q);
-    uint32_t **h = calloc((size_t)nl, sizeof *h);
+    uint64_t **h = calloc((size_t)nl, sizeof *h);
     for (int l = 0; h && l < nl; l++) {
         const qnet_layer *L = qnet_layer_info(q, l);
         if (!(h[l] = calloc((size_t)(L->shape.group * L->K) * 256, sizeof *h[l]))) {
@@ -723,7 +723,7 @@ static uint32_t **hist_alloc(const qnet *q)
     return h;
 }
 
-static void hist_free(const qnet *q, uint32_t **h)
+static void hist_free(const qnet *q, uint64_t **h)
 {
     if (!h)
         return;

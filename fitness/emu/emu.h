@@ -85,7 +85,9 @@ typedef struct emu_options {
     const emu_table *const *tables;
     /* [n_layers] recovery fixes; NULL (the array or an entry): the layer's
      * own weights and bias. Weight faults flip the fixed codes. Not owned;
-     * the prefix cache tells fixes apart by their address, like tables. */
+     * the prefix cache tells fixes apart by their address, like tables, so
+     * tables and fixes must live as long as a cache that saw them. A fix
+     * belongs to the table it was made for (fitness/emu/recover.h). */
     const emu_layer_fix *const *fixes;
     int threads; /* OpenMP threads; 0 = the OpenMP default */
     int block;   /* images per block; 0 = 32 */

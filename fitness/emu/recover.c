@@ -62,48 +62,54 @@ static int table_is_exact(const uint16_t *lut)
     return 1;
 }
 
+/* Exact integer arithmetic for the tuning costs: with counts up to ~2^31
+ * and products up to 2^16, n^2 Var needs about 2^96. GCC and Clang on
+ * 64-bit targets have a 128-bit integer. */
+#ifndef __SIZEOF_INT128__
+#error "recover.c needs a compiler with __int128 (GCC or Clang on a 64-bit target)"
+#endif
+__extension__ typedef __int128 i128;
+
 void rec_tune_map(const uint64_t *hist, const uint16_t *lut, int objective_variance, int radius,
                   uint8_t map[256])
 {
     for (int w = 0; w < 256; w++)
         map[w] = (uint8_t)w;
-    double n = 0, mean_a = 0, mean_a2 = 0;
+    /* Sums over the histogram: n, sum a, sum a^2; per candidate c, with
+     * L = lut[a][c]: sum L^2, sum a L, sum L. Then for target w, exactly,
+     *   n E[(L - a w)^2] = S_L2 - 2 w S_aL + w^2 S_a2,
+     *   n^2 Var[L - a w] = n (that) - (S_L - w S_a)^2. */
+    i128 n = 0, s_a = 0, s_a2 = 0;
     for (int a = 0; a < 256; a++) {
-        n += (double)hist[a];
-        mean_a += (double)hist[a] * a;
-        mean_a2 += (double)hist[a] * a * a;
+        n += hist[a];
+        s_a += (i128)hist[a] * a;
+        s_a2 += (i128)hist[a] * a * a;
     }
     if (n == 0)
         return;
-    mean_a /= n;
-    mean_a2 /= n;
-    /* Per candidate c, over the activation distribution: E[L^2], E[a L],
-     * E[L] with L = lut[a][c]; then for target w
-     *   E[(L - a w)^2] = E[L^2] - 2 w E[a L] + w^2 E[a^2],
-     *   Var[L - a w]   = that - (E[L] - w E[a])^2. */
-    double EL2[256], EaL[256], EL[256];
+    i128 s_l2[256], s_al[256], s_l[256];
     for (int c = 0; c < 256; c++) {
-        double s2 = 0, sa = 0, s1 = 0;
+        i128 l2 = 0, al = 0, l1 = 0;
         for (int a = 0; a < 256; a++) {
-            double p = (double)hist[a], L = lut[a * 256 + c];
-            s2 += p * L * L;
-            sa += p * a * L;
-            s1 += p * L;
+            i128 h = hist[a], L = lut[a * 256 + c];
+            l2 += h * L * L;
+            al += h * a * L;
+            l1 += h * L;
         }
-        EL2[c] = s2 / n;
-        EaL[c] = sa / n;
-        EL[c] = s1 / n;
+        s_l2[c] = l2;
+        s_al[c] = al;
+        s_l[c] = l1;
     }
     int r = radius < 0 ? 0 : radius > 255 ? 255 : radius;
     for (int w = 0; w < 256; w++) {
         int lo = w - r < 0 ? 0 : w - r, hi = w + r > 255 ? 255 : w + r;
         int best = w;
-        double best_cost = 0;
+        i128 best_cost = 0;
         for (int c = lo; c <= hi; c++) {
-            double cost = EL2[c] - 2.0 * w * EaL[c] + (double)w * w * mean_a2;
+            i128 cost = s_l2[c] - 2 * (i128)w * s_al[c] + (i128)w * w * s_a2;
             if (objective_variance) {
-                double mean_err = EL[c] - w * mean_a;
-                cost -= mean_err * mean_err;
+                i128 mean = s_l[c] - (i128)w * s_a;
+                cost = n * cost - mean * mean;
             }
             int dist = abs(c - w), best_dist = abs(best - w);
             if (c == lo || cost < best_cost || (cost == best_cost && dist < best_dist)) {
@@ -160,9 +166,11 @@ static int compensate(const qnet_layer *L, const uint64_t *hist, const uint8_t *
                 sum += approx - (int64_t)L->weights[m * K + k] * sum_a[row0 + k];
             }
             int64_t nb = (int64_t)b - div_round(sum, cols);
-            if (nb < INT32_MIN || nb > INT32_MAX)
+            if (nb < INT32_MIN || nb > INT32_MAX) {
                 rc = ax_fail(err, AX_EINPUT, "recovery: layer %d (%s) channel %lld: compensated bias %lld outside "
-                             "int32", layer, L->name, (long long)m, (long long)nb);
+                             "int32", layer, L->name[0] ? L->name : "unnamed", (long long)m, (long long)nb);
+                break;
+            }
             b = (int32_t)nb;
         }
         bias[m] = b;
