@@ -6,6 +6,7 @@
 #   make check      check-layers (util/layers.txt), check-funcs, check-links
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make bench      the speed benchmarks (never run in CI)
+#   make fuzz       every reader under libFuzzer + ASan/UBSan, FUZZ_SECONDS each (30)
 #   make deps       install the Debian packages the project needs
 #
 # Every module's .c file is found by wildcard, so a new file needs no edit
@@ -38,6 +39,7 @@ CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 BENCH_SRC := $(wildcard benchmarks/bench_*.c)
+FUZZ_SRC := $(filter-out tests/fuzz/fuzz_support.c,$(wildcard tests/fuzz/fuzz_*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/onnx/onnx.pb-c.o
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -48,7 +50,7 @@ BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 LIB     := $(BUILD)/libaxsearch.a
 CLI_LIB := $(BUILD)/libaxcli.a
 
-.PHONY: all deps test asan bench run clean check-deps check check-layers check-funcs check-links
+.PHONY: all deps test asan bench fuzz fuzz-build run clean check-deps check check-layers check-funcs check-links
 # Keep objects that pattern rules build on the way to a binary.
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -95,6 +97,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(CLI_LIB) $(LIB)
 $(BUILD)/benchmarks/%: $(BUILD)/benchmarks/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+$(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/fuzz_support.o $(CLI_LIB) $(LIB)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/tests/fuzz/fuzz_support.o $(CLI_LIB) $(LIB) $(LDLIBS)
+
 # The house rules, checked on the sources: the layering of util/layers.txt
 # (and a proof that the check can fail), the length of functions, and that
 # every relative link of README.md and docs/ leads to a file.
@@ -121,6 +126,18 @@ bench: check-deps
 	@$(MAKE) --no-print-directory $(BUILD)/axsearch $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; AXSEARCH=$(abspath $(BUILD)/axsearch) $$b || exit 1; done
 
+# The readers under clang's libFuzzer with ASan and UBSan (build-fuzz/):
+# each target runs its regression inputs, then FUZZ_SECONDS of fuzzing
+# (util/run_fuzz.sh). Needs clang (make deps installs it for this target).
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+fuzz-build:
+	@util/deps.sh --fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 EXTRA_CFLAGS="$(FUZZ_CFLAGS)" \
+	    $(FUZZ_SRC:%.c=build-fuzz/%)
+fuzz: check-deps fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) util/run_fuzz.sh $(FUZZ_SRC:%.c=build-fuzz/%)
+
 # The main job: the quick search (configs/quick.ini: LeNet-5) into
 # runs/quick (replaced if present), then its figures.
 run: check-deps
@@ -130,6 +147,7 @@ run: check-deps
 	./axsearch plot runs/quick
 
 clean:
-	rm -rf build build-asan axsearch
+	rm -rf build build-asan build-fuzz axsearch
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d) \
+    $(FUZZ_SRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/fuzz/fuzz_support.d

@@ -185,7 +185,7 @@ int accel_arch_load(const char *path, accel_arch *arch, ax_err *err)
 {
     unsigned char *text;
     size_t len;
-    int rc = fio_read_all(path, &text, &len, err);
+    int rc = fio_read_all(path, FIO_MAX_TEXT, &text, &len, err);
     if (rc != AX_OK)
         return rc;
     if (strlen((const char *)text) != len)
@@ -201,7 +201,8 @@ int accel_arch_load_string(const char *text, const char *name, accel_arch *arch,
     parse_ctx c = {.arch = arch, .name = name};
     accel_arch_default(arch);
     /* libinih cuts longer lines and reads the rest as a line of its own */
-    if (fio_check_line_lengths(text, name, INI_MAX_LINE - 2, err) != AX_OK)
+    if (fio_check_line_lengths(text, name, INI_MAX_LINE - 2, err) != AX_OK ||
+        fio_check_ini_sections(text, name, err) != AX_OK)
         return err->code;
     return finish(ini_parse_string(text, handler, &c), &c, arch, err);
 }
@@ -227,6 +228,14 @@ int accel_arch_validate(const accel_arch *a, ax_err *err)
                        a->noc_swing, a->vdd);
     if (a->chiplets_x * a->chiplets_y > 256 || a->pe_x * a->pe_y > 256)
         return ax_fail(err, AX_EINPUT, "at most 256 chiplets and 256 PEs per chiplet");
+    /* A buffer holds at least one word of its width. */
+    const struct { const char *name; double kib; int width; } bufs[] = {
+        {"weight_buffer", a->wbuf_kib, a->wbuf_width}, {"input_buffer", a->ibuf_kib, a->ibuf_width},
+        {"accum_buffer", a->abuf_kib, a->abuf_width}, {"global_buffer", a->gbuf_kib, a->gbuf_width}};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        if (bufs[i].width > bufs[i].kib * 8192.0)
+            return ax_fail(err, AX_EINPUT, "%s: a word of %d bits is larger than the whole buffer (%g KiB = %g bits)",
+                           bufs[i].name, bufs[i].width, bufs[i].kib, bufs[i].kib * 8192.0);
     return AX_OK;
 }
 

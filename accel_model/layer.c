@@ -249,7 +249,7 @@ int accel_layers_load(const char *path, accel_layer_shape **layers, size_t *n, a
 {
     unsigned char *data;
     size_t len;
-    int rc = fio_read_all(path, &data, &len, err);
+    int rc = fio_read_all(path, FIO_MAX_TEXT, &data, &len, err);
     if (rc != AX_OK)
         return rc;
     if (memchr(data, '\0', len)) {

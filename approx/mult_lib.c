@@ -201,7 +201,8 @@ static int cmp_entry(const void *x, const void *y)
 
 static void lib_sort(mult_lib *lib)
 {
-    qsort(lib->e, lib->n, sizeof *lib->e, cmp_entry);
+    if (lib->n > 1) /* an empty library's array may be NULL */
+        qsort(lib->e, lib->n, sizeof *lib->e, cmp_entry);
 }
 
 static int reserve(mult_lib *lib, size_t extra, ax_err *err)
@@ -467,7 +468,7 @@ int mult_lut_read(const char *path, uint16_t *lut, ax_err *err)
 {
     unsigned char *data;
     size_t len;
-    int rc = fio_read_all(path, &data, &len, err);
+    int rc = fio_read_all(path, FIO_MAX_TEXT, &data, &len, err);
     if (rc != AX_OK)
         return rc;
     if (len != 2 * MULT_LUT_SIZE) {
@@ -625,13 +626,33 @@ static int import_rows(mult_lib *lib, const char *path, char *text, ax_err *err)
     return rc;
 }
 
+/* The lines of text that are neither blank nor comments (the header
+ * counts too), so that an index too long is refused before any work. */
+static size_t count_rows(const char *text)
+{
+    size_t rows = 0;
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, "\n"), skip = strspn(p, " \t\r");
+        if (skip < len && p[skip] != '#')
+            rows++;
+        p += len + (p[len] == '\n');
+    }
+    return rows;
+}
+
 int mult_lib_import_index(mult_lib *lib, const char *path, ax_err *err)
 {
     unsigned char *data;
     size_t len;
-    int rc = fio_read_all(path, &data, &len, err);
+    int rc = fio_read_all(path, FIO_MAX_TEXT, &data, &len, err);
     if (rc != AX_OK)
         return rc;
+    size_t rows = count_rows((const char *)data);
+    if (rows > 0 && lib->n + rows - 1 > MULT_LIB_MAX_ENTRIES) {
+        free(data);
+        return ax_fail(err, AX_EINPUT, "%s: %zu tables, and the library holds %zu already: at most %d multipliers in "
+                       "all", path, rows - 1, lib->n, MULT_LIB_MAX_ENTRIES);
+    }
     size_t first = lib->n;
     rc = import_rows(lib, path, (char *)data, err);
     free(data);

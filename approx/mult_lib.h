@@ -82,7 +82,11 @@ int mult_lib_add_lut(mult_lib *lib, const char *name, const char *family, const 
  * or spaces): a header line
  *     name file family power_uw area_um2 delay_ns
  * then one line per table; file is relative to the index's folder. All or
- * nothing: on error the library is unchanged. */
+ * nothing: on error the library is unchanged. A library holds at most
+ * MULT_LIB_MAX_ENTRIES multipliers (each table is 128 KiB and is scored
+ * on all 65,536 operand pairs): an index that would pass it is refused
+ * before any table is read. */
+#define MULT_LIB_MAX_ENTRIES 4096
 int mult_lib_import_index(mult_lib *lib, const char *path, ax_err *err);
 
 /* Dynamic energy per multiplication in pJ when activations follow

@@ -202,6 +202,11 @@ static int plot_check(const char *run)
         fprintf(stderr, "axsearch plot: %s: %s\n", path, strerror(errno));
         return -1;
     }
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "axsearch plot: %s: exists and is not a folder (the figures go there)\n", path);
+        return -1;
+    }
     return 0;
 }
 
@@ -226,7 +231,8 @@ typedef struct plot_facts {
  * a temporary (same suffix: the scripts pick the terminal by it), renamed
  * when it succeeds, so a failed plot never replaces a good figure with a
  * broken one. Prints the figure's path, or the failure; returns -2 when
- * the temporary's name cannot be quoted, -1 on a failure, 0. */
+ * the temporary's name cannot be quoted, -3 when the figure's path cannot
+ * be replaced (a folder, say: bad input), -1 when gnuplot fails, 0. */
 static int plot_figure(const plot_opts *o, const plot_facts *f, const char *name, const char *script_name,
                        const char *format)
 {
@@ -239,8 +245,11 @@ static int plot_figure(const plot_opts *o, const plot_facts *f, const char *name
              f->max_drop, f->layers > 0 ? f->layers : 1, f->hasbase);
     snprintf(script, sizeof script, "%s/%s", f->dir, script_name);
     int rc = gnuplot(defs, script);
-    if (rc == 0 && rename(tmp, out) != 0)
-        rc = -1;
+    if (rc == 0 && rename(tmp, out) != 0) {
+        fprintf(stderr, "axsearch plot: %s: cannot replace it: %s\n", out, strerror(errno));
+        unlink(tmp);
+        return -3;
+    }
     if (rc != 0) {
         unlink(tmp);
         fprintf(stderr, "axsearch plot: gnuplot %s failed (status %d)%s\n", script, rc,
@@ -263,15 +272,16 @@ static int plot_run(const plot_opts *o)
     static const char *const figures[][2] = {
         {"front", "front.gp"}, {"hv", "hv.gp"}, {"heatmap", "heatmap.gp"}, {"breakdown", "run_breakdown.gp"}};
     static const char *const formats[] = {"png", "svg"};
-    int failures = 0;
+    int failures = 0, bad_paths = 0;
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
         for (size_t k = 0; k < 2; k++) {
             int rc = plot_figure(o, &f, figures[i][0], figures[i][1], formats[k]);
             if (rc == -2)
                 return 2;
-            failures += rc != 0;
+            bad_paths += rc == -3;
+            failures += rc == -1;
         }
-    return failures ? 1 : 0;
+    return bad_paths ? 2 : failures ? 1 : 0;
 }
 
 int cmd_plot(int argc, char **argv)

@@ -16,8 +16,12 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: axsearch resume RUN [--gens N] [--threads T] [--time-limit S] [--no-baselines]\n"
+                 "                      [--allow-change KEYS]\n"
                  "Continues a search (from RUN/checkpoint.bin) or a baselines run (from\n"
-                 "RUN/baselines.bin); --gens extends a search's budget.\n");
+                 "RUN/baselines.bin); --gens extends a search's budget. RUN/config.ini may\n"
+                 "change only in generations, threads, time_limit, baselines and\n"
+                 "prefix_cache_mb; a search refuses other changes, naming the keys, unless\n"
+                 "--allow-change lists them (comma list, e.g. max_drop,val_images).\n");
 }
 
 typedef struct resume_opts {
@@ -50,7 +54,7 @@ static int resume_check(resume_opts *o)
         return 2;
     }
     o->baselines_only = holds_baselines_only(o->dir);
-    if (o->baselines_only && (v->gens > 0 || v->time_limit >= 0 || v->no_baselines)) {
+    if (o->baselines_only && (v->gens > 0 || v->time_limit >= 0 || v->no_baselines || v->allow_change)) {
         fprintf(stderr, "axsearch resume: %s holds the baselines of `axsearch baselines`; only --threads may "
                         "change when resuming them\n", o->dir);
         return 2;
@@ -112,7 +116,7 @@ static int resume_run(const resume_opts *o, ax_err *err)
     if (rc == AX_OK && o->baselines_only)
         rc = bl_run(&e, o->dir, c.population * c.generations, -1, NULL, err);
     else if (rc == AX_OK)
-        rc = search_run(&e, o->dir, 1, err);
+        rc = search_run(&e, o->dir, 1, o->ov.allow_change, err);
     run_env_close(&e);
     return rc;
 }

@@ -46,6 +46,10 @@ static int search_cmd_parse(int argc, char **argv, search_opts *o)
         usage(stderr);
         return 2;
     }
+    if (o->ov.allow_change) {
+        fprintf(stderr, "axsearch search: --allow-change is for resume\n");
+        return 2;
+    }
     if (first != argc - 1 || !o->out) {
         fprintf(stderr, "axsearch search: expected CONFIG and --out RUN\n");
         usage(stderr);
@@ -87,7 +91,7 @@ static int search_cmd_run(const search_opts *o, const scfg *c, run_env *e, ax_er
     if (rc == AX_OK)
         rc = search_open_log(e, o->out, err);
     if (rc == AX_OK)
-        rc = o->exhaustive ? search_exhaustive(e, o->out, EXHAUSTIVE_MAX, err) : search_run(e, o->out, 0, err);
+        rc = o->exhaustive ? search_exhaustive(e, o->out, EXHAUSTIVE_MAX, err) : search_run(e, o->out, 0, NULL, err);
     return rc;
 }
 

@@ -91,6 +91,14 @@ int glue_split_names(const char *opt, const char *list, char ***names, size_t *n
     return AX_OK;
 }
 
+/* Asking for more calibration images than the data holds is an error, not
+ * a silent clamp: the run would record a calib_images it never used. */
+static int too_few_calibration_images(const char *data_dir, const idx_dataset *train, long calib, ax_err *err)
+{
+    return ax_fail(err, AX_EINPUT, "%s: the training split holds %lld images, fewer than the %ld calibration "
+                                   "images asked for (calib_images)", data_dir, (long long)train->count, calib);
+}
+
 int glue_quantize(const graph *g, const char *data_dir, long calib, int threads, qnet **q,
                   ax_err *err)
 {
@@ -100,9 +108,11 @@ int glue_quantize(const graph *g, const char *data_dir, long calib, int threads,
     if (rc == AX_OK && (int64_t)train.rows * train.cols != graph_tensor_image_numel(g, g->inputs[0]))
         rc = ax_fail(err, AX_EINPUT, "the model takes %lld values per image, the training images are %dx%d",
                      (long long)graph_tensor_image_numel(g, g->inputs[0]), train.rows, train.cols);
+    if (rc == AX_OK && calib > train.count)
+        rc = too_few_calibration_images(data_dir, &train, calib, err);
     if (rc == AX_OK) {
         qnet_options qo = {threads};
-        rc = qnet_build(g, train.images, calib < train.count ? calib : train.count, &qo, q, err);
+        rc = qnet_build(g, train.images, calib, &qo, q, err);
     }
     idx_dataset_clear(&train);
     return rc;
@@ -117,8 +127,10 @@ int glue_recovery_hist(const qnet *q, const char *data_dir, long calib, int thre
     if (rc == AX_OK && (int64_t)train.rows * train.cols != qnet_image_pixels(q))
         rc = ax_fail(err, AX_EINPUT, "the model takes %lld values per image, the training images are %dx%d",
                      (long long)qnet_image_pixels(q), train.rows, train.cols);
+    if (rc == AX_OK && calib > train.count)
+        rc = too_few_calibration_images(data_dir, &train, calib, err);
     if (rc == AX_OK)
-        rc = rec_hist_make(q, train.images, calib < train.count ? calib : train.count, threads, h, err);
+        rc = rec_hist_make(q, train.images, calib, threads, h, err);
     idx_dataset_clear(&train);
     return rc;
 }

@@ -142,8 +142,13 @@ static int open_model_and_data(run_env *e, ax_err *err)
         e->confirm = (mc_data){e->val.images + (size_t)c->val_images * px, e->val.labels + c->val_images,
                                confirm, e->val.first + c->val_images};
         e->val.count = c->val_images;
-        if (e->test.count > c->test_images)
+        if (e->test.count < c->test_images)
+            rc = ax_fail(err, AX_EINPUT, "%s: the test split holds %lld images, fewer than test_images = %ld",
+                         c->data, (long long)e->test.count, c->test_images);
+        else
             e->test.count = c->test_images;
+    }
+    if (rc == AX_OK) {
         rc = glue_load_qnet(c->onnx, c->data, c->calib_images, (int)c->threads, &e->g, &e->q, err);
     }
     if (rc == AX_OK && qnet_image_pixels(e->q) != (int64_t)e->val.rows * e->val.cols)

@@ -7,6 +7,7 @@
 void run_state_free(run_state *s)
 {
     free(s->rows);
+    free(s->config);
     memset(s, 0, sizeof *s);
 }
 
@@ -24,7 +25,10 @@ int run_state_push(run_state *s, const run_history_row *r)
     return 0;
 }
 
-enum { STATE_VERSION = 3 };
+enum { STATE_VERSION = 4, STATE_VERSION_NO_CONFIG = 3 };
+
+/* A configuration text longer than this is damage, not a config. */
+enum { STATE_MAX_CONFIG = 1 << 20 };
 
 void run_state_put_entries(bb_writer *w, const fit *f, size_t from)
 {
@@ -107,6 +111,9 @@ int run_state_save(const run_state *s, const fit *f, unsigned char **blob, size_
 {
     bb_writer w = {0};
     bb_put_u32(&w, STATE_VERSION);
+    size_t config_len = s->config ? strlen(s->config) : 0;
+    bb_put_u64(&w, config_len);
+    bb_put_bytes(&w, s->config, config_len);
     bb_put_u64(&w, (uint64_t)s->hits);
     bb_put_u64(&w, s->n_rows);
     for (size_t i = 0; i < s->n_rows; i++) {
@@ -133,8 +140,20 @@ int run_state_load(run_state *s, fit *f, const void *blob, size_t len, const cha
     bb_reader r = {blob, len, 0, 0};
     memset(s, 0, sizeof *s);
     fit_forget(f);
-    if (bb_get_u32(&r) != STATE_VERSION)
+    uint32_t version = bb_get_u32(&r);
+    if (version != STATE_VERSION && version != STATE_VERSION_NO_CONFIG)
         return ax_fail(err, AX_EINPUT, "%s: search state of another version", path);
+    if (version == STATE_VERSION) {
+        uint64_t config_len = bb_get_u64(&r);
+        const unsigned char *text = config_len <= STATE_MAX_CONFIG ? bb_take(&r, (size_t)config_len) : NULL;
+        if (!text)
+            return ax_fail(err, AX_EINPUT, "%s: the search state is truncated", path);
+        s->config = malloc((size_t)config_len + 1);
+        if (!s->config)
+            return ax_fail(err, AX_EINTERNAL, "out of memory");
+        memcpy(s->config, text, (size_t)config_len);
+        s->config[config_len] = '\0';
+    }
     s->hits = (long)bb_get_u64(&r);
     uint64_t rows = bb_get_u64(&r);
     for (uint64_t i = 0; i < rows && !r.short_read; i++) {

@@ -3,13 +3,16 @@
  * history rows and every evaluation of the fitness cache. Also the
  * serialised cache entries that the baselines' checkpoint shares.
  *
- * Layout (util/bytebuf.h records, little-endian), version 3:
- *   u32 version, u64 cache hits, u64 rows, rows x {u64 gen, evals, hits,
+ * Layout (util/bytebuf.h records, little-endian), version 4:
+ *   u32 version, u64 config length, the run's resolved configuration
+ *   (scfg_format text, no NUL), u64 cache hits, u64 rows, rows x {u64 gen, evals, hits,
  *   feasible; f64 hv, best_energy_uj}, then the entries:
  *   u32 genes, u64 count, count x {genes x u32, f64 top1, top1_se,
  *   drop_pp, drop_se, drop_ucb, u64 s1, s2 (the paired tally, s1 two's
  *   complement), f64 energy_pj, latency_s, area_mm2, ACCEL_NCOMP x f64 comp_pj,
- *   u64 flips, u32 reps, u64 images}. */
+ *   u64 flips, u32 reps, u64 images}.
+ * Version 3 (before the configuration was recorded) is read too; its
+ * config is NULL. */
 #ifndef AX_CLI_RUN_STATE_H
 #define AX_CLI_RUN_STATE_H
 
@@ -28,6 +31,7 @@ typedef struct run_state {
     run_history_row *rows; /* owned */
     size_t n_rows, cap;
     long hits;             /* cache hits so far */
+    char *config;          /* owned; the resolved configuration the run began with (scfg_format), NULL if unknown */
 } run_state;
 
 void run_state_free(run_state *s);

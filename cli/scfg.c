@@ -373,7 +373,8 @@ int scfg_load_string(const char *text, const char *name, const char *dir, scfg *
 {
     /* The INI reader cuts longer lines and reads the rest as a line of its
      * own, which can silently set a key from a comment's tail. */
-    if (fio_check_line_lengths(text, name, SCFG_MAX_LINE, err) != AX_OK)
+    if (fio_check_line_lengths(text, name, SCFG_MAX_LINE, err) != AX_OK ||
+        fio_check_ini_sections(text, name, err) != AX_OK)
         return err->code;
     parse_ctx p = {c, dir, {0}, ""};
     return finish(ini_parse_string(text, handler, &p), &p, text, name, err);
@@ -383,7 +384,7 @@ int scfg_load(const char *path, scfg *c, ax_err *err)
 {
     unsigned char *text;
     size_t len;
-    int rc = fio_read_all(path, &text, &len, err);
+    int rc = fio_read_all(path, FIO_MAX_TEXT, &text, &len, err);
     if (rc != AX_OK)
         return rc;
     if (strlen((char *)text) != len) {
@@ -522,6 +523,106 @@ int scfg_write(const scfg *c, const char *path, ax_err *err)
                "; axsearch resume reads this file.\n\n");
     write_all(c, f, 1);
     return fio_atomic_commit(w, err);
+}
+
+char *scfg_format(const scfg *c)
+{
+    size_t cap = 4096, n = 0;
+    char *text = malloc(cap);
+    if (!text)
+        return NULL;
+    text[0] = '\0';
+    for (int i = 0; i < N_KEYS; i++) {
+        char value[2048], line[2200];
+        format_value(c, &keys[i], value, sizeof value);
+        int len = snprintf(line, sizeof line, "%s.%s = %s\n", keys[i].section, keys[i].name, value);
+        if (len < 0 || (size_t)len >= sizeof line)
+            len = (int)sizeof line - 1;
+        if (n + (size_t)len + 1 > cap) {
+            cap = 2 * (n + (size_t)len + 1);
+            char *grown = realloc(text, cap);
+            if (!grown) {
+                free(text);
+                return NULL;
+            }
+            text = grown;
+        }
+        memcpy(text + n, line, (size_t)len);
+        n += (size_t)len;
+        text[n] = '\0';
+    }
+    return text;
+}
+
+/* The line of text that starts with name (key_len bytes, then " = "), or NULL; *len
+ * gets its length without the newline. */
+static const char *find_line(const char *text, const char *name, size_t key_len, size_t *len)
+{
+    for (const char *p = text; p && *p;) {
+        const char *end = strchr(p, '\n');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n >= key_len + 3 && !strncmp(p, name, key_len) && !strncmp(p + key_len, " = ", 3)) {
+            *len = n;
+            return p;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* Whether "section.key" (or its bare key) is in the comma list. */
+static int listed(const char *list, const char *full, size_t full_len)
+{
+    const char *dot = memchr(full, '.', full_len);
+    const char *bare = dot ? dot + 1 : full;
+    size_t bare_len = full_len - (size_t)(bare - full);
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ", ");
+        if (n && ((n == full_len && !strncmp(p, full, n)) || (n == bare_len && !strncmp(p, bare, n))))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/* Appends one key name to the comma list in out. */
+static void append_key(char *out, size_t cap, const char *name, size_t key_len)
+{
+    size_t n = strlen(out);
+    if (n + key_len + 6 >= cap) {
+        if (n + 4 < cap && (n < 3 || strcmp(out + n - 3, "...")))
+            strcat(out, n ? ", ..." : "...");
+        return;
+    }
+    snprintf(out + n, cap - n, "%s%.*s", n ? ", " : "", (int)key_len, name);
+}
+
+int scfg_changed_keys(const char *recorded, const char *now, const char *allowed, char *out, size_t cap)
+{
+    int changed = 0;
+    if (cap)
+        out[0] = '\0';
+    /* Both ways, so a key that only one text holds is named. */
+    for (int pass = 0; pass < 2; pass++) {
+        const char *a = pass ? now : recorded, *b = pass ? recorded : now;
+        for (const char *p = a; p && *p;) {
+            const char *end = strchr(p, '\n');
+            size_t n = end ? (size_t)(end - p) : strlen(p);
+            const char *eq = strstr(p, " = ");
+            size_t key_len = eq && eq < p + n ? (size_t)(eq - p) : n, other_len = 0;
+            const char *other = find_line(b, p, key_len, &other_len);
+            int differs = pass ? !other : !other || other_len != n || strncmp(other, p, n);
+            if (key_len && differs && !listed(allowed, p, key_len)) {
+                changed++;
+                if (cap)
+                    append_key(out, cap, p, key_len);
+            }
+            p = end ? end + 1 : NULL;
+        }
+    }
+    return changed;
 }
 
 void scfg_print_defaults(void)

@@ -76,6 +76,19 @@ int scfg_check(const scfg *c, const char *name, ax_err *err);
 /* Writes every key with its value and description (atomically). */
 int scfg_write(const scfg *c, const char *path, ax_err *err);
 
+/* The resolved configuration as one "section.key = value" line per key,
+ * in the table's order (no comments): what a run's checkpoint records so
+ * that a resume can tell an edited config.ini. malloc'ed, the caller
+ * frees; NULL when out of memory. */
+char *scfg_format(const scfg *c);
+
+/* The keys whose lines differ between two scfg_format texts, written as a
+ * comma list ("search.max_drop, model.val_images") into out (truncated
+ * with "..." past cap). Keys listed in allowed (a comma list of
+ * "section.key" or bare key names) are not counted. A key missing from
+ * either text counts as changed. Returns how many keys differ. */
+int scfg_changed_keys(const char *recorded, const char *now, const char *allowed, char *out, size_t cap);
+
 /* Prints the documented defaults as an INI file. */
 void scfg_print_defaults(void);
 

@@ -261,7 +261,43 @@ static int population_known(const run_env *e, const nsga *ga)
     return 1;
 }
 
-int search_run(run_env *e, const char *dir, int resume, ax_err *err)
+/* The keys a resume may change without being told: the budget and the
+ * machine, none of which changes a single score. */
+static const char resume_free_keys[] =
+    "search.generations, search.threads, search.time_limit, search.baselines, search.prefix_cache_mb";
+
+/* Refuses to continue a run whose configuration differs from the one its
+ * checkpoint recorded, but for the free keys and those allowed; then
+ * records the configuration it continues under. */
+static int check_resumed_config(run_env *e, search_ctx *s, const char *allow_change, ax_err *err)
+{
+    char *now = scfg_format(&e->cfg);
+    if (!now)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    if (!s->state.config) {
+        run_env_say(e, "resume: %s/checkpoint.bin predates recorded configurations; config.ini is not checked\n",
+                    s->dir);
+    } else {
+        char allowed[sizeof resume_free_keys + 1024], changed[512], extra[512];
+        snprintf(allowed, sizeof allowed, "%s, %s", resume_free_keys, allow_change ? allow_change : "");
+        int n_changed = scfg_changed_keys(s->state.config, now, allowed, changed, sizeof changed);
+        int n_extra = scfg_changed_keys(s->state.config, now, resume_free_keys, extra, sizeof extra);
+        if (n_changed > 0) {
+            free(now);
+            return ax_fail(err, AX_EINPUT, "%s/config.ini: %d key%s changed since the run began (%s); restore %s, or "
+                           "continue with the new values by --allow-change KEYS (the run then equals no "
+                           "uninterrupted run)", s->dir, n_changed, n_changed > 1 ? "s" : "", changed,
+                           n_changed > 1 ? "them" : "it");
+        }
+        if (n_extra > 0)
+            run_env_say(e, "resume: continuing with changed keys, as allowed: %s\n", extra);
+    }
+    free(s->state.config);
+    s->state.config = now;
+    return AX_OK;
+}
+
+int search_run(run_env *e, const char *dir, int resume, const char *allow_change, ax_err *err)
 {
     search_ctx s = {e, dir, {0}, wallclock_seconds(), 0, isatty(STDOUT_FILENO), NULL, 0};
     int32_t *card = malloc((size_t)fit_n_genes(e->fit) * sizeof *card);
@@ -285,6 +321,8 @@ int search_run(run_env *e, const char *dir, int resume, ax_err *err)
         const void *blob = ga ? nsga_blob(ga, &len) : NULL;
         if (rc == AX_OK)
             rc = run_state_load(&s.state, e->fit, blob, len, ck, err);
+        if (rc == AX_OK)
+            rc = check_resumed_config(e, &s, allow_change, err);
         if (rc == AX_OK && !population_known(e, ga))
             rc = ax_fail(err, AX_EINPUT, "%s: its population and its evaluations disagree (edited or written by "
                                          "another version?)", ck);
@@ -303,6 +341,9 @@ int search_run(run_env *e, const char *dir, int resume, ax_err *err)
         ga = nsga_create(&p, &c, err);
         if (!ga)
             rc = err->code;
+        s.state.config = scfg_format(&e->cfg);
+        if (rc == AX_OK && !s.state.config)
+            rc = ax_fail(err, AX_EINTERNAL, "out of memory");
         int32_t *exact = malloc((size_t)p.n_int * sizeof *exact);
         if (rc == AX_OK && !exact)
             rc = ax_fail(err, AX_EINTERNAL, "out of memory");
@@ -481,6 +522,7 @@ int search_parse_overrides(int argc, char **argv, const char *cmd, const char **
         {.name = "val-images", .kind = ARGS_LONG, .dst = &o->val, .lo = 1, .hi = 5000},
         {.name = "test-images", .kind = ARGS_LONG, .dst = &o->test, .lo = 1, .hi = 10000},
         {.name = "no-baselines", .kind = ARGS_FLAG, .dst = &o->no_baselines},
+        {.name = "allow-change", .kind = ARGS_STRING, .dst = &o->allow_change},
         {.name = "exhaustive", .kind = exhaustive ? ARGS_FLAG : ARGS_STOP,
          .dst = exhaustive ? exhaustive : &refused},
         {.name = "defaults", .kind = ARGS_STOP, .dst = &defaults},

@@ -10,8 +10,12 @@
 
 /* Runs (resume = 0: from the start; 1: from dir/checkpoint.bin when it
  * exists) to the end. Returns AX_OK, AX_ESTOPPED after a stop request (the
- * last generation's checkpoint is on disk), or a failure. */
-int search_run(run_env *e, const char *dir, int resume, ax_err *err);
+ * last generation's checkpoint is on disk), or a failure. A resume refuses
+ * (AX_EINPUT, naming the keys) a configuration that differs from the one
+ * the checkpoint recorded, but for the budget and machine keys
+ * (generations, threads, time_limit, baselines, prefix_cache_mb) and those
+ * in allow_change (a comma list of keys; NULL: none). */
+int search_run(run_env *e, const char *dir, int resume, const char *allow_change, ax_err *err);
 
 /* Scores the whole space (refused above max_points chromosomes) and writes
  * evaluations.tsv, front.tsv and summary.tsv: the true front. */
@@ -34,6 +38,7 @@ typedef struct overrides {
     double time_limit;
     int seed_given, no_baselines;
     unsigned long long seed;
+    const char *allow_change; /* resume only: keys that may differ from the recorded configuration */
 } overrides;
 
 /* Parses the options shared by search and resume (--out, --gens, --pop,

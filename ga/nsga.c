@@ -817,6 +817,31 @@ int nsga_save(const nsga *ga, const char *path, const void *blob, size_t blob_le
     return status;
 }
 
+/* The checksum guards against damage, not against values no run can
+ * write: NaN anywhere in the pool, a negative violation, a rank beyond the
+ * pool, negative counts or time. NULL when the state is plausible. */
+static const char *implausible_state(const nsga *ga)
+{
+    if (ga->evals < 0 || ga->dups < 0 || !(ga->elapsed >= 0) || !isfinite(ga->elapsed))
+        return "its counters or elapsed time are negative or not numbers";
+    const nsga_problem *p = &ga->prob;
+    for (int row = 0; row < ga->n; row++) {
+        for (int j = 0; j < p->n_obj; j++)
+            if (isnan(ga->pool.objs[(size_t)row * p->n_obj + j]))
+                return "a stored objective is NaN";
+        for (int j = 0; j < p->n_con; j++)
+            if (isnan(ga->pool.cons[(size_t)row * p->n_con + j]))
+                return "a stored constraint is NaN";
+        for (int i = 0; i < p->n_real; i++)
+            if (!isfinite(ga->pool.reals[(size_t)row * p->n_real + i]))
+                return "a stored real gene is not a finite number";
+        if (!(ga->pool.viol[row] >= 0) || isnan(ga->pool.crowd[row]) || ga->pool.rank[row] < 0 ||
+            ga->pool.rank[row] >= ga->n)
+            return "a stored violation, rank or crowding distance is impossible";
+    }
+    return NULL;
+}
+
 nsga *nsga_load(const char *path, const nsga_problem *problem, const nsga_config *config,
                 ax_err *err)
 {
@@ -877,6 +902,8 @@ nsga *nsga_load(const char *path, const nsga_problem *problem, const nsga_config
         why = "its contents do not match its layout";
         goto fail;
     }
+    if ((why = implausible_state(ga)) != NULL)
+        goto fail;
     if (blob_len > 0) {
         ga->blob = malloc(blob_len);
         if (!ga->blob) {

@@ -211,6 +211,20 @@ static void bad_index_files(void **state)
     }
     snprintf(path, sizeof path, "%s/nonexistent.tsv", tmpdir);
     assert_int_equal(mult_lib_import_index(lib, path, &err), AX_EINPUT);
+
+    /* 100,000 rows (a hostile run's case, once minutes of quadratic work):
+     * refused at once, before any table is read; the limit itself is fine. */
+    size_t cap = 200000 * 24, n = 0;
+    char *big = malloc(cap);
+    n += (size_t)snprintf(big + n, cap - n, "# many\nname file family power_uw area_um2 delay_ns\n");
+    for (int i = 0; i < 100000; i++)
+        n += (size_t)snprintf(big + n, cap - n, "m%d ok.bin f 1 1 1\n", i);
+    write_file("big.tsv", big);
+    snprintf(path, sizeof path, "%s/big.tsv", tmpdir);
+    assert_int_equal(mult_lib_import_index(lib, path, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "big.tsv: 100000 tables, and the library holds 0 already: at most 4096"));
+    assert_int_equal(mult_lib_count(lib), 0);
+    free(big);
     mult_lib_free(lib);
     mult_lib_free(NULL);
 }

@@ -15,6 +15,7 @@
 #include "ga/nsga.h"
 #include "ga/problem.h"
 #include "util/fileio.h"
+#include "util/hash.h"
 
 static char tmpdir[] = "/tmp/axsearch-test-nsga-XXXXXX";
 
@@ -227,7 +228,7 @@ static void bad_checkpoints_are_refused(void **state)
     nsga_free(ga);
     unsigned char *data;
     size_t len;
-    assert_int_equal(fio_read_all(path, &data, &len, &err), AX_OK);
+    assert_int_equal(fio_read_all(path, SIZE_MAX, &data, &len, &err), AX_OK);
 
     /* Truncated at several places, and one flipped bit anywhere. */
     const size_t cuts[] = {0, 5, 12, len / 2, len - 1};
@@ -267,6 +268,78 @@ static void bad_checkpoints_are_refused(void **state)
     assert_non_null(ga);
     assert_int_equal(nsga_run(ga, &err), AX_OK);
     assert_int_equal(nsga_generation(ga), 10);
+    nsga_free(ga);
+    free(data);
+}
+
+static uint64_t le_u64(const unsigned char *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    return v;
+}
+
+/* Overwrites the f64 at offset at with v and seals the frame again (the
+ * FNV-1a checksum over everything before its last 8 bytes). */
+static void patch_f64(unsigned char *buf, size_t len, size_t at, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    for (int i = 0; i < 8; i++)
+        buf[at + (size_t)i] = (unsigned char)(bits >> (8 * i));
+    uint64_t h = hash_fnv1a64(HASH_FNV_OFFSET, buf, len - 8);
+    for (int i = 0; i < 8; i++)
+        buf[len - 8 + (size_t)i] = (unsigned char)(h >> (8 * i));
+}
+
+/* A checkpoint with a valid checksum but values no run writes (a negative
+ * elapsed time, a NaN objective) is refused naming the file. Offsets
+ * follow nsga_save: 12-byte frame header, u64 identity length, the
+ * identity, u64 gen, evals, dups, f64 elapsed, then the rows. */
+static void implausible_checkpoints_are_refused(void **state)
+{
+    (void)state;
+    batch_log log = {0};
+    nsga_problem np = mixed_problem(&log);
+    nsga_config c;
+    nsga_config_defaults(&c);
+    c.pop_size = 8;
+    c.max_generations = 2;
+    ax_err err = {0};
+    nsga *ga = nsga_create(&np, &c, &err);
+    assert_int_equal(nsga_run(ga, &err), AX_OK);
+    char path[256];
+    snprintf(path, sizeof path, "%s/implausible.bin", tmpdir);
+    assert_int_equal(nsga_save(ga, path, NULL, 0, &err), AX_OK);
+    nsga_free(ga);
+    unsigned char *data;
+    size_t len;
+    assert_int_equal(fio_read_all(path, SIZE_MAX, &data, &len, &err), AX_OK);
+    size_t elapsed_at = 20 + (size_t)le_u64(data + 12) + 24;
+    size_t obj_at = elapsed_at + 8 + 4 * (size_t)np.n_int + 8 * (size_t)np.n_real;
+    const struct { size_t at; double v; const char *why; } cases[] = {
+        {elapsed_at, -1.0, "elapsed time are negative"},
+        {elapsed_at, NAN, "elapsed time are negative or not numbers"},
+        {obj_at, NAN, "a stored objective is NaN"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned char *copy = malloc(len);
+        memcpy(copy, data, len);
+        patch_f64(copy, len, cases[i].at, cases[i].v);
+        write_bytes(path, copy, len);
+        free(copy);
+        ax_err_clear(&err);
+        assert_null(nsga_load(path, &np, &c, &err));
+        assert_int_equal(err.code, AX_EINPUT);
+        if (!strstr(err.msg, cases[i].why) || !strstr(err.msg, path))
+            fail_msg("case %zu: %s", i, err.msg);
+    }
+    /* a plausible value, resealed, loads */
+    patch_f64(data, len, elapsed_at, 1.5);
+    write_bytes(path, data, len);
+    ga = nsga_load(path, &np, &c, &err);
+    assert_non_null(ga);
     nsga_free(ga);
     free(data);
 }
@@ -449,6 +522,7 @@ int main(void)
         cmocka_unit_test(threads_do_not_change_results),
         cmocka_unit_test(resume_equals_uninterrupted),
         cmocka_unit_test(bad_checkpoints_are_refused),
+        cmocka_unit_test(implausible_checkpoints_are_refused),
         cmocka_unit_test(offspring_are_never_duplicates),
         cmocka_unit_test(limits_and_stops),
         cmocka_unit_test(bad_settings_are_refused),

@@ -500,6 +500,92 @@ static void batched_refusals(void **state)
     (void)g;
 }
 
+/* A one-node classifier: y = Relu(x + k), k an initializer of 4 values. */
+static ob_model *add_relu(const float *k)
+{
+    const int64_t xd[2] = {OB_DYN, 4}, kd[1] = {4};
+    ob_model *m = ob_new(13);
+    ob_input(m, "x", 2, xd);
+    ob_output(m, "y", -1, NULL);
+    ob_init_f(m, "k", 1, kd, k);
+    ob_node_add(m, "Add", "add", "x,k", "a");
+    ob_node_add(m, "Relu", "relu", "a", "y");
+    return m;
+}
+
+/* What a hostile user found imported without a word: weights that are not
+ * numbers, a negative variance, Clip with min > max, an empty graph, two
+ * initializers of one name. Each is refused as input naming the model and
+ * the culprit. (The first three are left to unbatched imports: the ONNX
+ * node tests may hold them on purpose.) */
+static void nonsense_models_refused(void **state)
+{
+    (void)state;
+    ax_err err = {0};
+    const float nan_k[4] = {0, 1, NAN, 2}, inf_k[4] = {0, -INFINITY, 1, 2}, ok_k[4] = {0, 1, 2, 3};
+    ob_model *m = add_relu(nan_k);
+    import(m, 1, AX_EINPUT, &err);
+    assert_non_null(strstr(err.msg, "test.onnx: initializer 'k': element 2 is NaN; weights must be finite"));
+    ob_free(m);
+    m = add_relu(inf_k);
+    import(m, 1, AX_EINPUT, &err);
+    assert_non_null(strstr(err.msg, "element 1 is infinite"));
+    ob_free(m);
+    /* a Constant node's tensor too */
+    m = add_relu(ok_k);
+    const int64_t one[1] = {1};
+    const float nan1[1] = {NAN};
+    ob_attr_tensor_f(ob_node_add(m, "Constant", "cst", "", "unused"), "value", 1, one, nan1);
+    import(m, 1, AX_EINPUT, &err);
+    assert_non_null(strstr(err.msg, "Constant 'unused': element 0 is NaN"));
+    ob_free(m);
+
+    /* BatchNormalization with a negative variance (channel 1) */
+    const int64_t xd[4] = {OB_DYN, 2, 1, 1}, cd[1] = {2};
+    const float sc[2] = {1, 1}, sh[2] = {0, 0}, mean[2] = {0, 0}, var[2] = {1, -2};
+    m = ob_new(15);
+    ob_input(m, "x", 4, xd);
+    ob_output(m, "y", 4, xd);
+    ob_init_f(m, "s", 1, cd, sc);
+    ob_init_f(m, "sh", 1, cd, sh);
+    ob_init_f(m, "mean", 1, cd, mean);
+    ob_init_f(m, "var", 1, cd, var);
+    ob_node_add(m, "BatchNormalization", "bn", "x,s,sh,mean,var", "y");
+    import(m, 1, AX_EINPUT, &err);
+    assert_non_null(strstr(err.msg, "(BatchNormalization)"));
+    assert_non_null(strstr(err.msg, "variance 'var' of channel 1 is -2"));
+    ob_free(m);
+
+    /* Clip with min above max, as inputs (opset 13) */
+    const int64_t x2[2] = {OB_DYN, 4};
+    const float lo[1] = {2}, hi[1] = {1};
+    m = ob_new(13);
+    ob_input(m, "x", 2, x2);
+    ob_output(m, "y", -1, NULL);
+    ob_init_f(m, "lo", 0, one, lo);
+    ob_init_f(m, "hi", 0, one, hi);
+    ob_node_add(m, "Clip", "clip", "x,lo,hi", "y");
+    import(m, 1, AX_EINPUT, &err);
+    assert_non_null(strstr(err.msg, "'clip' (Clip): min 2 is above max 1"));
+    ob_free(m);
+
+    /* an empty graph: the output is the input itself */
+    m = ob_new(13);
+    ob_input(m, "x", 2, x2);
+    ob_output(m, "x", -1, NULL);
+    import(m, 1, AX_EINPUT, &err);
+    assert_non_null(strstr(err.msg, "test.onnx: the graph has no nodes"));
+    ob_free(m);
+
+    /* two initializers of one name */
+    m = add_relu(ok_k);
+    const int64_t kd[1] = {4};
+    ob_init_f(m, "k", 1, kd, ok_k);
+    import(m, 1, AX_EINPUT, &err);
+    assert_non_null(strstr(err.msg, "initializer 1: the name 'k' is given to two initializers"));
+    ob_free(m);
+}
+
 static void unsupported_and_bad_attributes(void **state)
 {
     (void)state;
@@ -807,6 +893,7 @@ int main(void)
         cmocka_unit_test(clip_inputs_pad_softmax),
         cmocka_unit_test(transpose_constant_folded),
         cmocka_unit_test(batched_refusals),
+        cmocka_unit_test(nonsense_models_refused),
         cmocka_unit_test(unsupported_and_bad_attributes),
         cmocka_unit_test(metadata_normalization),
         cmocka_unit_test(truncated_and_corrupted),

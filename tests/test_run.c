@@ -163,6 +163,10 @@ static void run_state_round_trip(void **state)
     fill_cache(f, 25);
     run_state s = {0};
     s.hits = 17;
+    scfg c;
+    scfg_defaults(&c);
+    s.config = scfg_format(&c);
+    assert_non_null(s.config);
     for (long gen = 1; gen <= 4; gen++) {
         run_history_row h = {gen, 8 * gen, gen / 2, gen + 1, 0.01 * gen, gen == 1 ? INFINITY : 3.5 / gen};
         assert_int_equal(run_state_push(&s, &h), 0);
@@ -183,6 +187,7 @@ static void run_state_round_trip(void **state)
     ax_err err = {0};
     assert_int_equal(run_state_load(&t, f, blob, len, "ck.bin", &err), AX_OK);
     assert_int_equal(t.hits, 17);
+    assert_string_equal(t.config, s.config);
     assert_int_equal(t.n_rows, 4);
     assert_memory_equal(t.rows, s.rows, 4 * sizeof *s.rows);
     assert_int_equal(fit_n_evaluated(f), n);
@@ -197,11 +202,55 @@ static void run_state_round_trip(void **state)
         assert_int_equal(fit_find(f, genes + i * ng), (long)i);
     }
     run_state_free(&t);
+    /* Version 3, written before the configuration was recorded: the same
+     * blob without it reads back with config NULL. */
+    size_t cut = 4 + 8 + strlen(s.config);
+    unsigned char *old = malloc(len - cut + 4);
+    old[0] = 3, old[1] = old[2] = old[3] = 0;
+    memcpy(old + 4, blob + cut, len - cut);
+    assert_int_equal(run_state_load(&t, f, old, len - cut + 4, "ck.bin", &err), AX_OK);
+    assert_null(t.config);
+    assert_int_equal(t.hits, 17);
+    assert_int_equal(fit_n_evaluated(f), n);
+    run_state_free(&t);
+    free(old);
     run_state_free(&s);
     free(genes);
     free(res);
     free(blob);
     fit_forget(f);
+}
+
+/* The keys named when a configuration changed: values, a key only one
+ * text holds, the allowed list by full or bare name, truncation. */
+static void scfg_changed_keys_by_hand(void **state)
+{
+    (void)state;
+    scfg a, b;
+    scfg_defaults(&a);
+    scfg_defaults(&b);
+    b.max_drop = 0.5;
+    b.val_images = 100;
+    b.generations = 99;
+    char *ta = scfg_format(&a), *tb = scfg_format(&b), out[256];
+    assert_non_null(strstr(ta, "\nobjectives.max_drop = 1\n"));
+    assert_int_equal(scfg_changed_keys(ta, ta, NULL, out, sizeof out), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(scfg_changed_keys(ta, tb, NULL, out, sizeof out), 3);
+    assert_string_equal(out, "model.val_images, objectives.max_drop, search.generations");
+    assert_int_equal(scfg_changed_keys(ta, tb, "generations,model.val_images", out, sizeof out), 1);
+    assert_string_equal(out, "objectives.max_drop");
+    /* a key only one side holds */
+    assert_int_equal(scfg_changed_keys("x.a = 1\nx.b = 2\n", "x.a = 1\nx.c = 2\n", NULL, out, sizeof out), 2);
+    assert_string_equal(out, "x.b, x.c");
+    /* a key that is a prefix of another is not confused with it */
+    assert_int_equal(scfg_changed_keys("x.ab = 1\nx.a = 1\n", "x.a = 1\nx.ab = 1\n", NULL, out, sizeof out), 0);
+    /* too many for the buffer: cut with "..." */
+    char small[24];
+    assert_int_equal(scfg_changed_keys(ta, tb, NULL, small, sizeof small), 3);
+    assert_string_equal(small, "model.val_images, ...");
+    free(ta);
+    free(tb);
 }
 
 /* Every truncation, a wrong version and a gene out of range are refused as
@@ -370,6 +419,7 @@ int main(void)
         cmocka_unit_test(scfg_resolves_relative_paths),
         cmocka_unit_test(scfg_errors_name_file_and_line),
         cmocka_unit_test(run_state_round_trip),
+        cmocka_unit_test(scfg_changed_keys_by_hand),
         cmocka_unit_test(run_state_refuses_damage),
         cmocka_unit_test(bl_set_grows_and_keeps_order),
         cmocka_unit_test(bl_random_draws_distinct_and_reproducible),

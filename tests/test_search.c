@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fitness/net/idx.h"
 #include "tests/cli_support.h"
 #include "util/hash.h"
 
@@ -373,7 +374,8 @@ static uint64_t get_u64(const unsigned char *p)
  * gene out of range (written by hand or for another configuration) is
  * refused with exit 2 naming the file; once it crashed the resume. The
  * offsets follow nsga_save and run_state_save: header, population, caller
- * blob (state version, hits, history rows, then the cache entries). */
+ * blob (state version, configuration, hits, history rows, then the cache
+ * entries). */
 static void checkpoint_with_foreign_genes_refused(void **state)
 {
     (void)state;
@@ -393,7 +395,9 @@ static void checkpoint_with_foreign_genes_refused(void **state)
     uint32_t n_int = get_u32(buf + 20), n_real = get_u32(buf + 24), n_obj = get_u32(buf + 28);
     uint32_t n_con = get_u32(buf + 32), pop = get_u32(buf + 36);
     p += 32 + (size_t)pop * (4 * n_int + 8 * n_real + 8 * n_obj + 8 * n_con + 8 + 4 + 8);
-    p += 8 + 4 + 8; /* blob length, state version, hits */
+    p += 8 + 4; /* blob length, state version */
+    p += 8 + (size_t)get_u64(buf + p); /* the recorded configuration */
+    p += 8; /* hits */
     p += 8 + 48 * (size_t)get_u64(buf + p); /* history rows */
     assert_int_equal(get_u32(buf + p), n_int); /* genes per cache entry */
     assert_true(get_u64(buf + p + 4) > 0);     /* entries */
@@ -463,6 +467,153 @@ static void resume_refuses_what_it_cannot_continue(void **state)
     assert_int_not_equal(access(args, F_OK), 0);
 }
 
+/* Replaces the first "key = ..." line of a run's config.ini. */
+static void edit_run_config(const char *run, const char *key_name, const char *value)
+{
+    char path[2 * PATH_MAX];
+    snprintf(path, sizeof path, "%s/config.ini", run);
+    char *text = slurp(path);
+    assert_non_null(text);
+    char needle[128];
+    snprintf(needle, sizeof needle, "\n%s = ", key_name);
+    char *at = strstr(text, needle);
+    assert_non_null(at);
+    char *end = strchr(at + 1, '\n');
+    assert_non_null(end);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%.*s\n%s = %s%s", (int)(at - text), text, key_name, value, end);
+    fclose(f);
+    free(text);
+}
+
+/* A run's checkpoint records its configuration: a resume after config.ini
+ * was edited (here max_drop and val_images) is refused, naming the keys,
+ * and leaves the checkpoint as it was; the budget keys may change; restored,
+ * the run ends as one that never stopped; --allow-change lets it go on
+ * with the new values, and the log says so. */
+static void resume_refuses_a_changed_config(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], out[PATH_MAX], ref[PATH_MAX], args[3 * PATH_MAX], ck[2 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/changed.ini", tmpdir);
+    snprintf(out, sizeof out, "%s/changed", tmpdir);
+    snprintf(ref, sizeof ref, "%s/changed_ref", tmpdir);
+    write_tiny_config(cfg, "0.8, 0.44", 4, 2);
+    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, ref), 0);
+    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines --gens 1", cfg, out), 0);
+    snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
+    char *before = slurp(ck);
+    edit_run_config(out, "max_drop", "19");
+    edit_run_config(out, "val_images", "41");
+    edit_run_config(out, "threads", "1");
+    snprintf(args, sizeof args, "resume '%s' --gens 2", out);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "config.ini: 2 keys changed since the run began"));
+    assert_non_null(strstr(r.err, "model.val_images, objectives.max_drop"));
+    cli_result_free(&r);
+    char *after = slurp(ck);
+    assert_string_equal(before, after);
+    free(after);
+    free(before);
+    /* restored (threads stays changed): equal to the uninterrupted run */
+    edit_run_config(out, "max_drop", "20");
+    edit_run_config(out, "val_images", "40");
+    assert_int_equal(run_ok("resume '%s' --gens 2", out), 0);
+    assert_same_results(out, ref);
+    /* allowed explicitly: it goes on, and says with what */
+    edit_run_config(out, "max_drop", "19");
+    assert_int_equal(run_ok("resume '%s' --gens 3 --allow-change max_drop", out), 0);
+    char log[2 * PATH_MAX];
+    snprintf(log, sizeof log, "%s/log.txt", out);
+    char *text = slurp(log);
+    assert_non_null(strstr(text, "continuing with changed keys, as allowed: objectives.max_drop"));
+    free(text);
+    snprintf(args, sizeof args, "search '%s' --out '%s/x' --allow-change max_drop", cfg, tmpdir);
+    r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--allow-change is for resume"));
+    cli_result_free(&r);
+}
+
+/* A configuration that is an endless stream (or a huge file) is refused
+ * at the reader's limit, naming it, instead of hanging. */
+static void endless_config_refused(void **state)
+{
+    (void)state;
+    char args[2 * PATH_MAX];
+    snprintf(args, sizeof args, "search /dev/zero --out '%s/zero'", tmpdir);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "/dev/zero: more than the 16777216 bytes this reader takes"));
+    cli_result_free(&r);
+    snprintf(args, sizeof args, "%s/zero", tmpdir);
+    assert_int_not_equal(access(args, F_OK), 0);
+}
+
+/* Writes n blank images (28 x 28) and labels 0..9 as plain IDX files
+ * named stem-images-idx3-ubyte and stem-labels-idx1-ubyte in dir. */
+static void write_small_idx(const char *dir, const char *stem, int n)
+{
+    char path[2 * PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte", dir, stem);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    const unsigned char head[] = {0, 0, 8, 3, 0, 0, (unsigned char)(n >> 8), (unsigned char)n, 0, 0, 0, 28, 0, 0, 0, 28};
+    fwrite(head, 1, sizeof head, f);
+    for (int i = 0; i < n * 28 * 28; i++)
+        fputc(i % 251, f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte", dir, stem);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    const unsigned char lhead[] = {0, 0, 8, 1, 0, 0, (unsigned char)(n >> 8), (unsigned char)n};
+    fwrite(lhead, 1, sizeof lhead, f);
+    for (int i = 0; i < n; i++)
+        fputc(i % 10, f);
+    fclose(f);
+}
+
+/* More images asked for than the data holds is an error naming the data
+ * and the key, never a silent clamp: test_images of a search, the
+ * calibration images of infer. */
+static void too_few_images_refused(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX], cmd[4 * PATH_MAX], cfg[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/few_test", tmpdir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(cmd, sizeof cmd, "ln -s %s/train-images-idx3-ubyte.gz %s/train-labels-idx1-ubyte.gz '%s'/",
+             IDX_DEFAULT_DIR, IDX_DEFAULT_DIR, dir);
+    assert_int_equal(system(cmd), 0);
+    write_small_idx(dir, "t10k", 100);
+    snprintf(cfg, sizeof cfg, "%s/few_test.ini", tmpdir);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f, "[model]\nonnx = %s\ndata = %s\ncalib_images = 200\nval_images = 40\nconfirm_images = 40\n"
+               "test_images = 200\n[search]\npopulation = 4\ngenerations = 1\n", model, dir);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "search '%s' --out '%s/few_out'", cfg, tmpdir);
+    cli_result r = cli_run(cmd);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "few_test: the test split holds 100 images, fewer than test_images = 200"));
+    cli_result_free(&r);
+    snprintf(cmd, sizeof cmd, "%s/few_out", tmpdir);
+    assert_int_not_equal(access(cmd, F_OK), 0);
+
+    snprintf(dir, sizeof dir, "%s/few_train", tmpdir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    write_small_idx(dir, "train", 100);
+    write_small_idx(dir, "t10k", 100);
+    snprintf(cmd, sizeof cmd, "infer --model '%s' --data '%s' --calib 500", model, dir);
+    r = cli_run(cmd);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "few_train: the training split holds "));
+    assert_non_null(strstr(r.err, " images, fewer than the 500 calibration images asked for (calib_images)"));
+    cli_result_free(&r);
+}
+
 static void bad_configurations_leave_nothing(void **state)
 {
     (void)state;
@@ -481,6 +632,8 @@ static void bad_configurations_leave_nothing(void **state)
         {"[library]\nfamilies = trunc, nosuchfamily\n", "no family 'nosuchfamily'"},
         {"[chip]\narch = /tmp\n", "/tmp: a folder, not a file"},
         {"[search\npopulation = 10\n", ":4: not an INI line"}, /* not "unknown key in [model]" */
+        {"[search]\nreps = 2\n[objectives]\nmax_drop = 1\n[search]\nseed = 3\n",
+         ":8: section [search] opened again (first at line 4)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char cfg[PATH_MAX], out[PATH_MAX], args[3 * PATH_MAX];
@@ -922,6 +1075,33 @@ static void plot_hostile_names_and_bad_tables(void **state)
     assert_true(memcmp(before, after, 8) == 0);
     free(before);
     free(after);
+
+    /* A figure's path is a folder: named, exit 2, the folder kept. */
+    assert_int_equal(run_ok("plot '%s'", run), 0);
+    snprintf(path, sizeof path, "%s/plots/front.svg", run);
+    assert_int_equal(remove(path), 0);
+    assert_int_equal(mkdir(path, 0777), 0);
+    snprintf(path, sizeof path, "plot '%s'", run);
+    r = cli_run(path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "plots/front.svg: cannot replace it"));
+    cli_result_free(&r);
+    /* RUN/plots is a file */
+    snprintf(path, sizeof path, "rm -rf '%s/plots' && touch '%s/plots'", run, run);
+    assert_int_equal(system(path), 0);
+    snprintf(path, sizeof path, "plot '%s'", run);
+    r = cli_run(path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "/plots: exists and is not a folder"));
+    cli_result_free(&r);
+    /* from another folder, the scripts are found next to the program */
+    char prog[PATH_MAX];
+    const char *env = getenv("AXSEARCH");
+    assert_non_null(realpath(env ? env : "axsearch", prog));
+    snprintf(path, sizeof path, "rm -f '%s/plots' && cd / && '%s' plot '%s' > /dev/null", run, prog, run);
+    assert_int_equal(system(path), 0);
+    snprintf(path, sizeof path, "%s/plots/front.png", run);
+    assert_int_equal(access(path, F_OK), 0);
 }
 
 static void nsga_near_the_true_front(void **state)
@@ -1159,6 +1339,9 @@ int main(void)
         cmocka_unit_test(checkpoint_with_foreign_genes_refused),
         cmocka_unit_test(long_level_lists_resume),
         cmocka_unit_test(resume_refuses_what_it_cannot_continue),
+        cmocka_unit_test(resume_refuses_a_changed_config),
+        cmocka_unit_test(endless_config_refused),
+        cmocka_unit_test(too_few_images_refused),
         cmocka_unit_test(bad_configurations_leave_nothing),
         cmocka_unit_test(per_layer_voltages_and_bank_mode),
         cmocka_unit_test(search_savings_exclude_baselines),

@@ -356,7 +356,7 @@ static void read_all_files(void **state)
     /* Binary content with a NUL inside; a NUL is appended after the end. */
     const char small[] = "a\0b\n\xff";
     write_raw(in_tmp(0, "small.bin"), small, 5);
-    assert_int_equal(fio_read_all(in_tmp(0, "small.bin"), &data, &len, &err), AX_OK);
+    assert_int_equal(fio_read_all(in_tmp(0, "small.bin"), SIZE_MAX, &data, &len, &err), AX_OK);
     assert_int_equal(len, 5);
     assert_memory_equal(data, small, 5);
     assert_int_equal(data[5], 0);
@@ -364,7 +364,7 @@ static void read_all_files(void **state)
 
     /* Empty: length 0, a buffer holding just the NUL. */
     write_raw(in_tmp(0, "empty"), "", 0);
-    assert_int_equal(fio_read_all(in_tmp(0, "empty"), &data, &len, &err), AX_OK);
+    assert_int_equal(fio_read_all(in_tmp(0, "empty"), SIZE_MAX, &data, &len, &err), AX_OK);
     assert_int_equal(len, 0);
     assert_non_null(data);
     assert_int_equal(data[0], 0);
@@ -378,7 +378,7 @@ static void read_all_files(void **state)
         big[i] = (unsigned char)(i * 31 + (i >> 8));
     for (int s = 0; s < 3; s++) {
         write_raw(in_tmp(0, "big.bin"), big, sizes[s]);
-        assert_int_equal(fio_read_all(in_tmp(0, "big.bin"), &data, &len, &err), AX_OK);
+        assert_int_equal(fio_read_all(in_tmp(0, "big.bin"), SIZE_MAX, &data, &len, &err), AX_OK);
         assert_int_equal(len, sizes[s]);
         assert_memory_equal(data, big, sizes[s]);
         assert_int_equal(data[len], 0);
@@ -389,7 +389,7 @@ static void read_all_files(void **state)
     /* A folder is refused, naming it. */
     data = (unsigned char *)"x";
     len = 7;
-    assert_int_equal(fio_read_all(tmpdir, &data, &len, &err), AX_EINPUT);
+    assert_int_equal(fio_read_all(tmpdir, SIZE_MAX, &data, &len, &err), AX_EINPUT);
     assert_int_equal(err.code, AX_EINPUT);
     assert_non_null(strstr(err.msg, tmpdir));
     assert_non_null(strstr(err.msg, "folder"));
@@ -398,12 +398,26 @@ static void read_all_files(void **state)
 
     /* A missing file, named. */
     ax_err_clear(&err);
-    assert_int_equal(fio_read_all(in_tmp(0, "missing.txt"), &data, &len, &err), AX_EINPUT);
+    assert_int_equal(fio_read_all(in_tmp(0, "missing.txt"), SIZE_MAX, &data, &len, &err), AX_EINPUT);
     assert_int_equal(err.code, AX_EINPUT);
     assert_non_null(strstr(err.msg, "missing.txt"));
     assert_null(data);
     /* err may be NULL (ax_fail's contract). */
-    assert_int_equal(fio_read_all(in_tmp(0, "missing.txt"), &data, &len, NULL), AX_EINPUT);
+    assert_int_equal(fio_read_all(in_tmp(0, "missing.txt"), SIZE_MAX, &data, &len, NULL), AX_EINPUT);
+
+    /* The limit: a file of exactly max bytes is read, one byte more is
+     * refused naming the file; an endless stream stops at the limit. */
+    assert_int_equal(fio_read_all(in_tmp(0, "small.bin"), 5, &data, &len, &err), AX_OK);
+    free(data);
+    ax_err_clear(&err);
+    assert_int_equal(fio_read_all(in_tmp(0, "small.bin"), 4, &data, &len, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "small.bin"));
+    assert_non_null(strstr(err.msg, "more than the 4"));
+    assert_null(data);
+    ax_err_clear(&err);
+    assert_int_equal(fio_read_all("/dev/zero", 100000, &data, &len, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "/dev/zero: more than the 100000 bytes"));
+    assert_null(data);
 }
 
 static void line_lengths(void **state)

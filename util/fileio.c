@@ -1,12 +1,13 @@
 #include "util/fileio.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-int fio_read_all(const char *path, unsigned char **data, size_t *len, ax_err *err)
+int fio_read_all(const char *path, size_t max, unsigned char **data, size_t *len, ax_err *err)
 {
     *data = NULL;
     *len = 0;
@@ -14,9 +15,16 @@ int fio_read_all(const char *path, unsigned char **data, size_t *len, ax_err *er
     if (!f)
         return ax_fail(err, AX_EINPUT, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fileno(f), &st) != 0)
+        memset(&st, 0, sizeof st);
+    if (S_ISDIR(st.st_mode)) {
         fclose(f);
         return ax_fail(err, AX_EINPUT, "%s: a folder, not a file", path);
+    }
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > (uintmax_t)max) {
+        fclose(f);
+        return ax_fail(err, AX_EINPUT, "%s: %jd bytes, more than the %zu this reader takes", path,
+                       (intmax_t)st.st_size, max);
     }
     size_t cap = 1 << 16, n = 0;
     unsigned char *buf = malloc(cap + 1);
@@ -44,6 +52,11 @@ int fio_read_all(const char *path, unsigned char **data, size_t *len, ax_err *er
         n += got;
         if (got == 0)
             break;
+        if (n > max) { /* a stream, or a file that grew */
+            free(buf);
+            fclose(f);
+            return ax_fail(err, AX_EINPUT, "%s: more than the %zu bytes this reader takes", path, max);
+        }
     }
     int failed = ferror(f);
     fclose(f);
@@ -165,6 +178,37 @@ int fio_check_line_lengths(const char *text, const char *name, size_t max, ax_er
         if (content > max)
             return ax_fail(err, AX_EINPUT, "%s:%d: line of %zu characters; a line may hold at most %zu", name, line,
                            content, max);
+        p += len + (p[len] == '\n');
+    }
+    return AX_OK;
+}
+
+int fio_check_ini_sections(const char *text, const char *name, ax_err *err)
+{
+    /* [first line, length] of each section header; quadratic in the number
+     * of sections, which the line and size limits keep small. */
+    enum { MAX_SECTIONS = 256 };
+    struct { const char *at; size_t len; int line; } seen[MAX_SECTIONS];
+    int n = 0, line = 1;
+    for (const char *p = text; *p; line++) {
+        size_t len = strcspn(p, "\n");
+        const char *q = p;
+        while (q < p + len && (*q == ' ' || *q == '\t'))
+            q++;
+        const char *close = q < p + len && *q == '[' ? memchr(q, ']', (size_t)(p + len - q)) : NULL;
+        if (close) {
+            const char *sec = q + 1;
+            size_t sec_len = (size_t)(close - sec);
+            for (int i = 0; i < n; i++)
+                if (seen[i].len == sec_len && !memcmp(seen[i].at, sec, sec_len))
+                    return ax_fail(err, AX_EINPUT, "%s:%d: section [%.*s] opened again (first at line %d); "
+                                   "give each section once", name, line, (int)sec_len, sec, seen[i].line);
+            if (n == MAX_SECTIONS)
+                return ax_fail(err, AX_EINPUT, "%s:%d: more than %d sections", name, line, MAX_SECTIONS);
+            seen[n].at = sec;
+            seen[n].len = sec_len;
+            seen[n++].line = line;
+        }
         p += len + (p[len] == '\n');
     }
     return AX_OK;

@@ -11,14 +11,27 @@
 
 #include "util/err.h"
 
-/* Reads a whole file into a malloc'ed buffer (caller frees *data; a NUL is
- * appended after the last byte, not counted in *len). */
-int fio_read_all(const char *path, unsigned char **data, size_t *len, ax_err *err);
+/* The most each kind of file may hold: a reader refuses a larger one (a
+ * stream such as /dev/zero included) with a message, in time linear in
+ * the limit, instead of filling memory. */
+#define FIO_MAX_TEXT ((size_t)16 << 20)  /* configs, chip files, layer tables, library indexes, product tables */
+#define FIO_MAX_MODEL ((size_t)1 << 30)  /* ONNX models (protobuf's own limit is 2 GiB) */
+#define FIO_MAX_STATE ((size_t)4 << 30)  /* checkpoints and baselines records */
+
+/* Reads a whole file of at most max bytes into a malloc'ed buffer (caller
+ * frees *data; a NUL is appended after the last byte, not counted in
+ * *len). A larger file (or an endless stream) is AX_EINPUT naming path and
+ * the limit; a folder is AX_EINPUT. */
+int fio_read_all(const char *path, size_t max, unsigned char **data, size_t *len, ax_err *err);
 
 /* AX_EINPUT naming name and the line when a line of text holds more than
  * max characters (a line-based reader with a fixed buffer, such as
  * libinih's, would cut it and read the rest as a line of its own). */
 int fio_check_line_lengths(const char *text, const char *name, size_t max, ax_err *err);
+
+/* AX_EINPUT naming name, the line and the section when an INI text opens
+ * the same [section] twice (libinih would merge the two silently). */
+int fio_check_ini_sections(const char *text, const char *name, ax_err *err);
 
 typedef struct fio_atomic fio_atomic;
 

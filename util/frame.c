@@ -28,7 +28,7 @@ int frame_read(const char *path, const unsigned char magic[FRAME_MAGIC_BYTES], u
     unsigned char *d;
     size_t n;
     *data = NULL;
-    int rc = fio_read_all(path, &d, &n, err);
+    int rc = fio_read_all(path, FIO_MAX_STATE, &d, &n, err);
     if (rc != AX_OK)
         return rc;
     if (n < FRAME_MAGIC_BYTES || memcmp(d, magic, FRAME_MAGIC_BYTES) != 0) {

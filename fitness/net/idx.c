@@ -80,7 +80,8 @@ static int read_idx(const char *path, uint32_t magic, int ndims, uint32_t *dims,
         if (dims[d] == 0 || dims[d] > lim)
             rc = ax_fail(err, AX_EINPUT, "%s: byte %d: dimension %d is %u (expected 1..%u)", path, 4 + 4 * d, d,
                          dims[d], lim);
-        total *= dims[d];
+        else /* at most 2^30 x MAX_DIM^2: no overflow */
+            total *= dims[d];
     }
     if (rc == AX_OK && total > ((int64_t)1 << 34))
         rc = ax_fail(err, AX_EINPUT, "%s: the header announces %lld bytes", path, (long long)total);

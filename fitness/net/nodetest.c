@@ -178,7 +178,7 @@ int nodetest_run(const char *dir, nodetest_result *res, ax_err *err)
     snprintf(path, sizeof path, "%s/model.onnx", dir);
     unsigned char *model = NULL;
     size_t len = 0;
-    int rc = fio_read_all(path, &model, &len, err);
+    int rc = fio_read_all(path, FIO_MAX_MODEL, &model, &len, err);
     if (rc != AX_OK)
         return rc;
     char model_path[4096];

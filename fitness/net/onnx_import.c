@@ -143,7 +143,7 @@ int onnx_tensor_read(const char *path, onnx_tensor *out, ax_err *err)
     memset(out, 0, sizeof *out);
     unsigned char *buf = NULL;
     size_t len = 0;
-    int rc = fio_read_all(path, &buf, &len, err);
+    int rc = fio_read_all(path, FIO_MAX_MODEL, &buf, &len, err);
     if (rc != AX_OK)
         return rc;
     Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, buf);
@@ -389,7 +389,8 @@ static int attr_string(imp *c, const char *name, const char *def, char *buf, siz
         return node_fail(c, "attribute '%s' must be a string", name);
     if (a->s.len >= size)
         return node_fail(c, "attribute '%s' is too long", name);
-    memcpy(buf, a->s.data, a->s.len);
+    if (a->s.len) /* an empty string's data may be NULL */
+        memcpy(buf, a->s.data, a->s.len);
     buf[a->s.len] = '\0';
     return AX_OK;
 }
@@ -448,6 +449,20 @@ static int need_iconst(imp *c, value *v, const char *role, int64_t **vals, int64
 }
 
 /* ---------------------------------------------------------------- graph building */
+
+/* A classifier's weights must be numbers: a NaN or an infinity would run
+ * a whole search on garbage. (The ONNX node tests, not batched, may hold
+ * them on purpose.) */
+static int check_finite(imp *c, const onnx_tensor *t, const char *what, const char *name)
+{
+    if (!c->batched || t->is_int)
+        return AX_OK;
+    for (int64_t k = 0; k < t->numel; k++)
+        if (!isfinite(t->f[k]))
+            return ax_fail(c->err, AX_EINPUT, "%s: %s '%s': element %lld is %s; weights must be finite", c->what,
+                           what, name, (long long)k, isnan(t->f[k]) ? "NaN" : "infinite");
+    return AX_OK;
+}
 
 static int new_tensor(imp *c, const char *name, int rank, const int64_t *dims, float *data, int *id)
 {
@@ -845,6 +860,10 @@ static int op_unary(imp *c, graph_op op)
                 *(k == 1 ? &tmpl.a.clip.lo : &tmpl.a.clip.hi) = vt(c, b)->data[0];
             }
         }
+        /* Nonsense in a classifier (every output would be max), though
+         * ONNX defines it; the node tests may hold it. */
+        if (c->batched && tmpl.a.clip.lo > tmpl.a.clip.hi)
+            return node_fail(c, "min %g is above max %g", (double)tmpl.a.clip.lo, (double)tmpl.a.clip.hi);
     } else {
         static const char *const allowed[] = {"consumed_inputs", NULL};
         if ((rc = attr_check(c, allowed)) != AX_OK)
@@ -954,6 +973,11 @@ static int op_batchnorm(imp *c)
         if (vt(c, v[k])->rank != 1 || vt(c, v[k])->dims[0] != C)
             return node_fail(c, "parameter '%s' must have shape [%lld]", v[k]->name, (long long)C);
     }
+    /* A negative variance has no square root: the folded scale would be NaN. */
+    for (int64_t ch = 0; c->batched && ch < C; ch++)
+        if (!(vt(c, v[4])->data[ch] + eps > 0))
+            return node_fail(c, "variance '%s' of channel %lld is %g: variance + epsilon must be positive",
+                             v[4]->name, (long long)ch, (double)vt(c, v[4])->data[ch]);
     graph_node tmpl = {0};
     tmpl.op = GRAPH_OP_BATCHNORM;
     tmpl.a.bn.epsilon = eps;
@@ -1559,6 +1583,10 @@ static int op_constant(imp *c)
         snprintf(ctx, sizeof ctx, "%s: node %d (Constant)", c->what, c->node_index);
         if ((rc = tensor_from_proto(a->t, ctx, &ot, c->err)) != AX_OK)
             return rc;
+        if ((rc = check_finite(c, &ot, "Constant", out)) != AX_OK) {
+            onnx_tensor_clear(&ot);
+            return rc;
+        }
         if (ot.is_int) {
             rc = def_iconst(c, out, ot.rank, ot.dims, ot.i);
             ot.i = NULL;
@@ -1577,6 +1605,11 @@ static int op_constant(imp *c)
         float *d = scalar ? copy_floats(&a->f, 1) : copy_floats(a->floats, n);
         if (!d)
             return oom(c);
+        onnx_tensor view = {.numel = n, .f = d};
+        if ((rc = check_finite(c, &view, "Constant", out)) != AX_OK) {
+            free(d);
+            return rc;
+        }
         return def_fconst(c, out, scalar ? 0 : 1, &n, d);
     }
     int scalar = !strcmp(a->name, "value_int");
@@ -2098,16 +2131,25 @@ static int define_bindings(imp *c, const Onnx__GraphProto *gp)
 /* The initializers as constants, but for those bound by the caller. */
 static int define_initializers(imp *c, const Onnx__GraphProto *gp)
 {
+    int n_bound = c->n_vals; /* the values before are the caller's bindings */
     for (size_t i = 0; i < gp->n_initializer; i++) {
         const Onnx__TensorProto *tp = gp->initializer[i];
         if (!tp->name || !tp->name[0])
             return ax_fail(c->err, AX_EINPUT, "%s: initializer %zu has no name", c->what, i);
-        if (is_defined(c, tp->name))
+        const value *known = find_value(c, tp->name);
+        if (known && known - c->vals >= n_bound)
+            return ax_fail(c->err, AX_EINPUT, "%s: initializer %zu: the name '%s' is given to two initializers",
+                           c->what, i, tp->name);
+        if (known)
             continue;
         onnx_tensor t;
         int rc = tensor_from_proto(tp, c->what, &t, c->err);
-        if (rc != AX_OK)
+        if (rc == AX_OK)
+            rc = check_finite(c, &t, "initializer", tp->name);
+        if (rc != AX_OK) {
+            onnx_tensor_clear(&t);
             return rc;
+        }
         if (t.is_int) {
             rc = def_iconst(c, tp->name, t.rank, t.dims, t.i);
             t.i = NULL;
@@ -2185,6 +2227,8 @@ static int import_model(imp *c, const Onnx__ModelProto *m)
         return rc;
     if (gp->n_sparse_initializer)
         return ax_fail(c->err, AX_EINPUT, "%s: sparse initializers are not supported", c->what);
+    if (gp->n_node == 0)
+        return ax_fail(c->err, AX_EINPUT, "%s: the graph has no nodes", c->what);
     /* Bindings, then initializers, then the remaining inputs. */
     if ((rc = define_bindings(c, gp)) != AX_OK || (rc = define_initializers(c, gp)) != AX_OK ||
         (rc = define_inputs(c, gp)) != AX_OK)
@@ -2243,7 +2287,7 @@ int onnx_import_file(const char *path, const onnx_import_opts *opts, graph **out
     *out = NULL;
     unsigned char *buf = NULL;
     size_t len = 0;
-    int rc = fio_read_all(path, &buf, &len, err);
+    int rc = fio_read_all(path, FIO_MAX_MODEL, &buf, &len, err);
     if (rc != AX_OK)
         return rc;
     rc = onnx_import_buffer(buf, len, path, opts, out, err);
