@@ -49,8 +49,11 @@ int search_make_folder(const char *dir, ax_err *err)
             return ax_fail(err, AX_EINPUT, "%s: cannot open: %s", dir, strerror(errno));
         struct dirent *ent;
         int empty = 1;
+        /* A search killed while writing its config.ini leaves only a
+         * temporary: the folder is as good as empty (search_open_log
+         * removes it). */
         while ((ent = readdir(d)))
-            if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, ".."))
+            if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..") && !strstr(ent->d_name, ".tmp."))
                 empty = 0;
         closedir(d);
         if (!empty)

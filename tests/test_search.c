@@ -25,6 +25,7 @@
 #include "fitness/net/idx.h"
 #include "tests/cli_support.h"
 #include "util/hash.h"
+#include "util/pcg.h"
 
 static char tmpdir[] = "/tmp/axsearch-test-search-XXXXXX";
 static char model[PATH_MAX];
@@ -236,6 +237,120 @@ static void killed_and_resumed_equals_uninterrupted(void **state)
     assert_same_results(whole, out);
     /* Resuming a finished run changes nothing. */
     assert_int_equal(run_ok("resume '%s'", out), 0);
+    assert_same_results(whole, out);
+}
+
+/* Starts `axsearch resume OUT --threads 2` in the background, output
+ * discarded. */
+static pid_t spawn_resume(const char *out)
+{
+    const char *prog = getenv("AXSEARCH");
+    if (!prog)
+        prog = "./axsearch";
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execl(prog, prog, "resume", out, "--threads", "2", (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Crash safety, repeatable: a search with baselines is killed with
+ * SIGKILL at 20 moments drawn from a seeded PCG32 stream (within a third
+ * of an uninterrupted run's time after each start, the first once the
+ * folder holds its config.ini; kills land
+ * in the start-up, the evolution, the atomic writes, the confirmation and
+ * the baselines), resumed after each, and ends with files identical to a
+ * run that never stopped. */
+static void twenty_kills_equal_uninterrupted(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], whole[PATH_MAX], out[PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/k20.ini", tmpdir);
+    write_config(cfg, "yes", NULL);
+    snprintf(whole, sizeof whole, "%s/k20_whole", tmpdir);
+    snprintf(out, sizeof out, "%s/k20", tmpdir);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(run_ok("search '%s' --out '%s' --threads 2", cfg, whole), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* moments within the first third of a whole run's time: a start
+     * makes some progress, and twenty kills come before the end */
+    long whole_ms = (t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) / 1000000L;
+    uint32_t span_ms = whole_ms / 3 > 10 ? (uint32_t)(whole_ms / 3) : 10;
+    pcg32 rng;
+    pcg32_seed(&rng, 20, 21);
+    int kills = 0, finished = 0, st;
+    char ini[2 * PATH_MAX], ck[2 * PATH_MAX];
+    snprintf(ini, sizeof ini, "%s/config.ini", out);
+    snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
+    int with_checkpoint = 0;
+    for (int start = 0; kills < 20 && !finished; start++) {
+        /* killed before its config.ini existed, the search starts anew */
+        pid_t pid = access(ini, F_OK) != 0 ? spawn_run("search", cfg, out) : spawn_resume(out);
+        for (int i = 0; start == 0 && i < 20000 && access(ini, F_OK) != 0; i++) {
+            struct timespec tick = {0, 2000000};
+            nanosleep(&tick, NULL);
+        }
+        long ms = 1 + (long)pcg32_bounded(&rng, span_ms);
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            finished = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+            if (!finished)
+                fail_msg("start %d ended with status %d before its kill", start, st);
+        } else {
+            with_checkpoint += access(ck, F_OK) == 0;
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            kills++;
+        }
+    }
+    print_message("    %d kills, %d of them with a checkpoint on disk (moments within %u ms; the whole run takes "
+                  "%ld ms)\n", kills, with_checkpoint, span_ms, whole_ms);
+    assert_int_equal(kills, 20);
+    assert_int_equal(run_ok("resume '%s'", out), 0);
+    static const char *const files[] = {"front.tsv", "history.tsv", "evaluations.tsv", "baselines.tsv",
+                                        "summary.tsv"};
+    assert_same_files(whole, out, files, sizeof files / sizeof files[0]);
+}
+
+/* A checkpoint that cannot be written (the file size limit of `ulimit
+ * -f`, as a full disk would) stops the run with a message naming it and
+ * leaves the previous checkpoint whole; resumed with room, the run ends
+ * as one that never stopped. */
+static void failed_checkpoint_write_keeps_the_last(void **state)
+{
+    (void)state;
+    char cfg[PATH_MAX], whole[PATH_MAX], out[PATH_MAX], cmd[4 * PATH_MAX], ck[2 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/full.ini", tmpdir);
+    write_tiny_config(cfg, "0.8, 0.44", 4, 3);
+    snprintf(whole, sizeof whole, "%s/full_whole", tmpdir);
+    snprintf(out, sizeof out, "%s/full", tmpdir);
+    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, whole), 0);
+    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines --gens 1", cfg, out), 0);
+    snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/full.before'", ck, tmpdir);
+    assert_int_equal(system(cmd), 0);
+    const char *env = getenv("AXSEARCH");
+    char prog[PATH_MAX];
+    assert_non_null(realpath(env ? env : "axsearch", prog));
+    /* 4 blocks of 512 bytes: less than a checkpoint, more than a log line */
+    snprintf(cmd, sizeof cmd, "ulimit -f 4; trap '' XFSZ; '%s' resume '%s' --gens 3 > /dev/null 2> '%s/full.err'",
+             prog, out, tmpdir);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+    snprintf(cmd, sizeof cmd, "%s/full.err", tmpdir);
+    char *msg = slurp(cmd);
+    if (!strstr(msg, "checkpoint.bin"))
+        fail_msg("the message does not name the checkpoint: %s", msg);
+    free(msg);
+    snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s/full.before'", ck, tmpdir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run_ok("resume '%s' --gens 3", out), 0);
     assert_same_results(whole, out);
 }
 
@@ -1334,6 +1449,8 @@ int main(void)
         cmocka_unit_test(layers_sweep_rows_and_errors),
         cmocka_unit_test(no_recovery_baseline_resumes_equal),
         cmocka_unit_test(killed_and_resumed_equals_uninterrupted),
+        cmocka_unit_test(twenty_kills_equal_uninterrupted),
+        cmocka_unit_test(failed_checkpoint_write_keeps_the_last),
         cmocka_unit_test(killed_in_baselines_resumes_equal),
         cmocka_unit_test(standalone_baselines_resume),
         cmocka_unit_test(checkpoint_with_foreign_genes_refused),
