@@ -135,25 +135,41 @@ int run_state_save(const run_state *s, const fit *f, unsigned char **blob, size_
     return 0;
 }
 
+/* Reads the version and, from version 4, the configuration record. */
+static int get_config(bb_reader *r, const char *path, char **config, ax_err *err)
+{
+    *config = NULL;
+    uint32_t version = bb_get_u32(r);
+    if (version != STATE_VERSION && version != STATE_VERSION_NO_CONFIG)
+        return ax_fail(err, AX_EINPUT, "%s: search state of another version", path);
+    if (version == STATE_VERSION_NO_CONFIG)
+        return AX_OK;
+    uint64_t config_len = bb_get_u64(r);
+    const unsigned char *text = config_len <= STATE_MAX_CONFIG ? bb_take(r, (size_t)config_len) : NULL;
+    if (!text)
+        return ax_fail(err, AX_EINPUT, "%s: the search state is truncated", path);
+    *config = malloc((size_t)config_len + 1);
+    if (!*config)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    memcpy(*config, text, (size_t)config_len);
+    (*config)[config_len] = '\0';
+    return AX_OK;
+}
+
+int run_state_config(const void *blob, size_t len, const char *path, char **config, ax_err *err)
+{
+    bb_reader r = {blob, len, 0, 0};
+    return get_config(&r, path, config, err);
+}
+
 int run_state_load(run_state *s, fit *f, const void *blob, size_t len, const char *path, ax_err *err)
 {
     bb_reader r = {blob, len, 0, 0};
     memset(s, 0, sizeof *s);
     fit_forget(f);
-    uint32_t version = bb_get_u32(&r);
-    if (version != STATE_VERSION && version != STATE_VERSION_NO_CONFIG)
-        return ax_fail(err, AX_EINPUT, "%s: search state of another version", path);
-    if (version == STATE_VERSION) {
-        uint64_t config_len = bb_get_u64(&r);
-        const unsigned char *text = config_len <= STATE_MAX_CONFIG ? bb_take(&r, (size_t)config_len) : NULL;
-        if (!text)
-            return ax_fail(err, AX_EINPUT, "%s: the search state is truncated", path);
-        s->config = malloc((size_t)config_len + 1);
-        if (!s->config)
-            return ax_fail(err, AX_EINTERNAL, "out of memory");
-        memcpy(s->config, text, (size_t)config_len);
-        s->config[config_len] = '\0';
-    }
+    int rc0 = get_config(&r, path, &s->config, err);
+    if (rc0 != AX_OK)
+        return rc0;
     s->hits = (long)bb_get_u64(&r);
     uint64_t rows = bb_get_u64(&r);
     for (uint64_t i = 0; i < rows && !r.short_read; i++) {

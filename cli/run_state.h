@@ -44,6 +44,11 @@ int run_state_save(const run_state *s, const fit *f, unsigned char **blob, size_
  * names the file in messages. */
 int run_state_load(run_state *s, fit *f, const void *blob, size_t len, const char *path, ax_err *err);
 
+/* The recorded configuration of a state blob, without the rest: *config
+ * is malloc'ed (caller frees), NULL for a version 3 state. AX_EINPUT
+ * naming path for another version or a damaged record. */
+int run_state_config(const void *blob, size_t len, const char *path, char **config, ax_err *err);
+
 /* The cache entries [from, n) of f as records (see above). */
 void run_state_put_entries(bb_writer *w, const fit *f, size_t from);
 /* Reads what run_state_put_entries wrote into f's cache. known_ok: an

@@ -38,6 +38,13 @@ void search_catch_signals(volatile sig_atomic_t *flag)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* "<name>.tmp.<pid>": the temporary of an atomic write (util/fileio.h). */
+static int is_stale_temporary(const char *name)
+{
+    const char *t = strstr(name, ".tmp.");
+    return t && t != name && t[5] && strspn(t + 5, "0123456789") == strlen(t + 5);
+}
+
 int search_make_folder(const char *dir, ax_err *err)
 {
     struct stat st;
@@ -53,7 +60,7 @@ int search_make_folder(const char *dir, ax_err *err)
          * temporary: the folder is as good as empty (search_open_log
          * removes it). */
         while ((ent = readdir(d)))
-            if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..") && !strstr(ent->d_name, ".tmp."))
+            if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..") && !is_stale_temporary(ent->d_name))
                 empty = 0;
         closedir(d);
         if (!empty)
@@ -76,8 +83,7 @@ static void remove_stale_temporaries(const char *dir)
         return;
     struct dirent *ent;
     while ((ent = readdir(d))) {
-        const char *t = strstr(ent->d_name, ".tmp.");
-        if (!t || t == ent->d_name || !t[5] || strspn(t + 5, "0123456789") != strlen(t + 5))
+        if (!is_stale_temporary(ent->d_name))
             continue;
         char path[SCFG_PATH + 300];
         snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
@@ -270,34 +276,43 @@ static const char resume_free_keys[] =
     "search.generations, search.threads, search.time_limit, search.baselines, search.prefix_cache_mb";
 
 /* Refuses to continue a run whose configuration differs from the one its
- * checkpoint recorded, but for the free keys and those allowed; then
- * records the configuration it continues under. */
-static int check_resumed_config(run_env *e, search_ctx *s, const char *allow_change, ax_err *err)
+ * checkpoint (ck) recorded, but for the free keys and those allowed,
+ * naming the keys. Read before the checkpoint is loaded, since a changed
+ * population or gene set makes nsga_load refuse it without naming a key. */
+static int check_resumed_config(run_env *e, const char *ck, const char *allow_change, ax_err *err)
 {
+    void *blob;
+    size_t len;
+    char *then = NULL;
+    int rc = nsga_read_blob(ck, &blob, &len, err);
+    if (rc == AX_OK)
+        rc = run_state_config(blob, len, ck, &then, err);
+    free(blob);
+    if (rc != AX_OK)
+        return rc;
     char *now = scfg_format(&e->cfg);
-    if (!now)
+    if (!now) {
+        free(then);
         return ax_fail(err, AX_EINTERNAL, "out of memory");
-    if (!s->state.config) {
-        run_env_say(e, "resume: %s/checkpoint.bin predates recorded configurations; config.ini is not checked\n",
-                    s->dir);
+    }
+    if (!then) {
+        run_env_say(e, "resume: %s predates recorded configurations; config.ini is not checked\n", ck);
     } else {
         char allowed[sizeof resume_free_keys + 1024], changed[512], extra[512];
         snprintf(allowed, sizeof allowed, "%s, %s", resume_free_keys, allow_change ? allow_change : "");
-        int n_changed = scfg_changed_keys(s->state.config, now, allowed, changed, sizeof changed);
-        int n_extra = scfg_changed_keys(s->state.config, now, resume_free_keys, extra, sizeof extra);
-        if (n_changed > 0) {
-            free(now);
-            return ax_fail(err, AX_EINPUT, "%s/config.ini: %d key%s changed since the run began (%s); restore %s, or "
-                           "continue with the new values by --allow-change KEYS (the run then equals no "
-                           "uninterrupted run)", s->dir, n_changed, n_changed > 1 ? "s" : "", changed,
-                           n_changed > 1 ? "them" : "it");
-        }
-        if (n_extra > 0)
+        int n_changed = scfg_changed_keys(then, now, allowed, changed, sizeof changed);
+        int n_extra = scfg_changed_keys(then, now, resume_free_keys, extra, sizeof extra);
+        if (n_changed > 0)
+            rc = ax_fail(err, AX_EINPUT, "%s: %d key%s of config.ini changed since the run began (%s); restore %s, "
+                         "or continue with the new values by --allow-change KEYS (the run then equals no "
+                         "uninterrupted run)", ck, n_changed, n_changed > 1 ? "s" : "", changed,
+                         n_changed > 1 ? "them" : "it");
+        else if (n_extra > 0)
             run_env_say(e, "resume: continuing with changed keys, as allowed: %s\n", extra);
     }
-    free(s->state.config);
-    s->state.config = now;
-    return AX_OK;
+    free(then);
+    free(now);
+    return rc;
 }
 
 int search_run(run_env *e, const char *dir, int resume, const char *allow_change, ax_err *err)
@@ -317,15 +332,18 @@ int search_run(run_env *e, const char *dir, int resume, const char *allow_change
     nsga *ga = NULL;
     int rc = AX_OK;
     if (resume && access(ck, F_OK) == 0) {
-        ga = nsga_load(ck, &p, &c, err);
-        if (!ga)
+        rc = check_resumed_config(e, ck, allow_change, err);
+        if (rc == AX_OK && !(ga = nsga_load(ck, &p, &c, err)))
             rc = err->code;
         size_t len = 0;
         const void *blob = ga ? nsga_blob(ga, &len) : NULL;
         if (rc == AX_OK)
             rc = run_state_load(&s.state, e->fit, blob, len, ck, err);
-        if (rc == AX_OK)
-            rc = check_resumed_config(e, &s, allow_change, err);
+        /* from now on the checkpoints record the configuration continued under */
+        free(s.state.config);
+        s.state.config = rc == AX_OK ? scfg_format(&e->cfg) : NULL;
+        if (rc == AX_OK && !s.state.config)
+            rc = ax_fail(err, AX_EINTERNAL, "out of memory");
         if (rc == AX_OK && !population_known(e, ga))
             rc = ax_fail(err, AX_EINPUT, "%s: its population and its evaluations disagree (edited or written by "
                                          "another version?)", ck);

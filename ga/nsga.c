@@ -335,6 +335,8 @@ static int evaluate_rows(nsga *ga, int first, int count, ax_err *err)
         double v = 0.0;
         for (int j = 0; j < p->n_con; j++) {
             double g = cons[(size_t)k * p->n_con + j];
+            if (isnan(g))
+                return ax_fail(err, AX_EINTERNAL, "nsga: constraint %d of a genome is NaN", j);
             if (g < 0)
                 v -= g;
         }
@@ -817,9 +819,54 @@ int nsga_save(const nsga *ga, const char *path, const void *blob, size_t blob_le
     return status;
 }
 
+int nsga_read_blob(const char *path, void **blob, size_t *blob_len, ax_err *err)
+{
+    *blob = NULL;
+    *blob_len = 0;
+    unsigned char *data;
+    const unsigned char *body;
+    size_t len;
+    if (frame_read(path, CHECKPOINT_MAGIC, CHECKPOINT_VERSION, "an axsearch NSGA-II checkpoint", &data, &body,
+                   &len, err) != AX_OK)
+        return err ? err->code : AX_EINPUT;
+    /* The identity opens with the shape of a row (put_identity). */
+    bb_reader r = {body, len, 0, 0};
+    uint64_t id_len = bb_get_u64(&r);
+    const unsigned char *id = id_len >= 20 && id_len <= len ? bb_take(&r, (size_t)id_len) : NULL;
+    uint64_t row = 0, rows = 0;
+    if (id) {
+        bb_reader ir = {id, (size_t)id_len, 0, 0};
+        uint64_t n_int = bb_get_u32(&ir), n_real = bb_get_u32(&ir), n_obj = bb_get_u32(&ir);
+        uint64_t n_con = bb_get_u32(&ir);
+        rows = bb_get_u32(&ir);
+        row = 4 * n_int + 8 * n_real + 8 * n_obj + 8 * n_con + 8 + 4 + 8;
+    }
+    bb_take(&r, 32); /* gen, evals, dups, elapsed */
+    int rc = AX_OK;
+    if (!id || r.short_read || (rows && row > (r.n - r.pos) / rows))
+        rc = ax_fail(err, AX_EINPUT, "%s: its contents do not match its layout", path);
+    else
+        bb_take(&r, (size_t)(row * rows));
+    uint64_t n = rc == AX_OK ? bb_get_u64(&r) : 0;
+    const unsigned char *b = rc == AX_OK && !r.short_read && n == r.n - r.pos ? bb_take(&r, (size_t)n) : NULL;
+    if (rc == AX_OK && !b)
+        rc = ax_fail(err, AX_EINPUT, "%s: its contents do not match its layout", path);
+    if (rc == AX_OK && n > 0) {
+        *blob = malloc((size_t)n);
+        if (!*blob)
+            rc = ax_fail(err, AX_EINTERNAL, "%s: out of memory", path);
+        else
+            memcpy(*blob, b, (size_t)n);
+        *blob_len = *blob ? (size_t)n : 0;
+    }
+    free(data);
+    return rc;
+}
+
 /* The checksum guards against damage, not against values no run can
- * write: NaN anywhere in the pool, a negative violation, a rank beyond the
- * pool, negative counts or time. NULL when the state is plausible. */
+ * write: a NaN objective or constraint (evaluate_rows refuses them), a
+ * negative violation, a rank beyond the pool (it indexes arrays), negative
+ * counts or time. NULL when the state is plausible. */
 static const char *implausible_state(const nsga *ga)
 {
     if (ga->evals < 0 || ga->dups < 0 || !(ga->elapsed >= 0) || !isfinite(ga->elapsed))
@@ -835,9 +882,9 @@ static const char *implausible_state(const nsga *ga)
         for (int i = 0; i < p->n_real; i++)
             if (!isfinite(ga->pool.reals[(size_t)row * p->n_real + i]))
                 return "a stored real gene is not a finite number";
-        if (!(ga->pool.viol[row] >= 0) || isnan(ga->pool.crowd[row]) || ga->pool.rank[row] < 0 ||
-            ga->pool.rank[row] >= ga->n)
-            return "a stored violation, rank or crowding distance is impossible";
+        /* (a crowding distance may be NaN when an objective is infinite) */
+        if (!(ga->pool.viol[row] >= 0) || ga->pool.rank[row] < 0 || ga->pool.rank[row] >= ga->n)
+            return "a stored violation or rank is impossible";
     }
     return NULL;
 }

@@ -152,4 +152,10 @@ nsga *nsga_load(const char *path, const nsga_problem *problem, const nsga_config
  * none); owned by ga. */
 const void *nsga_blob(const nsga *ga, size_t *len);
 
+/* Reads only the caller blob of the checkpoint at path, whatever problem
+ * and settings it was written for (so that the caller can say what
+ * changed before nsga_load refuses another problem). *blob is malloc'ed
+ * (caller frees; NULL when empty). AX_EINPUT naming path on damage. */
+int nsga_read_blob(const char *path, void **blob, size_t *blob_len, ax_err *err);
+
 #endif

@@ -38,8 +38,8 @@ static void arch_errors_name_file_and_line(void **state)
         {"[pe\n", "x.ini:1: syntax error"},
         {"[technology]\nnode_nm = 12\n", "x.ini: node_nm = 12"},
         {"[pe]\naccum_buffer_width = 100\n", "x.ini: accum_buffer_width = 100"},
-        {"[pe]\nlanes = 4\n[noc]\nhop_mm = 1\n [pe] \nvector_macs = 4\n",
-         "x.ini:5: section [pe] opened again (first at line 1)"},
+        {"\xEF\xBB\xBF[pe]\nlanes = 4\n[noc]\n  [pe]\nvector_macs = 4\n",
+         "x.ini:4: section [pe] opened again (first at line 1)"},
         {"[pe]\ninput_buffer_kib = 0.0625\ninput_buffer_width = 1024\n",
          "x.ini: input_buffer: a word of 1024 bits is larger than the whole buffer (0.0625 KiB = 512 bits)"},
     };

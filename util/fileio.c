@@ -189,13 +189,21 @@ int fio_check_ini_sections(const char *text, const char *name, ax_err *err)
      * of sections, which the line and size limits keep small. */
     enum { MAX_SECTIONS = 256 };
     struct { const char *at; size_t len; int line; } seen[MAX_SECTIONS];
-    int n = 0, line = 1;
-    for (const char *p = text; *p; line++) {
+    int n = 0, line = 1, after_key = 0;
+    const char *p = text;
+    if (!strncmp(p, "\xEF\xBB\xBF", 3)) /* a UTF-8 BOM, which libinih skips */
+        p += 3;
+    for (; *p; line++) {
         size_t len = strcspn(p, "\n");
         const char *q = p;
-        while (q < p + len && (*q == ' ' || *q == '\t'))
+        while (q < p + len && (*q == ' ' || *q == '\t' || *q == '\r'))
             q++;
-        const char *close = q < p + len && *q == '[' ? memchr(q, ']', (size_t)(p + len - q)) : NULL;
+        /* libinih (Debian builds it with INI_ALLOW_MULTILINE) reads an
+         * indented line after a key as that key's continuation */
+        int continuation = after_key && q > p && q < p + len;
+        const char *close = !continuation && q < p + len && *q == '[' ? memchr(q, ']', (size_t)(p + len - q)) : NULL;
+        if (q < p + len && *q != ';' && *q != '#' && !continuation)
+            after_key = !close;
         if (close) {
             const char *sec = q + 1;
             size_t sec_len = (size_t)(close - sec);

@@ -1,9 +1,12 @@
 /* NSGA-II checkpoints (ga/nsga.h). The input is the body of the frame:
  * it is sealed with the right magic, version and checksum here, since
  * the checksum would stop nearly every mutated file before the parser.
- * A checkpoint that loads is run one generation further, which uses
- * every stored rank, objective and crowding distance. */
+ * Its caller blob is read alone (nsga_read_blob), then a checkpoint that
+ * loads is run one generation further, which uses every stored rank,
+ * objective and crowding distance. */
 #include "tests/fuzz/fuzz_support.h"
+
+#include <stdlib.h>
 
 #include "ga/nsga.h"
 #include "util/frame.h"
@@ -27,6 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ax_err err = {0};
     if (frame_write(path, magic, 1, data, size, &err) != AX_OK)
         return 0;
+    void *blob;
+    size_t blob_len;
+    if (nsga_read_blob(path, &blob, &blob_len, &err) == AX_OK)
+        free(blob);
     nsga_problem p = {3, card, 1, lo, hi, 2, 1, NULL, eval_one, NULL};
     nsga_config c;
     nsga_config_defaults(&c);
