@@ -171,9 +171,9 @@ static int count_lines(const char *path)
     return n;
 }
 
-/* Starts a search in the background. */
 /* Starts `axsearch CMD CFG --out OUT --threads 2` (CMD: search or
- * baselines) in the background, its output discarded. */
+ * baselines), or with cfg NULL `axsearch resume OUT --threads 2`, in the
+ * background, its output discarded. */
 static pid_t spawn_run(const char *cmd, const char *cfg, const char *out)
 {
     const char *prog = getenv("AXSEARCH");
@@ -184,7 +184,10 @@ static pid_t spawn_run(const char *cmd, const char *cfg, const char *out)
     if (pid == 0) {
         freopen("/dev/null", "w", stdout);
         freopen("/dev/null", "w", stderr);
-        execl(prog, prog, cmd, cfg, "--out", out, "--threads", "2", (char *)NULL);
+        if (cfg)
+            execl(prog, prog, cmd, cfg, "--out", out, "--threads", "2", (char *)NULL);
+        else
+            execl(prog, prog, "resume", out, "--threads", "2", (char *)NULL);
         _exit(127);
     }
     return pid;
@@ -250,24 +253,6 @@ static void killed_and_resumed_equals_uninterrupted(void **state)
     assert_same_results(whole, out);
 }
 
-/* Starts `axsearch resume OUT --threads 2` in the background, output
- * discarded. */
-static pid_t spawn_resume(const char *out)
-{
-    const char *prog = getenv("AXSEARCH");
-    if (!prog)
-        prog = "./axsearch";
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        freopen("/dev/null", "w", stdout);
-        freopen("/dev/null", "w", stderr);
-        execl(prog, prog, "resume", out, "--threads", "2", (char *)NULL);
-        _exit(127);
-    }
-    return pid;
-}
-
 /* Crash safety, repeatable: a search with baselines is killed with
  * SIGKILL at 20 moments drawn from a seeded PCG32 stream (within an eighth
  * of an uninterrupted run's time after each start, the first once the
@@ -300,7 +285,7 @@ static void twenty_kills_equal_uninterrupted(void **state)
     int with_checkpoint = 0;
     for (int start = 0; kills < 20 && !finished; start++) {
         /* killed before its config.ini existed, the search starts anew */
-        pid_t pid = access(ini, F_OK) != 0 ? spawn_run("search", cfg, out) : spawn_resume(out);
+        pid_t pid = access(ini, F_OK) != 0 ? spawn_run("search", cfg, out) : spawn_run("resume", NULL, out);
         for (int i = 0; start == 0 && i < 20000 && access(ini, F_OK) != 0; i++) {
             struct timespec tick = {0, 2000000};
             nanosleep(&tick, NULL);
