@@ -147,8 +147,15 @@ static int bl_load_plain(bb_reader *r, fit *plain, const char *path, size_t *add
     return AX_OK;
 }
 
-/* Loads RUN/baselines.bin into the caches if it exists. */
-static int bl_load(run_env *e, fit *plain, const char *dir, ax_err *err)
+/* Adds what the user can do about a damaged baselines.bin to err. */
+static int remove_hint(int rc, ax_err *err)
+{
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err->msg);
+    return ax_fail(err, rc, "%.900s; remove it to run the baselines from the start", why);
+}
+
+int bl_check_file(const char *dir, ax_err *err)
 {
     char path[SCFG_PATH + 32];
     fio_join(path, sizeof path, dir, "baselines.bin");
@@ -156,10 +163,22 @@ static int bl_load(run_env *e, fit *plain, const char *dir, ax_err *err)
         return AX_OK;
     unsigned char *data;
     const unsigned char *body;
+    size_t len;
+    int rc = frame_read(path, bl_magic, BL_VERSION, "a baselines checkpoint", &data, &body, &len, err);
+    if (rc != AX_OK)
+        return remove_hint(rc, err);
+    free(data);
+    return AX_OK;
+}
+
+int bl_load_file(run_env *e, fit *plain, const char *path, ax_err *err)
+{
+    unsigned char *data;
+    const unsigned char *body;
     size_t len, added, added_plain = 0;
     int rc = frame_read(path, bl_magic, BL_VERSION, "a baselines checkpoint", &data, &body, &len, err);
     if (rc != AX_OK)
-        return ax_err_prefix(err, "remove it to run the baselines from the start");
+        return remove_hint(rc, err);
     bb_reader r = {body, len, 0, 0};
     rc = run_state_get_entries(&r, e->fit, 1, &added, path, err);
     if (rc == AX_OK)
@@ -170,6 +189,14 @@ static int bl_load(run_env *e, fit *plain, const char *dir, ax_err *err)
         run_env_say(e, "baselines: %zu results known from %s\n", added + added_plain, path);
     free(data);
     return rc;
+}
+
+/* Loads RUN/baselines.bin into the caches if it exists. */
+static int bl_load(run_env *e, fit *plain, const char *dir, ax_err *err)
+{
+    char path[SCFG_PATH + 32];
+    fio_join(path, sizeof path, dir, "baselines.bin");
+    return access(path, F_OK) == 0 ? bl_load_file(e, plain, path, err) : AX_OK;
 }
 
 /* Scores rows [from, n) through the fit's cache in batches of one

@@ -57,6 +57,18 @@ int bl_random_draws(uint64_t seed, const int32_t *card, long budget, bl_set *s);
 results_savings bl_search_savings(const bl_set *s, int from, int to, double exact_pj);
 results_savings bl_test_savings(const bl_set *s, int from, int to, double exact_pj);
 
+/* Checks the frame of RUN/baselines.bin (magic, checksum, version) when
+ * it exists, so that a resume refuses a damaged one before any work;
+ * AX_EINPUT naming the file otherwise. */
+int bl_check_file(const char *dir, ax_err *err);
+
+/* Replays a baselines.bin (path) into the caches: its first list into
+ * e->fit, its second into plain (with [recovery] on: the fitness of the
+ * search without recovery), or, plain NULL, it must be empty. AX_EINPUT
+ * naming path when the file is damaged, of another version or written for
+ * another configuration (fit_remember checks every gene). */
+int bl_load_file(run_env *e, fit *plain, const char *path, ax_err *err);
+
 /* Runs every baseline into dir (baselines.tsv, summary.tsv). budget: the
  * evaluations random search gets. front_hv: the search's hypervolume (< 0
  * when there is no search: `axsearch baselines`); front_test: its front's

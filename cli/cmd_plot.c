@@ -10,6 +10,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/ptab.h"
 #include "cli/scfg.h"
 
 /* The folder holding the gnuplot scripts: $AXSEARCH_PLOTS, or plots/ next
@@ -77,46 +78,8 @@ static int gp_quote(char *dst, size_t size, const char *s)
     return 0;
 }
 
-/* Checks that path is a TSV file with a header naming every column of
- * cols and at least one data row. Prints the problem; 0 when fine. */
-static int check_table(const char *path, const char *const *cols, int n_cols)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "axsearch plot: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    char header[8192], row[8192];
-    int ok = fgets(header, sizeof header, f) != NULL, rows = ok && fgets(row, sizeof row, f) != NULL;
-    fclose(f);
-    if (!ok) {
-        fprintf(stderr, "axsearch plot: %s: empty or unreadable\n", path);
-        return -1;
-    }
-    for (int i = 0; i < n_cols; i++) {
-        size_t len = strlen(cols[i]);
-        const char *p = header;
-        int found = 0;
-        while (!found && (p = strstr(p, cols[i])) != NULL) {
-            found = (p == header || p[-1] == '\t') && (p[len] == '\t' || p[len] == '\n' || p[len] == '\r');
-            p += len;
-        }
-        if (!found) {
-            fprintf(stderr, "axsearch plot: %s: no column '%s' in its header (not written by axsearch?)\n", path,
-                    cols[i]);
-            return -1;
-        }
-    }
-    if (!rows) {
-        fprintf(stderr, "axsearch plot: %s: no data rows\n", path);
-        return -1;
-    }
-    return 0;
-}
-
-/* Reads max_drop from the run's config.ini, and the layer count from the
- * header of front.tsv. */
-static int run_facts(const char *run, double *max_drop, int *layers)
+/* Reads max_drop from the run's config.ini. */
+static int run_max_drop(const char *run, double *max_drop)
 {
     char path[SCFG_PATH + 32];
     scfg c;
@@ -128,17 +91,6 @@ static int run_facts(const char *run, double *max_drop, int *layers)
         return -1;
     }
     *max_drop = c.max_drop;
-    *layers = 0;
-    snprintf(path, sizeof path, "%s/front.tsv", run);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    char line[8192];
-    if (fgets(line, sizeof line, f))
-        for (char *p = strtok(line, "\t\n"); p; p = strtok(NULL, "\t\n"))
-            if (p[0] == 'L' && p[1] >= '0' && p[1] <= '9')
-                (*layers)++;
-    fclose(f);
     return 0;
 }
 
@@ -188,15 +140,6 @@ static int plot_check(const char *run)
             return -1;
         }
     }
-    static const char *const front_cols[] = {"energy_uj", "confirm_drop_pp", "confirm_drop_se", "confirm_drop_ucb",
-                                             "test_drop_pp", "test_drop_se", "energy_saved_pct"};
-    static const char *const hist_cols[] = {"gen", "evals", "hv"};
-    snprintf(path, sizeof path, "%s/front.tsv", run);
-    if (check_table(path, front_cols, 7) != 0)
-        return -1;
-    snprintf(path, sizeof path, "%s/history.tsv", run);
-    if (check_table(path, hist_cols, 3) != 0)
-        return -1;
     snprintf(path, sizeof path, "%s/plots", run);
     if (mkdir(path, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "axsearch plot: %s: %s\n", path, strerror(errno));
@@ -208,16 +151,6 @@ static int plot_check(const char *run)
         return -1;
     }
     return 0;
-}
-
-/* Does baselines.tsv exist (*hasbase), and is it a good table? */
-static int plot_baselines(const char *run, int *hasbase)
-{
-    char path[SCFG_PATH + 64];
-    snprintf(path, sizeof path, "%s/baselines.tsv", run);
-    static const char *const base_cols[] = {"baseline", "energy_uj", "drop_pp"};
-    *hasbase = access(path, F_OK) == 0;
-    return *hasbase && check_table(path, base_cols, 3) != 0 ? -1 : 0;
 }
 
 /* What each figure's script is told. */
@@ -260,18 +193,41 @@ static int plot_figure(const plot_opts *o, const plot_facts *f, const char *name
     return 0;
 }
 
+static const char *const figures[][2] = {
+    {"front", "front.gp"}, {"hv", "hv.gp"}, {"heatmap", "heatmap.gp"}, {"breakdown", "run_breakdown.gp"}};
+static const char *const formats[] = {"png", "svg"};
+
+/* Each figure's path is free or a file to replace: checked before any
+ * figure is drawn, so a bad path leaves every figure as it was. */
+static int plot_targets_free(const char *run)
+{
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
+        for (size_t k = 0; k < 2; k++) {
+            char path[SCFG_PATH + 64];
+            struct stat st;
+            snprintf(path, sizeof path, "%s/plots/%s.%s", run, figures[i][0], formats[k]);
+            if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+                fprintf(stderr, "axsearch plot: %s: cannot replace it: not a regular file\n", path);
+                return -1;
+            }
+        }
+    return 0;
+}
+
 /* Every figure in both formats; the exit status. */
 static int plot_run(const plot_opts *o)
 {
     plot_facts f;
-    if (plot_check(o->run) != 0)
+    if (plot_check(o->run) != 0 || plot_targets_free(o->run) != 0)
         return 2;
     plots_dir(f.dir);
-    if (run_facts(o->run, &f.max_drop, &f.layers) != 0 || plot_baselines(o->run, &f.hasbase) != 0)
+    if (run_max_drop(o->run, &f.max_drop) != 0)
         return 2;
-    static const char *const figures[][2] = {
-        {"front", "front.gp"}, {"hv", "hv.gp"}, {"heatmap", "heatmap.gp"}, {"breakdown", "run_breakdown.gp"}};
-    static const char *const formats[] = {"png", "svg"};
+    ax_err err = {0};
+    if (ptab_read(o->run, &f.layers, &f.hasbase, &err) != AX_OK) {
+        fprintf(stderr, "axsearch plot: %s\n", err.msg);
+        return 2;
+    }
     int failures = 0, bad_paths = 0;
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
         for (size_t k = 0; k < 2; k++) {

@@ -108,6 +108,8 @@ static int resume_run(const resume_opts *o, ax_err *err)
     search_catch_signals(&stop);
     run_env e;
     memset(&e, 0, sizeof e);
+    if (rc == AX_OK && (c.baselines || o->baselines_only))
+        rc = bl_check_file(o->dir, err);
     if (rc == AX_OK)
         rc = run_env_open(&e, &c, &stop, err);
     if (rc != AX_OK)

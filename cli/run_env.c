@@ -262,6 +262,10 @@ int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err 
         rc = open_recovery(e, err);
     if (rc == AX_OK)
         rc = open_fit(e, err);
+    /* A message about a key's value ("[knobs] noc_swing: ...") names the
+     * configuration file it came from. */
+    if (rc == AX_EINPUT && err->msg[0] == '[' && c->source[0])
+        ax_err_prefix(err, "%s", c->source);
     if (rc != AX_OK)
         run_env_close(e);
     return rc;

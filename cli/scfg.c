@@ -376,6 +376,7 @@ int scfg_load_string(const char *text, const char *name, const char *dir, scfg *
     if (fio_check_line_lengths(text, name, SCFG_MAX_LINE, err) != AX_OK ||
         fio_check_ini_sections(text, name, err) != AX_OK)
         return err->code;
+    snprintf(c->source, sizeof c->source, "%s", name);
     parse_ctx p = {c, dir, {0}, ""};
     return finish(ini_parse_string(text, handler, &p), &p, text, name, err);
 }

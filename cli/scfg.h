@@ -58,6 +58,9 @@ typedef struct scfg {
     char arch[SCFG_PATH]; /* "" = built-in Simba */
     char mapping[16];     /* energy | edp */
     int gate_idle;        /* idle multiplier arrays power-gated */
+    /* not a key: the file read last ("" = defaults only), which messages
+     * about a key's value name */
+    char source[SCFG_PATH];
 } scfg;
 
 /* The defaults (no file). */

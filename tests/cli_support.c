@@ -33,7 +33,7 @@ static char *slurp(const char *path)
     return buf;
 }
 
-cli_result cli_run(const char *args)
+static cli_result run_prefixed(const char *prefix, const char *args)
 {
     cli_result r = {-1, NULL, NULL};
     const char *prog = getenv("AXSEARCH");
@@ -42,9 +42,9 @@ cli_result cli_run(const char *args)
     char out[64], err[64];
     snprintf(out, sizeof out, "/tmp/axsearch-cli-%ld.out", (long)getpid());
     snprintf(err, sizeof err, "/tmp/axsearch-cli-%ld.err", (long)getpid());
-    size_t len = strlen(prog) + strlen(args) + 2 * sizeof out + 32;
+    size_t len = strlen(prefix) + strlen(prog) + strlen(args) + 2 * sizeof out + 32;
     char *cmd = malloc(len);
-    snprintf(cmd, len, "'%s' %s >%s 2>%s", prog, args, out, err);
+    snprintf(cmd, len, "%s'%s' %s >%s 2>%s", prefix, prog, args, out, err);
     int st = system(cmd);
     free(cmd);
     r.status = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -53,6 +53,18 @@ cli_result cli_run(const char *args)
     remove(out);
     remove(err);
     return r;
+}
+
+cli_result cli_run(const char *args)
+{
+    return run_prefixed("", args);
+}
+
+cli_result cli_run_within(const char *args, int seconds)
+{
+    char prefix[48];
+    snprintf(prefix, sizeof prefix, "timeout -k 2 %d ", seconds);
+    return run_prefixed(prefix, args);
 }
 
 void cli_result_free(cli_result *r)

@@ -12,6 +12,10 @@ typedef struct cli_result {
 
 /* Runs "$AXSEARCH <args>" through /bin/sh (args is shell text). */
 cli_result cli_run(const char *args);
+/* The same, stopped (SIGTERM, then SIGKILL 2 s later) when it runs longer
+ * than seconds: status 124 then (coreutils' timeout). */
+cli_result cli_run_within(const char *args, int seconds);
+
 void cli_result_free(cli_result *r);
 
 /* The last non-empty line of text (a pointer into a static buffer). */

@@ -24,6 +24,7 @@
 #include "util/hash.h"
 #include "util/pcg.h"
 #include "util/sort.h"
+#include "util/tsv.h"
 #include "util/wallclock.h"
 
 
@@ -613,6 +614,84 @@ static void write_atomic_one_shot(void **state)
  * entries noted by their index there. TEST0 strings include the NUL.
  * hash_fnv1a64 is started from the published basis here; whether
  * HASH_FNV_OFFSET is that basis is checked on its own below. */
+/* A table as axsearch writes them, and each way tsv_parse refuses one,
+ * with the line it names. */
+static void tsv_good_table(void **state)
+{
+    (void)state;
+    static const char text[] = "a\tb\tname\n1\t-2.5e3\tx\r\nnan\tinf\t\n3\t4\tlast";
+    tsv_table t;
+    ax_err err = {0};
+    assert_int_equal(tsv_parse(text, sizeof text - 1, "t.tsv", &t, &err), AX_OK);
+    assert_int_equal(t.n_cols, 3);
+    assert_int_equal(t.n_rows, 3);
+    assert_int_equal(tsv_col(&t, "name"), 2);
+    assert_int_equal(tsv_col(&t, "nam"), -1);
+    assert_string_equal(tsv_cell(&t, 0, 2), "x"); /* the '\r' dropped */
+    assert_string_equal(tsv_cell(&t, 1, 2), "");
+    assert_string_equal(tsv_cell(&t, 2, 2), "last");
+    assert_int_equal(t.line[3], 4);
+    static const char *const nums[] = {"a", "b"};
+    assert_int_equal(tsv_require_numbers(&t, nums, 2, &err), AX_OK);
+    static const char *const text_col[] = {"name"};
+    assert_int_equal(tsv_require_numbers(&t, text_col, 1, &err), AX_EINPUT);
+    assert_string_equal(err.msg, "t.tsv:2: column 'name': 'x' is not a number");
+    static const char *const missing[] = {"a", "zz"};
+    assert_int_equal(tsv_require_columns(&t, missing, 2, &err), AX_EINPUT);
+    assert_string_equal(err.msg, "t.tsv: no column 'zz' in its header (not written by axsearch?)");
+    tsv_free(&t);
+    tsv_free(&t); /* emptied: freeing twice is safe */
+    tsv_free(NULL);
+    /* a header alone: no rows */
+    assert_int_equal(tsv_parse("a\tb\n", 4, "h.tsv", &t, &err), AX_OK);
+    assert_int_equal(t.n_rows, 0);
+    tsv_free(&t);
+}
+
+static void tsv_refusals(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        size_t len; /* 0: strlen */
+        const char *msg;
+    } cases[] = {
+        {"", 0, "b.tsv:1: empty: no header line"},
+        {"a\tb\n1\t2\n3\n", 0, "b.tsv:3: 1 field, the header has 2"},
+        {"a\tb\n1\t2\t3\n", 0, "b.tsv:2: 3 fields or more, the header has 2"},
+        {"a\tb\n\n", 0, "b.tsv:2: 1 field, the header has 2"},
+        {"a\t\tb\n", 0, "b.tsv:1: an empty column name in the header"},
+        {"a\tb\ta\n", 0, "b.tsv:1: column 'a' named twice in the header"},
+        {"a\n1\n2\0\n", 7, "b.tsv:3: a NUL byte: not a text table"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tsv_table t;
+        ax_err err = {0};
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+        assert_int_equal(tsv_parse(cases[i].text, len, "b.tsv", &t, &err), AX_EINPUT);
+        if (strcmp(err.msg, cases[i].msg) != 0)
+            fail_msg("case %zu: '%s', expected '%s'", i, err.msg, cases[i].msg);
+        assert_null(t.cells);
+        assert_null(t.text);
+    }
+    /* A wide header (distinct names: checked in n log n) over a million
+     * empty lines is refused at the first of them, without asking for
+     * lines x columns cells (10^11 here). */
+    size_t cols = 100000, lines = 1000000;
+    char *big = malloc(8 * cols + lines);
+    assert_non_null(big);
+    size_t len = 0;
+    for (size_t c = 0; c < cols; c++)
+        len += (size_t)sprintf(big + len, "c%zu%c", c, c + 1 < cols ? '\t' : '\n');
+    memset(big + len, '\n', lines);
+    len += lines;
+    tsv_table t;
+    ax_err err = {0};
+    assert_int_equal(tsv_parse(big, len, "w.tsv", &t, &err), AX_EINPUT);
+    assert_string_equal(err.msg, "w.tsv:2: 1 field, the header has 100000");
+    free(big);
+}
+
 static void fnv1a64_reference_vectors(void **state)
 {
     (void)state;
@@ -774,6 +853,8 @@ int main(void)
         cmocka_unit_test(atomic_commit_and_abort),
         cmocka_unit_test(atomic_refusals),
         cmocka_unit_test(write_atomic_one_shot),
+        cmocka_unit_test(tsv_good_table),
+        cmocka_unit_test(tsv_refusals),
         cmocka_unit_test(fnv1a64_reference_vectors),
         cmocka_unit_test(fnv1a64_incremental),
         cmocka_unit_test(fnv1a64_offset_macro),

@@ -35,9 +35,13 @@ for bin in "$@"; do
     fi
     log="$work/$t.log"
     "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
-        -artifact_prefix="$work/$t-" -print_final_stats=1 "$work/$t" > "$log" 2>&1
+        -artifact_prefix="$work/$t-" -print_final_stats=1 "$work/$t" > "$log" 2>&1 &
+    pid=$!
+    wait "$pid"
     rc=$?
-    rm -rf /tmp/axsearch-fuzz-*   # the targets' scratch files (tests/fuzz/fuzz_support.h)
+    # this target's scratch files only (tests/fuzz/fuzz_support.h), so
+    # that runners working side by side leave each other's alone
+    rm -rf /tmp/axsearch-fuzz-"$pid"-*
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     units=$(ls "$work/$t" | wc -l)
     if [ "$rc" -eq 0 ]; then

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/run_env.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A malloc'ed NUL-terminated copy of data (caller frees); aborts when out
@@ -17,5 +19,12 @@ char *fuzz_text(const uint8_t *data, size_t size);
 /* Writes data to /tmp/axsearch-fuzz-PID-<name> and returns that path (a
  * static buffer, overwritten by the next call with the same name). */
 const char *fuzz_file(const char *name, const uint8_t *data, size_t size);
+
+/* Opens the environment the state and baselines targets read their inputs
+ * against: LeNet-5 (models/, so run from the repository root, as make
+ * fuzz does) on 20 images per split, one thread, no baselines; also what
+ * tests/fuzz/corpus/{state,baselines}/ were written with. 0, or -1 with a
+ * message on stderr. */
+int fuzz_lenet_env(run_env *e);
 
 #endif
