@@ -5,6 +5,8 @@
 #   make test       the checks below, then the test suite (installs what is missing)
 #   make check      check-layers (util/layers.txt), check-funcs, check-links
 #   make asan       the test suite under AddressSanitizer + UBSan
+#   make tsan       the threaded tests under ThreadSanitizer (clang, LLVM OpenMP + Archer)
+#   make valgrind   a short search, its resume and plot under valgrind's memcheck
 #   make bench      the speed benchmarks (never run in CI)
 #   make fuzz       every reader under libFuzzer + ASan/UBSan, FUZZ_SECONDS each (30)
 #   make deps       install the Debian packages the project needs
@@ -37,7 +39,7 @@ LIB_SRC := $(wildcard util/*.c ga/*.c approx/*.c accel_model/*.c fitness/*.c fit
 # parser, the checkpoint state and the baselines directly.
 CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
-TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+TEST_SUPPORT := $(filter-out $(TEST_SRC) tests/tsan_selftest.c,$(wildcard tests/*.c))
 BENCH_SRC := $(wildcard benchmarks/bench_*.c)
 FUZZ_SRC := $(filter-out tests/fuzz/fuzz_support.c,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -50,7 +52,7 @@ BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 LIB     := $(BUILD)/libaxsearch.a
 CLI_LIB := $(BUILD)/libaxcli.a
 
-.PHONY: all deps test asan bench fuzz fuzz-build run clean check-deps check check-layers check-funcs check-links
+.PHONY: all deps test asan tsan valgrind bench fuzz fuzz-build run clean check-deps check check-layers check-funcs check-links
 # Keep objects that pattern rules build on the way to a binary.
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -122,6 +124,47 @@ asan: check-deps
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    test
 
+# The OpenMP paths under ThreadSanitizer (build-tsan/): clang with LLVM's
+# OpenMP runtime and its Archer tool (libomp-14-dev), which tells TSan
+# about OpenMP's barriers, locks and reductions through OMPT, so no
+# suppression file is needed; ignore_noninstrumented_modules keeps TSan
+# out of the runtime's own (uninstrumented) internals, as Archer asks. The tests that run threads: the emulator and its
+# prefix cache, the fitness batch, accuracy recovery, NSGA-II, and whole
+# searches with 1 to 4 threads through the program built with TSan
+# (test_search's thread-invariance test; AX_TEST_FILTER picks it).
+TSAN_TESTS := test_emu test_pcache test_fit test_recover test_nsga test_search
+TSAN_LIB   := /usr/lib/llvm-14/lib
+TSAN_ENV   := OMP_TOOL_LIBRARIES=$(TSAN_LIB)/libarcher.so LD_LIBRARY_PATH=$(TSAN_LIB) \
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 ignore_noninstrumented_modules=1"
+tsan: check-deps
+	@util/deps.sh --fuzz
+	@$(MAKE) --no-print-directory BUILD=build-tsan CC=clang OPT=-O1 \
+	    EXTRA_CFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+	    build-tsan/axsearch $(TSAN_TESTS:%=build-tsan/tests/%)
+	@clang -O1 -g -fopenmp -fsanitize=thread -o build-tsan/tsan_selftest tests/tsan_selftest.c
+	@$(TSAN_ENV) build-tsan/tsan_selftest > /dev/null 2> build-tsan/tsan_selftest.log; \
+	    if [ $$? -eq 66 ] && [ $$(grep -c 'WARNING: ThreadSanitizer' build-tsan/tsan_selftest.log) -eq 1 ]; then \
+	        echo "tsan: the planted race is reported, the reduction is not"; \
+	    else echo "tsan: the self-test failed (build-tsan/tsan_selftest.log)"; exit 1; fi
+	@$(TSAN_ENV) AX_TEST_FILTER=threads_give_identical_files AXSEARCH=$(abspath build-tsan/axsearch) \
+	    util/run_tests.sh $(TSAN_TESTS:%=build-tsan/tests/%)
+
+# A short search (tests/valgrind.ini), resumed for one more generation,
+# then plotted, each under memcheck: any invalid access, use of an
+# uninitialised value or definite/indirect leak fails it. (gnuplot, a
+# child of plot, is not traced.)
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+valgrind: check-deps
+	@util/deps.sh --valgrind
+	@$(MAKE) --no-print-directory $(BUILD)/axsearch
+	@rm -rf $(BUILD)/valgrind-run
+	$(VALGRIND) $(BUILD)/axsearch search tests/valgrind.ini --out $(BUILD)/valgrind-run > /dev/null
+	$(VALGRIND) $(BUILD)/axsearch resume $(BUILD)/valgrind-run --gens 3 > /dev/null
+	$(VALGRIND) $(BUILD)/axsearch plot $(BUILD)/valgrind-run > /dev/null 2> $(BUILD)/valgrind-plot.log || \
+	    { cat $(BUILD)/valgrind-plot.log; exit 1; }
+	@echo "valgrind: search, resume and plot ran clean"
+
 bench: check-deps
 	@$(MAKE) --no-print-directory $(BUILD)/axsearch $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; AXSEARCH=$(abspath $(BUILD)/axsearch) $$b || exit 1; done
@@ -147,7 +190,7 @@ run: check-deps
 	./axsearch plot runs/quick
 
 clean:
-	rm -rf build build-asan build-fuzz axsearch
+	rm -rf build build-asan build-tsan build-fuzz axsearch
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d) \
     $(FUZZ_SRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/fuzz/fuzz_support.d

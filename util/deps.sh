@@ -2,7 +2,8 @@
 # Installs the Debian packages axsearch needs, and only those that are missing.
 # Usage: util/deps.sh            (build, test, run)
 #        util/deps.sh --train    (also what models/train.py needs to retrain)
-#        util/deps.sh --fuzz     (also clang, its libFuzzer and OpenMP runtimes: make fuzz)
+#        util/deps.sh --fuzz     (also clang, its libFuzzer and OpenMP runtimes: make fuzz, make tsan)
+#        util/deps.sh --valgrind (also valgrind: make valgrind)
 set -eu
 
 pkgs="gcc make pkg-config zlib1g-dev libinih-dev libcmocka-dev
@@ -10,6 +11,9 @@ pkgs="gcc make pkg-config zlib1g-dev libinih-dev libcmocka-dev
       dataset-fashion-mnist gnuplot-nox"
 if [ "${1:-}" = "--train" ]; then
     pkgs="$pkgs python3 python3-torch python3-numpy python3-onnx"
+fi
+if [ "${1:-}" = "--valgrind" ]; then
+    pkgs="$pkgs valgrind"
 fi
 if [ "${1:-}" = "--fuzz" ]; then
     pkgs="$pkgs clang libclang-rt-14-dev libomp-14-dev"

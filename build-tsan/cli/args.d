@@ -1,0 +1,5 @@
+build-tsan/cli/args.o: cli/args.c cli/args.h util/err.h
+
+cli/args.h:
+
+util/err.h:

@@ -1,0 +1,3 @@
+build-tsan/fitness/race.o: fitness/race.c fitness/race.h
+
+fitness/race.h:

@@ -1,0 +1,3 @@
+build-tsan/util/err.o: util/err.c util/err.h
+
+util/err.h:

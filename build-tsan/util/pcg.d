@@ -1,0 +1,3 @@
+build-tsan/util/pcg.o: util/pcg.c util/pcg.h
+
+util/pcg.h:
