@@ -640,6 +640,19 @@ static size_t count_rows(const char *text)
     return rows;
 }
 
+int mult_lib_index_tables(const char *path, size_t *tables, ax_err *err)
+{
+    unsigned char *data;
+    size_t len;
+    int rc = fio_read_all(path, FIO_MAX_TEXT, &data, &len, err);
+    if (rc != AX_OK)
+        return rc;
+    size_t rows = count_rows((const char *)data);
+    *tables = rows > 0 ? rows - 1 : 0;
+    free(data);
+    return AX_OK;
+}
+
 int mult_lib_import_index(mult_lib *lib, const char *path, ax_err *err)
 {
     unsigned char *data;

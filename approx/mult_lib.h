@@ -89,6 +89,10 @@ int mult_lib_add_lut(mult_lib *lib, const char *name, const char *family, const 
 #define MULT_LIB_MAX_ENTRIES 4096
 int mult_lib_import_index(mult_lib *lib, const char *path, ax_err *err);
 
+/* The tables an index file lists (its rows but the header), read without
+ * the tables, so that a caller can weigh an import before making it. */
+int mult_lib_index_tables(const char *path, size_t *tables, ax_err *err);
+
 /* Dynamic energy per multiplication in pJ when activations follow
  * act_hist[256] and weights w_hist[256] (independent; counts or
  * probabilities). Generated entries are simulated on a stream drawn from

@@ -19,8 +19,9 @@ static void usage(FILE *out)
                  "                      [--allow-change KEYS]\n"
                  "Continues a search (from RUN/checkpoint.bin) or a baselines run (from\n"
                  "RUN/baselines.bin); --gens extends a search's budget. RUN/config.ini may\n"
-                 "change only in generations, threads, time_limit, baselines and\n"
-                 "prefix_cache_mb; a search refuses other changes, naming the keys, unless\n"
+                 "change only in generations, threads, time_limit, baselines,\n"
+                 "prefix_cache_mb and memory_mb; a search refuses other changes, naming the\n"
+                 "keys, unless\n"
                  "--allow-change lists them (comma list, e.g. max_drop,val_images).\n");
 }
 

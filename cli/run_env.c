@@ -1,11 +1,16 @@
 #include "cli/run_env.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/glue.h"
+#include "util/fileio.h"
+#include "util/hash.h"
 #include "util/wallclock.h"
 
 void run_env_say(run_env *e, const char *fmt, ...)
@@ -245,12 +250,132 @@ static int open_fit(run_env *e, ax_err *err)
     return rc;
 }
 
+/* What a run holds at its peak beyond its inputs: the program, the
+ * built-in multiplier library (~50 tables and their emulator copies),
+ * per-thread activations and the evaluation cache of a long search. */
+#define RUN_OVERHEAD_MIB 64
+
+/* The memory a run's configuration asks for, estimated from the files'
+ * sizes and headers before any is loaded (MiB, rounded up), against
+ * memory_mb: a model, dataset or library too large is refused here, with
+ * the file and the figures, instead of by the kernel's OOM killer later.
+ * The estimates (docs/search.md, "Memory"): 4x the ONNX file (its import
+ * measured 3.1x: file, unpacked protobuf, float graph; then the 8-bit
+ * network), twice the training files (read whole, then the split copied)
+ * plus the test files, 256 KiB per imported table (its products and the
+ * emulator's copy). The prefix cache, a speed-up that changes no result,
+ * gets what is left when its prefix_cache_mb does not fit, and says so. */
+static int check_memory(run_env *e, ax_err *err)
+{
+    scfg *c = &e->cfg;
+    uint64_t budget = (uint64_t)c->memory_mb << 20;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (!budget && pages > 0 && page > 0)
+        budget = (uint64_t)pages * (uint64_t)page / 4 * 3;
+    if (!budget)
+        return AX_OK; /* the machine does not say: no check */
+    struct stat st;
+    if (stat(c->onnx, &st) != 0)
+        return ax_fail(err, AX_EINPUT, "%s: %s", c->onnx, strerror(errno));
+    int64_t train = 0, test = 0;
+    const char *data = c->data[0] ? c->data : NULL;
+    int rc = idx_split_file_bytes(data, IDX_SPLIT_TRAIN, &train, err);
+    if (rc == AX_OK)
+        rc = idx_split_file_bytes(data, IDX_SPLIT_TEST, &test, err);
+    size_t tables = 0;
+    if (rc == AX_OK && c->import[0])
+        rc = mult_lib_index_tables(c->import, &tables, err);
+    if (rc != AX_OK)
+        return rc;
+    const uint64_t mib = 1 << 20;
+    uint64_t model = (4 * (uint64_t)st.st_size + mib - 1) / mib,
+             set = (2 * (uint64_t)train + (uint64_t)test + mib - 1) / mib,
+             lib = ((uint64_t)tables * (256 << 10) + mib - 1) / mib, need = model + set + lib + RUN_OVERHEAD_MIB,
+             have = budget / mib;
+    if (need > have) {
+        const char *what = model >= set && model >= lib ? c->onnx
+                           : set >= lib                 ? (data ? data : IDX_DEFAULT_DIR)
+                                                        : c->import;
+        return ax_fail(err, AX_EINPUT,
+                       "%s: the largest part of a run that would need about %llu MiB (model %llu, data %llu, "
+                       "imported library %llu, the rest %d), more than the memory budget of %llu MiB (%s)",
+                       what, (unsigned long long)need, (unsigned long long)model, (unsigned long long)set,
+                       (unsigned long long)lib, RUN_OVERHEAD_MIB, (unsigned long long)have,
+                       c->memory_mb ? "[search] memory_mb" : "3/4 of physical memory; set [search] memory_mb");
+    }
+    if ((uint64_t)c->prefix_cache_mb > have - need) {
+        run_env_say(e, "memory: the prefix cache gets %llu of its %ld MiB (memory budget %llu MiB, the rest "
+                       "needs %llu)\n",
+                    (unsigned long long)(have - need), c->prefix_cache_mb, (unsigned long long)have,
+                    (unsigned long long)need);
+        c->prefix_cache_mb = (long)(have - need);
+    }
+    return AX_OK;
+}
+
+/* The multiplier set as the search sees it: each member's name, family,
+ * product table and cost, in gene order. */
+static uint64_t library_hash(const run_env *e)
+{
+    uint64_t h = HASH_FNV_OFFSET;
+    for (int i = 0; i < e->n_mults; i++) {
+        const mult_entry *m = mult_lib_entry(e->lib, (size_t)e->mult_entry[i]);
+        h = hash_fnv1a64(h, m->name, strlen(m->name) + 1);
+        h = hash_fnv1a64(h, m->family, strlen(m->family) + 1);
+        h = hash_fnv1a64(h, m->lut, 65536 * sizeof *m->lut);
+        const double cost[] = {m->cost.area_um2, m->cost.delay_ns, m->cost.energy_pj, m->cost.power_uw};
+        h = hash_fnv1a64(h, cost, sizeof cost);
+    }
+    return h;
+}
+
+/* Fills e->inputs (run_env_record) once everything is open. */
+static int fingerprint_inputs(run_env *e, ax_err *err)
+{
+    const scfg *c = &e->cfg;
+    uint64_t model = HASH_FNV_OFFSET, data = HASH_FNV_OFFSET, chip = HASH_FNV_OFFSET;
+    const char *dir = c->data[0] ? c->data : NULL;
+    int rc = fio_hash_file(c->onnx, &model, err);
+    if (rc == AX_OK)
+        rc = idx_split_hash(dir, IDX_SPLIT_TRAIN, &data, err);
+    if (rc == AX_OK)
+        rc = idx_split_hash(dir, IDX_SPLIT_TEST, &data, err);
+    if (rc == AX_OK && c->arch[0])
+        rc = fio_hash_file(c->arch, &chip, err);
+    if (rc != AX_OK)
+        return rc;
+    char chip_text[32] = "built-in";
+    if (c->arch[0])
+        snprintf(chip_text, sizeof chip_text, "%016llx", (unsigned long long)chip);
+    snprintf(e->inputs, sizeof e->inputs,
+             "inputs.model = %016llx\ninputs.data = %016llx\ninputs.chip = %s\ninputs.library = %016llx\n",
+             (unsigned long long)model, (unsigned long long)data, chip_text, (unsigned long long)library_hash(e));
+    return AX_OK;
+}
+
+char *run_env_record(const run_env *e)
+{
+    char *cfg = scfg_format(&e->cfg);
+    if (!cfg)
+        return NULL;
+    size_t n = strlen(cfg), m = strlen(e->inputs);
+    char *text = realloc(cfg, n + m + 1);
+    if (!text) {
+        free(cfg);
+        return NULL;
+    }
+    memcpy(text + n, e->inputs, m + 1);
+    return text;
+}
+
 int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err *err)
 {
     memset(e, 0, sizeof *e);
     e->cfg = *c;
     e->stop = stop;
-    int rc = open_model_and_data(e, err);
+    int rc = check_memory(e, err);
+    if (rc == AX_OK)
+        rc = open_model_and_data(e, err);
     if (rc == AX_OK)
         rc = pick_multipliers(e, err);
     if (rc == AX_OK && c->arrays > e->n_mults)
@@ -262,6 +387,8 @@ int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err 
         rc = open_recovery(e, err);
     if (rc == AX_OK)
         rc = open_fit(e, err);
+    if (rc == AX_OK)
+        rc = fingerprint_inputs(e, err);
     /* A message about a key's value ("[knobs] noc_swing: ...") names the
      * configuration file it came from. */
     if (rc == AX_EINPUT && err->msg[0] == '[' && c->source[0])

@@ -41,6 +41,7 @@ typedef struct run_env {
     mc_data confirm;       /* the confirmation part: the next confirm_images of val's memory */
     fit_reference confirm_ref, test_ref; /* made on first use (cli/results.c) */
     fit *fit;
+    char inputs[256];      /* fingerprints of the files the run reads (run_env_record) */
     FILE *log;             /* NULL until a run folder is open; owned */
     volatile sig_atomic_t *stop;
 } run_env;
@@ -48,6 +49,16 @@ typedef struct run_env {
 /* Builds everything (checks every file before anything is written). On
  * failure e is closed again. */
 int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err *err);
+/* What a checkpoint records of the run, so that a resume can tell a
+ * change: the resolved configuration (scfg_format), then one line per
+ * input the configuration names, by content (FNV-1a 64 of the bytes):
+ *   inputs.model = <hex>    the ONNX file
+ *   inputs.data = <hex>     the four IDX files of the dataset folder
+ *   inputs.chip = <hex>     the chip file, or "built-in"
+ *   inputs.library = <hex>  the multiplier set: names, product tables, costs
+ * malloc'ed, the caller frees; NULL when out of memory. */
+char *run_env_record(const run_env *e);
+
 /* Frees what run_env_open built and closes the log; a zeroed e is a no-op. */
 void run_env_close(run_env *e);
 

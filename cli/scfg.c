@@ -107,6 +107,9 @@ static const key keys[] = {
      "largest move of the step mutation"},
     {"search", "prefix_cache_mb", T_LONG, OFF(prefix_cache_mb), 0, 0, 0, 1 << 20, NULL, "1024",
      "memory for activations shared by chromosomes with a common prefix (MiB); 0: off"},
+    {"search", "memory_mb", T_LONG, OFF(memory_mb), 0, 0, 0, 1L << 30, NULL, "0",
+     "memory the run may take (MiB): a model, dataset or imported library whose estimate passes it is refused "
+     "before it is loaded; 0: 3/4 of the machine's physical memory"},
     {"search", "race_first_images", T_LONG, OFF(race_first), 0, 0, 0, 1000000, NULL, "250",
      "racing: a chromosome is scored in stages of this many images, then twice, four times as many... "
      "up to val_images, and stops once clearly infeasible or dominated; 0: every image at once"},

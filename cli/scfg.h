@@ -52,6 +52,7 @@ typedef struct scfg {
     long step_max;
     int baselines;
     long prefix_cache_mb; /* emulator prefix cache budget, MiB; 0 = off */
+    long memory_mb;       /* what a run may take, MiB (cli/run_env.h); 0 = 3/4 of physical memory */
     long race_first;         /* images of the first racing stage; 0 = off */
     double race_confidence;  /* of each racing look */
     /* [chip] */

@@ -273,12 +273,51 @@ static int population_known(const run_env *e, const nsga *ga)
 /* The keys a resume may change without being told: the budget and the
  * machine, none of which changes a single score. */
 static const char resume_free_keys[] =
-    "search.generations, search.threads, search.time_limit, search.baselines, search.prefix_cache_mb";
+    "search.generations, search.threads, search.time_limit, search.baselines, search.prefix_cache_mb, "
+    "search.memory_mb";
+
+/* Cuts a record (run_env_record) after its configuration: returns its
+ * inputs.* lines ("" when it has none: checkpoints written before they
+ * were recorded) and ends the text before them. */
+static char *split_inputs(char *record)
+{
+    char *in = strstr(record, "inputs.");
+    while (in && in != record && in[-1] != '\n')
+        in = strstr(in + 1, "inputs.");
+    if (!in)
+        return record + strlen(record);
+    in[-1] = '\0';
+    return in;
+}
+
+/* The files config.ini names, by content: a changed one is refused like a
+ * changed key, unless --allow-change names it (inputs.model, ...). */
+static int check_resumed_inputs(run_env *e, const char *ck, char *then, char *now, const char *allow_change,
+                                ax_err *err)
+{
+    if (!*then) {
+        run_env_say(e, "resume: %s predates recorded input files; the model, data, chip and library files are "
+                       "not checked\n", ck);
+        return AX_OK;
+    }
+    char changed[256], extra[256];
+    int n_changed = scfg_changed_keys(then, now, allow_change ? allow_change : "", changed, sizeof changed);
+    int n_extra = scfg_changed_keys(then, now, "", extra, sizeof extra);
+    if (n_changed > 0)
+        return ax_fail(err, AX_EINPUT, "%s: %d input file%s changed since the run began, by content (%s: the "
+                       "files config.ini names); restore %s, or continue with the new files by --allow-change "
+                       "KEYS (the run then equals no uninterrupted run)", ck, n_changed, n_changed > 1 ? "s" : "",
+                       changed, n_changed > 1 ? "them" : "it");
+    if (n_extra > 0)
+        run_env_say(e, "resume: continuing with changed input files, as allowed: %s\n", extra);
+    return AX_OK;
+}
 
 /* Refuses to continue a run whose configuration differs from the one its
  * checkpoint (ck) recorded, but for the free keys and those allowed,
- * naming the keys. Read before the checkpoint is loaded, since a changed
- * population or gene set makes nsga_load refuse it without naming a key. */
+ * naming the keys; then the same for the files it names. Read before the
+ * checkpoint is loaded, since a changed population or gene set makes
+ * nsga_load refuse it without naming a key. */
 static int check_resumed_config(run_env *e, const char *ck, const char *allow_change, ax_err *err)
 {
     void *blob;
@@ -290,7 +329,7 @@ static int check_resumed_config(run_env *e, const char *ck, const char *allow_ch
     free(blob);
     if (rc != AX_OK)
         return rc;
-    char *now = scfg_format(&e->cfg);
+    char *now = run_env_record(e);
     if (!now) {
         free(then);
         return ax_fail(err, AX_EINTERNAL, "out of memory");
@@ -298,6 +337,7 @@ static int check_resumed_config(run_env *e, const char *ck, const char *allow_ch
     if (!then) {
         run_env_say(e, "resume: %s predates recorded configurations; config.ini is not checked\n", ck);
     } else {
+        char *then_in = split_inputs(then), *now_in = split_inputs(now);
         char allowed[sizeof resume_free_keys + 1024], changed[512], extra[512];
         snprintf(allowed, sizeof allowed, "%s, %s", resume_free_keys, allow_change ? allow_change : "");
         int n_changed = scfg_changed_keys(then, now, allowed, changed, sizeof changed);
@@ -309,6 +349,8 @@ static int check_resumed_config(run_env *e, const char *ck, const char *allow_ch
                          n_changed > 1 ? "them" : "it");
         else if (n_extra > 0)
             run_env_say(e, "resume: continuing with changed keys, as allowed: %s\n", extra);
+        if (rc == AX_OK)
+            rc = check_resumed_inputs(e, ck, then_in, now_in, allow_change, err);
     }
     free(then);
     free(now);
@@ -341,7 +383,7 @@ int search_run(run_env *e, const char *dir, int resume, const char *allow_change
             rc = run_state_load(&s.state, e->fit, blob, len, ck, err);
         /* from now on the checkpoints record the configuration continued under */
         free(s.state.config);
-        s.state.config = rc == AX_OK ? scfg_format(&e->cfg) : NULL;
+        s.state.config = rc == AX_OK ? run_env_record(e) : NULL;
         if (rc == AX_OK && !s.state.config)
             rc = ax_fail(err, AX_EINTERNAL, "out of memory");
         if (rc == AX_OK && !population_known(e, ga))
@@ -362,7 +404,7 @@ int search_run(run_env *e, const char *dir, int resume, const char *allow_change
         ga = nsga_create(&p, &c, err);
         if (!ga)
             rc = err->code;
-        s.state.config = scfg_format(&e->cfg);
+        s.state.config = run_env_record(e);
         if (rc == AX_OK && !s.state.config)
             rc = ax_fail(err, AX_EINTERNAL, "out of memory");
         int32_t *exact = malloc((size_t)p.n_int * sizeof *exact);

@@ -126,8 +126,9 @@ static void bad_idx_magic(const char *d)
     fclose(f);
 }
 
-/* LeNet-5 with one weight of its first initializer made NaN. */
-static void nan_weight_model(const char *d)
+/* Writes LeNet-5 as d/name with weight 1 of its first initializer set to
+ * value. */
+static void lenet_with_weight(const char *d, const char *name, float value)
 {
     FILE *f = fopen(model, "rb");
     assert_non_null(f);
@@ -138,19 +139,38 @@ static void nan_weight_model(const char *d)
     assert_non_null(m);
     assert_true(m->graph->n_initializer > 0);
     Onnx__TensorProto *t = m->graph->initializer[0];
-    const float nan = NAN;
-    if (t->raw_data.len >= 4)
-        memcpy(t->raw_data.data + 4, &nan, 4);
+    if (t->raw_data.len >= 8)
+        memcpy(t->raw_data.data + 4, &value, 4);
     else
-        t->float_data[1] = nan;
+        t->float_data[1] = value;
     size_t len = onnx__model_proto__get_packed_size(m);
     unsigned char *out = malloc(len);
     onnx__model_proto__pack(m, out);
     char path[2 * PATH_MAX];
-    snprintf(path, sizeof path, "%s/nan.onnx", d);
+    snprintf(path, sizeof path, "%s/%s", d, name);
     assert_int_equal(ob_write_bytes(path, out, len), 0);
     free(out);
     onnx__model_proto__free_unpacked(m, NULL);
+}
+
+static void nan_weight_model(const char *d)
+{
+    lenet_with_weight(d, "nan.onnx", NAN);
+}
+
+/* A search over d/m.onnx (a copy of LeNet-5), then one weight of the
+ * model changed under the same name. */
+static void model_replaced(const char *d)
+{
+    sh("cp '%s' '%s/m.onnx'", model, d);
+    put(d, "c.ini", "[model]\nonnx = m.onnx\ncalib_images = 200\nval_images = 40\nconfirm_images = 40\n"
+                    "test_images = 40\n[search]\npopulation = 4\ngenerations = 1\nbaselines = no\n");
+    char args[3 * PATH_MAX];
+    snprintf(args, sizeof args, "search '%s/c.ini' --out '%s/run'", d, d);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 0);
+    cli_result_free(&r);
+    lenet_with_weight(d, "m.onnx", 0.125f);
 }
 
 static void negative_variance_model(const char *d)
@@ -346,6 +366,21 @@ static void long_comment(const char *d)
     put(d, "bad.ini", "[model]\nonnx = %s\n[search]\n; %s\n", model, tail);
 }
 
+/* An index of 4,000 tables (each 256 KiB once imported: ~1,000 MiB),
+ * weighed before a table is read. */
+static void big_library_small_budget(const char *d)
+{
+    char path[2 * PATH_MAX];
+    snprintf(path, sizeof path, "%s/lib.tsv", d);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "name file family power_uw area_um2 delay_ns\n");
+    for (int i = 0; i < 4000; i++)
+        fprintf(f, "m%d m%d.bin f 1 1 1\n", i, i);
+    fclose(f);
+    put(d, "bad.ini", "[model]\nonnx = %s\n[library]\nimport = %s\n[search]\nmemory_mb = 900\n", model, path);
+}
+
 static void config_line(const char *d, const char *extra)
 {
     put(d, "bad.ini", "[model]\nonnx = %s\nval_images = 40\n%s", model, extra);
@@ -400,6 +435,11 @@ static const bad_case cases[] = {
     {"missing model", NULL, missing_model, "search {D}/bad.ini --out {D}/out", "/nonexistent/model.onnx", ""},
     {"output under a missing folder", "", NULL, "search {D}/bad.ini --out {D}/no/such/run", "{D}/no/such/run",
      ""},
+    /* the memory budget, weighed before anything is loaded */
+    {"data beyond the memory budget", "[search]\nmemory_mb = 100\n", NULL, "search {D}/bad.ini --out {D}/out",
+     IDX_DEFAULT_DIR, "more than the memory budget of 100 MiB ([search] memory_mb)"},
+    {"library beyond the memory budget", NULL, big_library_small_budget, "search {D}/bad.ini --out {D}/out",
+     "{D}/lib.tsv", "imported library 1000"},
     /* data */
     {"test split too small", NULL, few_test_images, "search {D}/bad.ini --out {D}/out", "{D}/data",
      "the test split holds 100 images, fewer than test_images = 200"},
@@ -438,6 +478,8 @@ static const bad_case cases[] = {
      "checksum mismatch"},
     {"config changed since the run began", NULL, changed_max_drop, "resume {D}/run", "{R}/checkpoint.bin",
      "max_drop"},
+    {"model replaced since the run began", NULL, model_replaced, "resume {D}/run --gens 2", "{R}/checkpoint.bin",
+     "1 input file changed since the run began, by content (inputs.model"},
     {"nothing to resume", NULL, NULL, "resume {D}/nowhere", "{D}/nowhere", ""},
     /* plot */
     {"plots is a file", NULL, plots_is_a_file, "plot {D}/run", "{R}/plots", "exists and is not a folder"},

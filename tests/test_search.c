@@ -145,6 +145,7 @@ static void expect_refusal(const char *args, const char *message)
     cli_result_free(&r);
 }
 
+/* Thread counts, and the prefix cache's size, change no result file. */
 static void threads_give_identical_files(void **state)
 {
     (void)state;
@@ -156,6 +157,18 @@ static void threads_give_identical_files(void **state)
     char a[PATH_MAX], b[PATH_MAX];
     snprintf(a, sizeof a, "%s/t1", tmpdir);
     snprintf(b, sizeof b, "%s/t2", tmpdir);
+    assert_same_results(a, b);
+    /* A memory budget that leaves the prefix cache 37 of its 1,024 MiB
+     * (the rest needs ~163: cli/run_env.c) says so and changes nothing. */
+    char small[PATH_MAX], args[3 * PATH_MAX];
+    snprintf(small, sizeof small, "%s/small.ini", tmpdir);
+    write_config(small, "no", "memory_mb = 200\n");
+    snprintf(args, sizeof args, "search '%s' --out '%s/t3' --threads 2", small, tmpdir);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "memory: the prefix cache gets 37 of its 1024 MiB"));
+    cli_result_free(&r);
+    snprintf(b, sizeof b, "%s/t3", tmpdir);
     assert_same_results(a, b);
 }
 

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/hash.h"
+
 int fio_read_all(const char *path, size_t max, unsigned char **data, size_t *len, ax_err *err)
 {
     *data = NULL;
@@ -225,4 +227,23 @@ int fio_check_ini_sections(const char *text, const char *name, ax_err *err)
 void fio_join(char *out, size_t size, const char *dir, const char *name)
 {
     snprintf(out, size, "%s/%s", dir, name);
+}
+
+int fio_hash_file(const char *path, uint64_t *h, ax_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return ax_fail(err, AX_EINPUT, "%s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return ax_fail(err, AX_EINPUT, "%s: not a regular file", path);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ax_fail(err, AX_EINPUT, "%s: %s", path, strerror(errno));
+    unsigned char buf[1 << 16];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        *h = hash_fnv1a64(*h, buf, got);
+    int bad = ferror(f);
+    fclose(f);
+    return bad ? ax_fail(err, AX_EINPUT, "%s: read error", path) : AX_OK;
 }

@@ -7,6 +7,7 @@
 #define AX_UTIL_FILEIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "util/err.h"
@@ -23,6 +24,11 @@
  * *len). A larger file (or an endless stream) is AX_EINPUT naming path and
  * the limit; a folder is AX_EINPUT. */
 int fio_read_all(const char *path, size_t max, unsigned char **data, size_t *len, ax_err *err);
+
+/* Continues FNV-1a 64 (util/hash.h) *h over the bytes of a regular file,
+ * read in pieces (a file of any size, in constant memory). AX_EINPUT
+ * naming path when it cannot be read or is not a regular file. */
+int fio_hash_file(const char *path, uint64_t *h, ax_err *err);
 
 /* AX_EINPUT naming name and the line when a line of text holds more than
  * max characters (a line-based reader with a fixed buffer, such as

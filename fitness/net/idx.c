@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "util/fileio.h"
+
 #define MAX_DIM 65536
 
 static int gz_fail(gzFile f, const char *path, long offset, const char *what, ax_err *err)
@@ -54,15 +56,11 @@ static gzFile open_gz(const char *path, ax_err *err)
     return f;
 }
 
-/* Reads header dims (after the magic) and the body of an IDX file whose
- * magic is `magic` with `ndims` dimensions. */
-static int read_idx(const char *path, uint32_t magic, int ndims, uint32_t *dims, uint8_t **body, int64_t *body_len,
-                    ax_err *err)
+/* Reads the magic and the header dims of an open IDX file whose magic is
+ * `magic` with `ndims` dimensions; *total: the data bytes it announces. */
+static int read_header(gzFile f, const char *path, uint32_t magic, int ndims, uint32_t *dims, int64_t *total,
+                       ax_err *err)
 {
-    *body = NULL;
-    gzFile f = open_gz(path, err);
-    if (!f)
-        return err ? err->code : AX_EINPUT;
     uint8_t head[16];
     size_t hlen = 4 + 4 * (size_t)ndims;
     /* the magic first, so that a file of the other kind says so */
@@ -73,7 +71,7 @@ static int read_idx(const char *path, uint32_t magic, int ndims, uint32_t *dims,
                                                : "IDX unsigned-byte labels, 1 dimension");
     if (rc == AX_OK)
         rc = read_exact(f, path, 4, head + 4, hlen - 4, "file ends inside the header", err);
-    int64_t total = 1;
+    *total = 1;
     for (int d = 0; rc == AX_OK && d < ndims; d++) {
         dims[d] = be32(head + 4 + 4 * d);
         uint32_t lim = d == 0 ? (1u << 30) : MAX_DIM;
@@ -81,10 +79,25 @@ static int read_idx(const char *path, uint32_t magic, int ndims, uint32_t *dims,
             rc = ax_fail(err, AX_EINPUT, "%s: byte %d: dimension %d is %u (expected 1..%u)", path, 4 + 4 * d, d,
                          dims[d], lim);
         else /* at most 2^30 x MAX_DIM^2: no overflow */
-            total *= dims[d];
+            *total *= dims[d];
     }
-    if (rc == AX_OK && total > ((int64_t)1 << 34))
-        rc = ax_fail(err, AX_EINPUT, "%s: the header announces %lld bytes", path, (long long)total);
+    if (rc == AX_OK && *total > ((int64_t)1 << 34))
+        rc = ax_fail(err, AX_EINPUT, "%s: the header announces %lld bytes", path, (long long)*total);
+    return rc;
+}
+
+/* Reads header dims (after the magic) and the body of an IDX file whose
+ * magic is `magic` with `ndims` dimensions. */
+static int read_idx(const char *path, uint32_t magic, int ndims, uint32_t *dims, uint8_t **body, int64_t *body_len,
+                    ax_err *err)
+{
+    *body = NULL;
+    gzFile f = open_gz(path, err);
+    if (!f)
+        return err ? err->code : AX_EINPUT;
+    size_t hlen = 4 + 4 * (size_t)ndims;
+    int64_t total;
+    int rc = read_header(f, path, magic, ndims, dims, &total, err);
     /* Grow the buffer as data arrives, so that a corrupted header cannot
      * make us allocate more than the file holds. */
     uint8_t *buf = NULL;
@@ -269,4 +282,48 @@ void idx_to_float(const uint8_t *px, int64_t n, float mean, float std, float *ou
      * correctly rounded value PyTorch's ToTensor gives */
     for (int64_t i = 0; i < n; i++)
         out[i] = ((float)px[i] / 255.0f - mean) / std;
+}
+
+/* The data bytes the header of one IDX file announces. */
+static int announced(const char *path, uint32_t magic, int ndims, int64_t *total, ax_err *err)
+{
+    gzFile f = open_gz(path, err);
+    if (!f)
+        return err ? err->code : AX_EINPUT;
+    uint32_t dims[3];
+    int rc = read_header(f, path, magic, ndims, dims, total, err);
+    gzclose(f);
+    return rc;
+}
+
+int idx_split_file_bytes(const char *dir, idx_split split, int64_t *bytes, ax_err *err)
+{
+    if (!dir)
+        dir = IDX_DEFAULT_DIR;
+    const char *stem = split == IDX_SPLIT_TEST ? "t10k" : "train";
+    char ipath[4096], lpath[4096], name[64];
+    snprintf(name, sizeof name, "%s-images-idx3-ubyte", stem);
+    pick(ipath, sizeof ipath, dir, name);
+    snprintf(name, sizeof name, "%s-labels-idx1-ubyte", stem);
+    pick(lpath, sizeof lpath, dir, name);
+    int64_t images = 0, labels = 0;
+    int rc = announced(ipath, IDX_MAGIC_IMAGES, 3, &images, err);
+    if (rc == AX_OK)
+        rc = announced(lpath, IDX_MAGIC_LABELS, 1, &labels, err);
+    *bytes = images + labels;
+    return rc;
+}
+
+int idx_split_hash(const char *dir, idx_split split, uint64_t *h, ax_err *err)
+{
+    if (!dir)
+        dir = IDX_DEFAULT_DIR;
+    const char *stem = split == IDX_SPLIT_TEST ? "t10k" : "train";
+    char path[4096], name[64];
+    snprintf(name, sizeof name, "%s-images-idx3-ubyte", stem);
+    pick(path, sizeof path, dir, name);
+    int rc = fio_hash_file(path, h, err);
+    snprintf(name, sizeof name, "%s-labels-idx1-ubyte", stem);
+    pick(path, sizeof path, dir, name);
+    return rc == AX_OK ? fio_hash_file(path, h, err) : rc;
 }

@@ -56,6 +56,17 @@ int idx_load_split(const char *dir, idx_split split, idx_dataset *out, ax_err *e
 
 void idx_dataset_clear(idx_dataset *d);
 
+/* The bytes of images and labels the files of a split announce in their
+ * headers (the whole files: idx_load_split reads them whole, then keeps
+ * the split), read without the data, so that a caller can refuse a
+ * dataset too large for its memory before loading it. */
+int idx_split_file_bytes(const char *dir, idx_split split, int64_t *bytes, ax_err *err);
+
+/* Continues FNV-1a 64 *h over the bytes of the split's image file, then
+ * its label file, as stored (compressed or not): what a resume compares
+ * to tell a dataset replaced under the same name. */
+int idx_split_hash(const char *dir, idx_split split, uint64_t *h, ax_err *err);
+
 const char *idx_split_name(idx_split split);
 /* "train", "val" or "test" -> the split; -1 for another name. */
 int idx_split_from_name(const char *name, idx_split *split);
