@@ -527,6 +527,11 @@ static float *copy_floats(const float *src, int64_t n)
     return d;
 }
 
+/* The largest tensor constant folding may make (64 MiB of floats): a
+ * classifier's folded weights are far smaller, and a few bytes of model
+ * must not make the importer allocate gigabytes (a fuzzing finding). */
+#define MAX_FOLDED ((int64_t)1 << 24)
+
 /* Emits a float op writing the node's first output with the given shape.
  * If every input is constant the node is evaluated now and its output
  * becomes a constant. tmpl supplies op and attributes. */
@@ -551,9 +556,15 @@ static int emit(imp *c, const graph_node *tmpl, int n_in, const int *in, int ran
     v.kind = V_ACT;
     v.tensor = t;
     if (all_const) {
-        for (int d = 0; d < rank; d++)
+        int64_t numel = 1;
+        for (int d = 0; d < rank; d++) {
             if (dims[d] == GRAPH_DIM_BATCH)
                 return node_fail(c, "internal: constant with a batch dimension");
+            numel = dims[d] > 0 && numel <= MAX_FOLDED / dims[d] ? numel * dims[d] : MAX_FOLDED + 1;
+        }
+        if (numel > MAX_FOLDED)
+            return node_fail(c, "its inputs are constant, and folding it would make a tensor of more than %lld "
+                                "values", (long long)MAX_FOLDED);
         float *data = NULL;
         rc = fexec_eval_const_node(c->g, ni, &data, c->err);
         if (rc != AX_OK)
