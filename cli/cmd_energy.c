@@ -12,6 +12,7 @@
 #include "accel_model/tech.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "accel_model/nest.h"
 #include "cli/glue.h"
 #include "fitness/net/onnx_import.h"
 #include "util/fileio.h"
@@ -25,12 +26,14 @@ static void usage(FILE *out)
             "            --mult-energies E1,E2,...] [--import INDEX]\n"
             "           [--sram-v-input V] [--sram-v-weight V] [--noc-swing V] [--noc-bits B]\n"
             "           [--objective energy|edp] [--out FILE.tsv] [--mappings]\n"
+            "       axsearch energy --layer SHAPE --mapping FILE\n"
             "\n");
 }
 
 /* The command line. Negative voltages and noc_bits: not given (nominal). */
 typedef struct energy_opts {
     const char *arch, *layers, *model, *out;
+    const char *layer, *mapping;       /* a fixed mapping's access counts (accel_model/nest.h) */
     const char *mult, *mults, *import; /* library multipliers */
     const char *mes;                   /* --mult-energies, as typed */
     int table, mappings, objective, have_me;
@@ -58,8 +61,12 @@ static int energy_check(const energy_opts *o, const args_spec *s, int argc, char
         fprintf(stderr, "axsearch energy: unexpected argument '%s'\n", argv[first]);
         return 2;
     }
-    if (o->table + !!o->layers + !!o->model != 1) {
-        fprintf(stderr, "axsearch energy: give one of --table, --model FILE and --layers FILE\n");
+    if (!!o->layer != !!o->mapping) {
+        fprintf(stderr, "axsearch energy: --layer SHAPE and --mapping FILE go together\n");
+        return 2;
+    }
+    if (o->table + !!o->layers + !!o->model + !!o->mapping != 1) {
+        fprintf(stderr, "axsearch energy: give one of --table, --model FILE, --layers FILE and --mapping FILE\n");
         args_usage(s, stderr);
         return 2;
     }
@@ -87,6 +94,12 @@ static int energy_parse(int argc, char **argv, energy_opts *o)
          .arg = "FILE.onnx", .help = "the MAC layers of an ONNX model"},
         {.name = "layers", .kind = ARGS_STRING, .dst = &o->layers,
          .arg = "FILE.tsv", .help = "layer shapes (columns: accel_model/README.md)"},
+        {.name = "layer", .kind = ARGS_STRING, .dst = &o->layer, .arg = "SHAPE",
+         .help = "one layer by Timeloop's loop bounds, e.g. K=32,C=32,R=3,P=16\n"
+                 "(R S P Q C K N, missing ones 1; Wstride= Hstride= Wdilation= Hdilation=)"},
+        {.name = "mapping", .kind = ARGS_STRING, .dst = &o->mapping, .arg = "FILE",
+         .help = "with --layer: print the access counts of this mapping, a loop\n"
+                 "nest as Timeloop's map.txt writes it (docs/nest.md)"},
         {.name = "mult", .kind = ARGS_STRING, .dst = &o->mult,
          .arg = "NAME", .help = "this library multiplier in every layer (axsearch mults)"},
         {.name = "mults", .kind = ARGS_STRING, .dst = &o->mults,
@@ -459,12 +472,32 @@ static void energy_print_totals(const accel_result *r)
            r->latency_s * 1e3, r->area_mm2, r->energy_pj / r->macs);
 }
 
+/* --layer SHAPE --mapping FILE: Timeloop's counts of one fixed mapping. */
+static int energy_mapping(const energy_opts *o, ax_err *err)
+{
+    nest_shape shape;
+    nest_map map;
+    nest_stats st;
+    int rc = nest_shape_parse(o->layer, &shape, err);
+    if (rc == AX_OK)
+        rc = nest_map_load(o->mapping, &map, err);
+    if (rc == AX_OK && (rc = nest_count(&map, &shape, &st, err)) != AX_OK)
+        ax_err_prefix(err, "%s", o->mapping);
+    if (rc == AX_OK)
+        nest_print(stdout, &map, &st);
+    return rc;
+}
+
 int cmd_energy(int argc, char **argv)
 {
     energy_opts o;
     int status = energy_parse(argc, argv, &o);
     if (status != ARGS_RUN)
         return status;
+    if (o.mapping) {
+        ax_err err = {0};
+        return energy_mapping(&o, &err) == AX_OK ? 0 : fail(&err);
+    }
     energy_out r = {0};
     ax_err err = {0};
     int rc = energy_run(&o, &r, &err);

@@ -381,6 +381,16 @@ static void big_library_small_budget(const char *d)
     put(d, "bad.ini", "[model]\nonnx = %s\n[library]\nimport = %s\n[search]\nmemory_mb = 900\n", model, path);
 }
 
+static void mapping_unknown_dim(const char *d)
+{
+    put(d, "map.txt", "DRAM [ Weights Inputs Outputs ]\n| for X in [0:3)\n");
+}
+
+static void mapping_short_of_layer(const char *d)
+{
+    put(d, "map.txt", "DRAM [ Weights Inputs Outputs ]\n| for K in [0:16)\n");
+}
+
 static void config_line(const char *d, const char *extra)
 {
     put(d, "bad.ini", "[model]\nonnx = %s\nval_images = 40\n%s", model, extra);
@@ -471,6 +481,10 @@ static const bad_case cases[] = {
     {"index of 100,000 tables", NULL, huge_index, "mults --import {D}/big.tsv", "{D}/big.tsv",
      "100000 tables, and the library holds 50 already: at most 4096"},
     {"short product table", NULL, short_product_table, "mults --import-lut {D}/short.bin", "{D}/short.bin", ""},
+    {"mapping with an unknown loop", NULL, mapping_unknown_dim, "energy --layer K=16 --mapping {D}/map.txt",
+     "{D}/map.txt", ":2: unknown loop dimension 'X'"},
+    {"mapping that does not cover the layer", NULL, mapping_short_of_layer,
+     "energy --layer K=32 --mapping {D}/map.txt", "{D}/map.txt", "the loops over K multiply to 16"},
     /* run folders: resume, baselines */
     {"damaged checkpoint", NULL, damaged_checkpoint, "resume {D}/run", "{R}/checkpoint.bin",
      "checksum mismatch: the file is truncated or damaged"},
