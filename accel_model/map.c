@@ -466,6 +466,59 @@ void accel_mapping_format(const accel_mapping *m, char *buf, size_t len)
 #undef PUT
 }
 
+static const int nest_dim[ACCEL_NDIMS] = {NEST_N, -1, NEST_K, NEST_C, NEST_P, NEST_Q, NEST_R, NEST_S};
+
+/* Appends the loops of one level (temporal, outermost first) and then its
+ * fan-outs to out, all belonging to level `level` of the nest. */
+static void nest_level_loops(const accel_mapping *m, int lv, const int *const *fan, int n_fan, int level,
+                             nest_map *out)
+{
+    const int *seq = order_seq[m->order[lv]];
+    for (int i = ACCEL_NDIMS - 1; i >= 0; i--)
+        if (m->t[lv][seq[i]] > 1)
+            out->loop[out->n_loops++] = (nest_loop){nest_dim[seq[i]], m->t[lv][seq[i]], 0, level};
+    for (int f = 0; f < n_fan; f++)
+        for (int d = 0; d < ACCEL_NDIMS; d++)
+            if (fan[f][d] > 1)
+                out->loop[out->n_loops++] = (nest_loop){nest_dim[d], fan[f][d], 1, level};
+}
+
+int accel_mapping_nest(const accel_layer_shape *l, const accel_mapping *m, nest_map *out, nest_shape *shape,
+                       ax_err *err)
+{
+    if (l->groups != 1)
+        return ax_fail(err, AX_EINPUT, "layer %s: %d groups; Timeloop's layer has no group dimension", l->name,
+                       l->groups);
+    memset(out, 0, sizeof *out);
+    static const char *const names[4] = {"DRAM", "GlobalBuffer", "PEBuffers", "Registers"};
+    static const int keeps[4][NEST_NSPACES] = {{1, 1, 1}, {0, 1, 1}, {1, 1, 1}, {1, 1, 1}};
+    out->n_levels = 4;
+    for (int k = 0; k < 4; k++) {
+        snprintf(out->name[k], sizeof out->name[k], "%s", names[k]);
+        for (int t = 0; t < NEST_NSPACES; t++) {
+            out->keeps[k][t] = keeps[k][t];
+            out->stated_tile[k][t] = -1;
+        }
+    }
+    const int *chip[1] = {m->chip}, *pe[1] = {m->pe}, *inner[2] = {m->vec, m->lane};
+    nest_level_loops(m, ACCEL_LVL_DRAM, chip, 1, 0, out);
+    nest_level_loops(m, ACCEL_LVL_GB, pe, 1, 1, out);
+    nest_level_loops(m, ACCEL_LVL_PE, inner, 2, 2, out);
+    int d[ACCEL_NDIMS];
+    layer_dims(l, d);
+    for (int k = 0; k < NEST_NDIMS; k++)
+        shape->bound[k] = 1;
+    for (int a = 0; a < ACCEL_NDIMS; a++)
+        if (nest_dim[a] >= 0)
+            shape->bound[nest_dim[a]] = d[a];
+    /* map.c pairs P with R and the height stride, Q with S */
+    shape->wstride = l->stride_h;
+    shape->wdilation = l->dil_h;
+    shape->hstride = l->stride_w;
+    shape->hdilation = l->dil_w;
+    return AX_OK;
+}
+
 /* ---- search ---------------------------------------------------------- */
 
 enum { TOPK = 24, MAXDIV = 64 };

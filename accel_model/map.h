@@ -23,6 +23,7 @@
 
 #include "accel_model/arch.h"
 #include "accel_model/layer.h"
+#include "accel_model/nest.h"
 #include "util/err.h"
 
 enum { ACCEL_DN, ACCEL_DG, ACCEL_DM, ACCEL_DC, ACCEL_DP, ACCEL_DQ, ACCEL_DR, ACCEL_DS,
@@ -115,6 +116,16 @@ typedef struct accel_map_opts {
 int accel_map_layer(const accel_arch *arch, const accel_energies *e, const accel_layer_shape *l,
                     const accel_map_opts *opts, accel_mapping *best, accel_counts *best_counts,
                     ax_err *err);
+
+/* The mapping as a loop nest over DRAM, GlobalBuffer (inputs and
+ * outputs; weights bypass it) and PEBuffers (the weight, input and
+ * accumulation buffers as one level), with the chiplet, PE, vector-unit
+ * and lane fan-outs as spatial loops, and the layer's bounds: what
+ * accel_model/nest.h recounts by Timeloop's rules. Pinned weights and
+ * resident activations, which no loop nest says, are left out. AX_EINPUT
+ * for a grouped layer (Timeloop's layer has no group dimension). */
+int accel_mapping_nest(const accel_layer_shape *l, const accel_mapping *m, nest_map *out, nest_shape *shape,
+                       ax_err *err);
 
 /* "t=[PE:...|GB:...|DRAM:...] ..." summary of a mapping into buf. */
 void accel_mapping_format(const accel_mapping *m, char *buf, size_t len);

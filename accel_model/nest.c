@@ -509,3 +509,32 @@ void nest_print(FILE *out, const nest_map *m, const nest_stats *st)
                         st->instances[l], a->tile, a->reads, a->fills, a->updates, a->reductions);
             }
 }
+
+void nest_map_write(FILE *out, const nest_map *m)
+{
+    int i = 0, depth = 0;
+    for (int l = 0; l < m->n_levels; l++) {
+        fprintf(out, "%s [", m->name[l]);
+        for (int t = 0; t < NEST_NSPACES; t++)
+            if (m->keeps[l][t])
+                fprintf(out, " %s", space_names[t]);
+        fprintf(out, " ]\n");
+        for (; i < m->n_loops && m->loop[i].level == l; i++, depth++)
+            fprintf(out, "|%*sfor %c in [0:%ld)%s\n", 1 + 2 * depth, "", dim_names[m->loop[i].dim],
+                    m->loop[i].bound, m->loop[i].spatial == 1 ? " (Spatial-X)" : m->loop[i].spatial == 2 ? " (Spatial-Y)" : "");
+    }
+    fprintf(out, "|%*s<< Compute >>\n", 1 + 2 * depth, "");
+}
+
+void nest_shape_format(const nest_shape *s, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int d = 0; d < NEST_NDIMS && o < len; d++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%c=%ld", d ? "," : "", dim_names[d], s->bound[d]);
+    const long v[4] = {s->wstride, s->hstride, s->wdilation, s->hdilation};
+    static const char *const n[4] = {"Wstride", "Hstride", "Wdilation", "Hdilation"};
+    for (int k = 0; k < 4 && o < len; k++)
+        if (v[k] != 1)
+            o += (size_t)snprintf(buf + o, len - o, ",%s=%ld", n[k], v[k]);
+}

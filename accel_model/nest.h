@@ -68,6 +68,13 @@ typedef struct nest_map {
 int nest_map_parse(const char *text, const char *name, nest_map *m, ax_err *err);
 int nest_map_load(const char *path, nest_map *m, ax_err *err);
 
+/* Writes the mapping in the text form nest_map_parse reads (tile sizes
+ * left out, so it stands for any layer whose loops it covers). */
+void nest_map_write(FILE *out, const nest_map *m);
+
+/* The shape in the form nest_shape_parse reads, into buf. */
+void nest_shape_format(const nest_shape *s, char *buf, size_t len);
+
 /* Per level and tensor, per instance of the level, as Timeloop's stats
  * print them ("Scalar reads (per-instance)" ...). */
 typedef struct nest_access {

@@ -462,6 +462,14 @@ static void energy_print(const energy_opts *o, const energy_out *r)
         char buf[512];
         accel_mapping_format(accel_net_mapping(r->net, l), buf, sizeof buf);
         printf("# map %-10s %s\n", r->layers[l].name, buf);
+        nest_map nm;
+        nest_shape ns;
+        ax_err err = {0};
+        if (accel_mapping_nest(&r->layers[l], accel_net_mapping(r->net, l), &nm, &ns, &err) == AX_OK) {
+            nest_shape_format(&ns, buf, sizeof buf);
+            printf("# as a loop nest (axsearch energy --layer %s --mapping FILE):\n", buf);
+            nest_map_write(stdout, &nm);
+        }
     }
 }
 
