@@ -88,7 +88,7 @@ static int parse_level(char *line, const char *name, int ln, nest_map *m, ax_err
             t++;
         char *num_end = colon ? NULL : tok + len;
         long v = t < NEST_NSPACES && colon ? strtol(colon + 1, &num_end, 10) : -1;
-        if (t == NEST_NSPACES || num_end == colon + 1 || *num_end || (colon && v < 0))
+        if (t == NEST_NSPACES || (colon && (num_end == colon + 1 || v < 0)) || *num_end)
             return ax_fail(err, AX_EINPUT, "%s:%d: '%s': expected Weights:n, Inputs:n or Outputs:n", name, ln, tok);
         if (m->keeps[l][t])
             return ax_fail(err, AX_EINPUT, "%s:%d: %s named twice", name, ln, space_names[t]);
@@ -222,6 +222,7 @@ typedef struct ctx {
     long stride[NEST_MAX_LOOPS];    /* a loop's step in its dimension: the bounds inside it multiplied */
     long extent[NEST_NSPACES][4];   /* each tensor's size per coordinate */
     uint32_t *stamp[NEST_NSPACES];  /* per tensor point: the step that last delivered it */
+    size_t stamp_words[NEST_NSPACES];
     uint32_t step;
 } ctx;
 
@@ -336,7 +337,11 @@ static double transfers(ctx *c, int t, int from, int to)
     long it[NEST_MAX_LOOPS] = {0};
     double total = 0;
     for (int first_step = 1;; first_step = 0) {
-        c->step++;
+        if (++c->step == UINT32_MAX) { /* the stamps would wrap: start them over */
+            for (int u = 0; u < NEST_NSPACES; u++)
+                memset(c->stamp[u], 0, c->stamp_words[u] * sizeof *c->stamp[u]);
+            c->step = 1;
+        }
         int restart = first_step || (sweep >= 0 && it[sweep] == 0) || to == m->n_levels;
         for (long k = 0; k < n_kids; k++) {
             for (int f = 0, rest = (int)k; f < n_fan; f++) {
@@ -407,12 +412,22 @@ static int setup(ctx *c, const nest_map *m, const nest_shape *s, ax_err *err)
             c->extent[t][k] = all.hi[k] + 1;
         points += box_volume(&all);
     }
-    if (points > 1e9)
-        return ax_fail(err, AX_EINPUT, "the layer's tensors hold %.3g words: too large to count point by point",
-                       points);
+    double macs = 1;
+    for (int i = 0; i < m->n_loops; i++)
+        macs *= (double)m->loop[i].bound;
+    /* The count visits every word each level receives: about the MACs
+     * times the levels and tensors; beyond these limits it would take
+     * minutes and gigabytes. */
+    if (points > NEST_MAX_WORDS)
+        return ax_fail(err, AX_EINPUT, "the layer's tensors hold %.3g words, more than the %.3g this model counts "
+                                       "point by point", points, NEST_MAX_WORDS);
+    if (macs > NEST_MAX_MACS)
+        return ax_fail(err, AX_EINPUT, "the layer has %.3g MACs, more than the %.3g this model counts point by "
+                                       "point", macs, NEST_MAX_MACS);
     for (int t = 0; t < NEST_NSPACES; t++) {
         box all = box_at(c, t, 0, zero);
-        c->stamp[t] = calloc((size_t)box_volume(&all), sizeof *c->stamp[t]);
+        c->stamp_words[t] = (size_t)box_volume(&all);
+        c->stamp[t] = calloc(c->stamp_words[t], sizeof *c->stamp[t]);
         if (!c->stamp[t])
             return ax_fail(err, AX_EINTERNAL, "out of memory");
     }

@@ -1,0 +1,75 @@
+#!/bin/sh
+# The long fuzzing campaign: runs each libFuzzer target given until it has
+# spent $FUZZ_CPU_SECONDS (default 3600) of CPU time in all, over as many
+# sessions as it takes, on a corpus kept in $FUZZ_WORK (default
+# build-fuzz/campaign). CPU time, not wall time, is what is budgeted: on a
+# shared machine a fuzzer at low priority gets a fraction of a core. Each
+# session appends one line to the ledger $FUZZ_LEDGER (default
+# tests/fuzz/campaign.tsv, kept in the repository as the campaign's record):
+#   target  started  cpu_s  executions  corpus  result
+# and a target whose ledger already sums to the budget is skipped. Run at
+# low priority beside other work:  nice -n 19 util/fuzz_campaign.sh build-fuzz/tests/fuzz/fuzz_*
+# A finding stops that target (its input is in $FUZZ_WORK/<target>-*); fix
+# it, keep the input in tests/fuzz/regress/<target>/, and run again: the
+# spent CPU time counts on. tests/README.md reports the campaign.
+set -u
+budget=${FUZZ_CPU_SECONDS:-3600}
+work=${FUZZ_WORK:-build-fuzz/campaign}
+ledger=${FUZZ_LEDGER:-tests/fuzz/campaign.tsv}
+hz=$(getconf CLK_TCK)
+mkdir -p "$work"
+[ -f "$ledger" ] || printf 'target\tstarted\tcpu_s\texecutions\tcorpus\tresult\n' > "$ledger"
+
+spent() { # CPU seconds the ledger holds for target $1
+    awk -F'\t' -v t="$1" '$1 == t { s += $3 } END { printf "%d", s }' "$ledger"
+}
+
+cpu_of() { # CPU seconds of process $1 so far (utime + stime), 0 if gone
+    awk -v hz="$hz" '{ printf "%d", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+for bin in "$@"; do
+    t=$(basename "$bin" | sed 's/^fuzz_//')
+    left=$((budget - $(spent "$t")))
+    if [ "$left" -le 0 ]; then
+        echo "campaign $t: $(spent "$t") CPU s spent already, nothing left to do"
+        continue
+    fi
+    mkdir -p "$work/$t"
+    for f in tests/fuzz/corpus/"$t"/*; do
+        [ -f "$f" ] && [ ! -e "$work/$t/$(basename "$f")" ] && cp "$f" "$work/$t/"
+    done
+    if [ -d tests/fuzz/regress/"$t" ] && ! "$bin" tests/fuzz/regress/"$t"/* > "$work/$t.regress.log" 2>&1; then
+        echo "campaign $t: a regression input fails again (see $work/$t.regress.log)"
+        continue
+    fi
+    max_len=65536
+    [ "$t" = mults ] && max_len=140000
+    started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    log="$work/$t.$started.log"
+    "$bin" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -artifact_prefix="$work/$t-" \
+        -print_final_stats=1 "$work/$t" > "$log" 2>&1 &
+    pid=$!
+    used=0
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 10
+        now=$(cpu_of "$pid")
+        [ "$now" -gt 0 ] && used=$now
+        if [ "$used" -ge "$left" ]; then
+            kill -INT "$pid" 2>/dev/null
+            break
+        fi
+    done
+    wait "$pid"
+    rc=$?
+    rm -rf /tmp/axsearch-fuzz-"$pid"-*
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    units=$(ls "$work/$t" | wc -l)
+    if grep -q 'run interrupted\|Done [0-9]* runs' "$log" || [ "$rc" -eq 0 ]; then
+        result=clean
+    else
+        result="FOUND (status $rc, $log)"
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$started" "$used" "${execs:-?}" "$units" "$result" >> "$ledger"
+    echo "campaign $t: $used CPU s this session, $(spent "$t") in all, ${execs:-?} executions, corpus $units: $result"
+done
