@@ -344,9 +344,9 @@ static double transfers(ctx *c, int t, int from, int to)
         }
         int restart = first_step || (sweep >= 0 && it[sweep] == 0) || to == m->n_levels;
         for (long k = 0; k < n_kids; k++) {
-            for (int f = 0, rest = (int)k; f < n_fan; f++) {
+            for (long f = 0, rest = k; f < n_fan; f++) {
                 it[fan[f]] = rest % m->loop[fan[f]].bound;
-                rest /= (int)m->loop[fan[f]].bound;
+                rest /= m->loop[fan[f]].bound;
             }
             box now = box_at(c, t, c->first[to], it);
             total += deliver(c, t, &now, restart ? NULL : &prev[k]);
@@ -379,9 +379,12 @@ static int check_bounds(const nest_map *m, const nest_shape *s, ax_err *err)
 {
     for (int d = 0; d < NEST_NDIMS; d++) {
         long p = 1;
-        for (int i = 0; i < m->n_loops; i++)
+        for (int i = 0; i < m->n_loops && p <= s->bound[d]; i++)
             if (m->loop[i].dim == d)
-                p *= m->loop[i].bound;
+                p *= m->loop[i].bound; /* both <= 1e6: no overflow before the test */
+        if (p > s->bound[d])
+            return ax_fail(err, AX_EINPUT, "the loops over %c multiply to more than the layer's %c, %ld", dim_names[d],
+                           dim_names[d], s->bound[d]);
         if (p != s->bound[d])
             return ax_fail(err, AX_EINPUT, "the loops over %c multiply to %ld, the layer's %c is %ld", dim_names[d],
                            p, dim_names[d], s->bound[d]);
@@ -412,18 +415,12 @@ static int setup(ctx *c, const nest_map *m, const nest_shape *s, ax_err *err)
             c->extent[t][k] = all.hi[k] + 1;
         points += box_volume(&all);
     }
-    double macs = 1;
-    for (int i = 0; i < m->n_loops; i++)
-        macs *= (double)m->loop[i].bound;
-    /* The count visits every word each level receives: about the MACs
-     * times the levels and tensors; beyond these limits it would take
-     * minutes and gigabytes. */
+    /* Beyond this the bookkeeping alone would take gigabytes; the work
+     * is weighed by check_work. */
     if (points > NEST_MAX_WORDS)
         return ax_fail(err, AX_EINPUT, "the layer's tensors hold %.3g words, more than the %.3g this model counts "
                                        "point by point", points, NEST_MAX_WORDS);
-    if (macs > NEST_MAX_MACS)
-        return ax_fail(err, AX_EINPUT, "the layer has %.3g MACs, more than the %.3g this model counts point by "
-                                       "point", macs, NEST_MAX_MACS);
+
     for (int t = 0; t < NEST_NSPACES; t++) {
         box all = box_at(c, t, 0, zero);
         c->stamp_words[t] = (size_t)box_volume(&all);
@@ -447,6 +444,51 @@ static double partition(const ctx *c, int t, int l)
     long zero[NEST_MAX_LOOPS] = {0};
     box b = box_at(&c2, t, 0, zero);
     return box_volume(&b);
+}
+
+/* The work of a transfer into level `to`: its steps, times the receiving
+ * instances, times their tile (every word of it is looked at each step)
+ * and the loops (to place it). */
+static double transfer_cost(const ctx *c, int t, int from, int to, double *kids)
+{
+    const nest_map *m = c->m;
+    int steps[NEST_MAX_LOOPS], sweep;
+    stepping_loops(c, t, to, steps, &sweep);
+    double n = 1;
+    *kids = 1;
+    for (int i = 0; i < m->n_loops; i++) {
+        if (steps[i])
+            n *= (double)m->loop[i].bound;
+        if (m->loop[i].spatial && i >= c->first[from] && i < c->first[to])
+            *kids *= (double)m->loop[i].bound;
+    }
+    long zero[NEST_MAX_LOOPS] = {0};
+    box tile = box_at(c, t, c->first[to], zero);
+    return n * *kids * (box_volume(&tile) + m->n_loops); /* box_at walks the loops for each */
+}
+
+/* The work the count will do, refused above NEST_MAX_VISITS or with too
+ * many instances below one level to track. */
+static int check_work(const ctx *c, ax_err *err)
+{
+    const nest_map *m = c->m;
+    double visits = 0, kids, most_kids = 0;
+    for (int l = 0; l < m->n_levels; l++)
+        for (int t = 0; t < NEST_NSPACES; t++)
+            if (m->keeps[l][t]) {
+                int below = next_keeper(m, l, t);
+                visits += transfer_cost(c, t, l, below, &kids);
+                most_kids = kids > most_kids ? kids : most_kids;
+                if (l > 0)
+                    visits += transfer_cost(c, t, l, l, &kids);
+            }
+    if (most_kids > NEST_MAX_FANOUT)
+        return ax_fail(err, AX_EINPUT, "%.3g instances below one level, more than the %d this model tracks",
+                       most_kids, NEST_MAX_FANOUT);
+    if (visits > NEST_MAX_VISITS)
+        return ax_fail(err, AX_EINPUT, "counting this mapping would visit %.3g words, more than the %.3g this "
+                                       "model takes on", visits, NEST_MAX_VISITS);
+    return AX_OK;
 }
 
 static int count_level(ctx *c, int l, int t, nest_access *a, ax_err *err)
@@ -485,6 +527,8 @@ int nest_count(const nest_map *m, const nest_shape *s, nest_stats *st, ax_err *e
     ctx c = {0};
     if (rc == AX_OK)
         rc = setup(&c, m, s, err);
+    if (rc == AX_OK)
+        rc = check_work(&c, err);
     if (rc == AX_OK) {
         st->computes = st->cycles = st->compute_instances = 1;
         for (int i = 0; i < m->n_loops; i++) {

@@ -38,10 +38,12 @@ enum { NEST_W, NEST_I, NEST_O, NEST_NSPACES }; /* weights, inputs, outputs */
 #define NEST_MAX_LEVELS 8
 #define NEST_MAX_LOOPS 64
 /* What nest_count takes on (it follows every word): the three tensors'
- * words together (2^28: 1 GiB of bookkeeping) and the layer's MACs
- * (4e9: ResNet-50's largest layer has 0.12e9; about a minute). */
+ * words together (2^28: 1 GiB of bookkeeping), the word visits of all
+ * transfers (steps x receiving instances x (tile + loops); 1e10 takes
+ * about 20 s here) and the instances below one level it tracks. */
 #define NEST_MAX_WORDS 268435456.0
-#define NEST_MAX_MACS 4e9
+#define NEST_MAX_VISITS 1e10
+#define NEST_MAX_FANOUT (1 << 20)
 
 typedef struct nest_shape {
     long bound[NEST_NDIMS];

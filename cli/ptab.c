@@ -1,6 +1,7 @@
 #include "cli/ptab.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,22 +22,26 @@ static const char *const baseline_numbers[] = {"energy_uj", "drop_pp", "mac_uj",
                                                "abuf_uj",   "gbuf_uj", "noc_uj", "dram_uj", "leak_uj"};
 
 /* The layer columns L0 .. L{n-1} of front.tsv: *layers = n >= 1, each a
- * number. */
+ * number. Linear in the columns (column names are distinct: n of them,
+ * each below n, are exactly L0 .. L{n-1}). */
 static int front_layers(const tsv_table *t, int *layers, ax_err *err)
 {
     int n = 0;
     for (int c = 0; c < t->n_cols; c++) {
         const char *name = t->cells[c];
-        n += name[0] == 'L' && name[1] >= '0' && name[1] <= '9';
+        n += name[0] == 'L' && name[1] && strspn(name + 1, "0123456789") == strlen(name + 1);
     }
     if (n == 0)
         return ax_fail(err, AX_EINPUT, "%s: no layer columns L0 .. in its header (not written by axsearch?)",
                        t->path);
-    for (int l = 0; l < n; l++) {
-        char name[16];
-        snprintf(name, sizeof name, "L%d", l);
-        const char *const one[] = {name};
-        int rc = tsv_require_numbers(t, one, 1, err);
+    for (int c = 0; c < t->n_cols; c++) {
+        const char *name = t->cells[c];
+        if (name[0] != 'L' || !name[1] || strspn(name + 1, "0123456789") != strlen(name + 1))
+            continue;
+        if (strlen(name) > 8 || atol(name + 1) >= n || (name[1] == '0' && name[2]))
+            return ax_fail(err, AX_EINPUT, "%s: layer column '%.16s' among %d: expected L0 .. L%d", t->path, name,
+                           n, n - 1);
+        int rc = tsv_numbers_at(t, c, err);
         if (rc != AX_OK)
             return rc;
     }

@@ -281,13 +281,13 @@ static const char resume_free_keys[] =
  * were recorded) and ends the text before them. */
 static char *split_inputs(char *record)
 {
-    char *in = strstr(record, "inputs.");
-    while (in && in != record && in[-1] != '\n')
-        in = strstr(in + 1, "inputs.");
+    /* A record that begins with inputs. (damaged or forged) keeps them in
+     * its configuration part, where they count as changed keys. */
+    char *in = strstr(record, "\ninputs.");
     if (!in)
         return record + strlen(record);
-    in[-1] = '\0';
-    return in;
+    *in = '\0';
+    return in + 1;
 }
 
 /* The files config.ini names, by content: a changed one is refused like a

@@ -191,19 +191,23 @@ int tsv_require_columns(const tsv_table *t, const char *const *names, int n_name
     return AX_OK;
 }
 
+int tsv_numbers_at(const tsv_table *t, int c, ax_err *err)
+{
+    for (long r = 0; r < t->n_rows; r++) {
+        const char *v = tsv_cell(t, r, c);
+        char *end;
+        (void)strtod(v, &end);
+        if (end == v || *end)
+            return ax_fail(err, AX_EINPUT, "%s:%ld: column '%.64s': '%.40s' is not a number", t->path,
+                           t->line[r + 1], t->cells[c], v);
+    }
+    return AX_OK;
+}
+
 int tsv_require_numbers(const tsv_table *t, const char *const *names, int n_names, ax_err *err)
 {
     int rc = tsv_require_columns(t, names, n_names, err);
-    for (int i = 0; rc == AX_OK && i < n_names; i++) {
-        int c = tsv_col(t, names[i]);
-        for (long r = 0; r < t->n_rows; r++) {
-            const char *s = tsv_cell(t, r, c);
-            char *end;
-            (void)strtod(s, &end);
-            if (end == s || *end)
-                return ax_fail(err, AX_EINPUT, "%s:%ld: column '%s': '%.40s' is not a number", t->path,
-                               t->line[r + 1], names[i], s);
-        }
-    }
+    for (int i = 0; rc == AX_OK && i < n_names; i++)
+        rc = tsv_numbers_at(t, tsv_col(t, names[i]), err);
     return rc;
 }

@@ -44,6 +44,9 @@ const char *tsv_cell(const tsv_table *t, long r, int c);
  * whole syntax, "nan" and "inf" included; an empty cell is refused). */
 int tsv_require_numbers(const tsv_table *t, const char *const *names, int n_names, ax_err *err);
 
+/* The same check for column c (0 .. n_cols-1). */
+int tsv_numbers_at(const tsv_table *t, int c, ax_err *err);
+
 /* AX_EINPUT naming the file when a column of names is missing. */
 int tsv_require_columns(const tsv_table *t, const char *const *names, int n_names, ax_err *err);
 
