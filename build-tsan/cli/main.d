@@ -1,3 +1,0 @@
-build-tsan/cli/main.o: cli/main.c cli/commands.h
-
-cli/commands.h:

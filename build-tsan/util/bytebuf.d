@@ -1,3 +1,0 @@
-build-tsan/util/bytebuf.o: util/bytebuf.c util/bytebuf.h
-
-util/bytebuf.h:

@@ -1,3 +1,0 @@
-build-tsan/util/err.o: util/err.c util/err.h
-
-util/err.h:

@@ -1,3 +1,0 @@
-build-tsan/util/sort.o: util/sort.c util/sort.h
-
-util/sort.h:

@@ -1,3 +1,0 @@
-build-tsan/util/wallclock.o: util/wallclock.c util/wallclock.h
-
-util/wallclock.h:
