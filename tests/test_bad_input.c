@@ -38,6 +38,8 @@ static char base_run[PATH_MAX]; /* a finished tiny search with baselines */
 /* ---- writing the bad files ---------------------------------------- */
 
 static void put(const char *dir, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void put(const char *dir, const char *name, const char *fmt, ...)
 {
     char path[2 * PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -50,6 +52,8 @@ static void put(const char *dir, const char *name, const char *fmt, ...)
     assert_int_equal(fclose(f), 0);
 }
 
+static void sh(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 static void sh(const char *fmt, ...)
 {
     char cmd[4 * PATH_MAX];

@@ -52,6 +52,8 @@ static void slurp(const char *path, char *buf, size_t size)
 /* Runs "$AXSEARCH args", returns the exit status; stdout and stderr in
  * out_s and err_s. */
 static int run(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
 {
     const char *prog = getenv("AXSEARCH");
     if (!prog)

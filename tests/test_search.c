@@ -121,6 +121,8 @@ static void assert_same_results(const char *a, const char *b)
 }
 
 static int run_ok(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static int run_ok(const char *fmt, ...)
 {
     char args[2 * PATH_MAX];
     va_list ap;
