@@ -23,9 +23,10 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: axsearch layers CONFIG [--images N] [--recovery LIST] [--within PP]\n"
-            "                       [--race-first N] [--threads T] [--out FILE.tsv]\n"
+            "                       [--race-first N] [--whole] [--threads T] [--out FILE.tsv]\n"
             "Runs the search images of CONFIG (its val_images, or the first --images N)\n"
-            "with each multiplier of its set in one MAC layer at a time and prints:\n"
+            "with each multiplier of its set in one MAC layer at a time (--whole: in every\n"
+            "MAC layer at once, layer 'all') and prints:\n"
             "layer name multiplier recovery top1 drop_pp drop_se drop_ucb images\n"
             "(top1 and the drop on the images the pair was run on)\n"
             "(drop paired against the exact design; drop_ucb one-sided at [objectives]\n"
@@ -43,6 +44,7 @@ typedef struct layers_opts {
     const char *config, *out, *recovery;
     long images, threads; /* images 0: val_images; threads 0: the config's */
     long race_first;      /* racing stages; 0: one stage */
+    int whole;            /* 1: a multiplier in every MAC layer at once */
     double within;
     int modes[N_MODES]; /* 1: swept */
 } layers_opts;
@@ -74,6 +76,7 @@ static int layers_parse(int argc, char **argv, layers_opts *o)
         {.name = "recovery", .kind = ARGS_STRING, .dst = &o->recovery},
         {.name = "within", .kind = ARGS_DOUBLE, .dst = &o->within, .lo = 0, .hi = 100},
         {.name = "race-first", .kind = ARGS_LONG, .dst = &o->race_first, .lo = 0, .hi = 1L << 40},
+        {.name = "whole", .kind = ARGS_FLAG, .dst = &o->whole},
         {.name = "threads", .kind = ARGS_LONG, .dst = &o->threads, .lo = 1, .hi = 4096},
         {.name = "out", .kind = ARGS_STRING, .dst = &o->out},
     };
@@ -226,17 +229,55 @@ static int run_pair(const layers_opts *o, layers_env *s, race_tally *t, int64_t 
     return AX_OK;
 }
 
+/* layer -1: the multiplier in every MAC layer (--whole). */
 static void print_row(FILE *const files[2], const layers_env *s, int layer, int mult, int mode, double top1,
                       const race_tally *t, double ucb)
 {
-    const qnet_layer *L = qnet_layer_info(s->e.q, layer);
+    const qnet_layer *L = layer >= 0 ? qnet_layer_info(s->e.q, layer) : NULL;
+    char index[16] = "all";
+    if (layer >= 0)
+        snprintf(index, sizeof index, "%d", layer);
     for (int k = 0; k < 2; k++)
         if (files[k]) {
-            fprintf(files[k], "%d\t%s\t%s\t%s\t%.4f\t%.3f\t%.3f\t%.3f\t%lld\n", layer, L->name[0] ? L->name : "-",
+            fprintf(files[k], "%s\t%s\t%s\t%s\t%.4f\t%.3f\t%.3f\t%.3f\t%lld\n", index,
+                    L && L->name[0] ? L->name : "-",
                     run_env_mult_name(&s->e, mult), mode_names[mode], top1, race_drop_pp(t), race_drop_se(t), ucb,
                     (long long)t->images);
             fflush(files[k]);
         }
+}
+
+/* Multiplier i in layer l (every layer when l is -1) under each swept
+ * recovery: one row each, counted into the summary. */
+static int layers_run_mult(const layers_opts *o, layers_env *s, FILE *const files[2], int l, int i, ax_err *err)
+{
+    run_env *e = &s->e;
+    int nl = qnet_n_layers(e->q), lo = l >= 0 ? l : 0, hi = l >= 0 ? l + 1 : nl;
+    double z = race_z(e->cfg.confidence);
+    int rc = AX_OK;
+    for (int m = 0; rc == AX_OK && m < N_MODES; m++) {
+        if (!o->modes[m])
+            continue;
+        for (int k = lo; k < hi; k++) {
+            s->tables[k] = e->tables[i];
+            s->fixes[k] = s->sets[m] ? rec_set_fixes(s->sets[m])[k * e->n_mults + i] : NULL;
+        }
+        race_tally t;
+        int64_t right;
+        rc = run_pair(o, s, &t, &right, err);
+        if (rc != AX_OK)
+            break;
+        double ucb = race_bound(&t, z);
+        print_row(files, s, l, i, m, (double)right / (double)t.images, &t, ucb);
+        s->pairs[m]++;
+        s->within[m] += race_drop_pp(&t) <= o->within;
+        s->within_ucb[m] += ucb <= o->within;
+    }
+    for (int k = lo; k < hi; k++) {
+        s->tables[k] = NULL;
+        s->fixes[k] = NULL;
+    }
+    return rc;
 }
 
 /* Every (layer, multiplier, recovery) in that order, so the exact prefix
@@ -245,35 +286,16 @@ static int layers_run(const layers_opts *o, layers_env *s, ax_err *err)
 {
     run_env *e = &s->e;
     FILE *const files[2] = {stdout, s->w ? fio_atomic_stream(s->w) : NULL};
-    double z = race_z(e->cfg.confidence);
     int rc = run_images(s, 0, s->data.n, s->base, err);
     for (int k = 0; rc == AX_OK && k < 2; k++)
         if (files[k])
             fprintf(files[k], "layer\tname\tmultiplier\trecovery\ttop1\tdrop_pp\tdrop_se\tdrop_ucb\timages\n");
     long exact = mult_lib_find(e->lib, MULT_REFERENCE);
-    for (int l = 0; rc == AX_OK && l < qnet_n_layers(e->q); l++)
-        for (int i = 0; rc == AX_OK && i < e->n_mults; i++) {
-            if (e->mult_entry[i] == exact)
-                continue;
-            s->tables[l] = e->tables[i];
-            for (int m = 0; rc == AX_OK && m < N_MODES; m++) {
-                if (!o->modes[m])
-                    continue;
-                s->fixes[l] = s->sets[m] ? rec_set_fixes(s->sets[m])[l * e->n_mults + i] : NULL;
-                race_tally t;
-                int64_t right;
-                rc = run_pair(o, s, &t, &right, err);
-                if (rc != AX_OK)
-                    break;
-                double ucb = race_bound(&t, z);
-                print_row(files, s, l, i, m, (double)right / (double)t.images, &t, ucb);
-                s->pairs[m]++;
-                s->within[m] += race_drop_pp(&t) <= o->within;
-                s->within_ucb[m] += ucb <= o->within;
-            }
-            s->tables[l] = NULL;
-            s->fixes[l] = NULL;
-        }
+    int first = o->whole ? -1 : 0, end = o->whole ? 0 : qnet_n_layers(e->q); /* layer -1: all */
+    for (int l = first; rc == AX_OK && l < end; l++)
+        for (int i = 0; rc == AX_OK && i < e->n_mults; i++)
+            if (e->mult_entry[i] != exact)
+                rc = layers_run_mult(o, s, files, l, i, err);
     return rc;
 }
 

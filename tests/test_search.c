@@ -1241,12 +1241,56 @@ static void layers_sweep_rows_and_errors(void **state)
     expect_refusal("infer --model models/lenet5_fmnist.onnx --tune-weights --limit 10", "need --mult or --lut");
 }
 
+/* axsearch layers --whole: a multiplier in every MAC layer at once gives
+ * the top-1 that infer, a separate path through the emulator, gives for
+ * the same images, calibration and recovery. */
+static void layers_whole_equals_infer(void **state)
+{
+    (void)state;
+    static const char *const mults[] = {"trunc_k8", "bam_h3_v8", "etm_k3"};
+    char cfg[PATH_MAX], args[3 * PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/whole.ini", tmpdir);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f, "[model]\nonnx = %s\ncalib_images = 200\nval_images = 60\nconfirm_images = 40\n"
+               "[library]\ninclude = trunc_k8, bam_h3_v8, etm_k3\n", model);
+    fclose(f);
+    snprintf(args, sizeof args, "layers '%s' --whole --recovery none,both --race-first 0 --threads 2", cfg);
+    cli_result r = cli_run(args);
+    assert_int_equal(r.status, 0);
+    int rows = 0;
+    for (size_t i = 0; i < sizeof mults / sizeof mults[0]; i++)
+        for (int both = 0; both < 2; both++) {
+            char key[64];
+            snprintf(key, sizeof key, "\nall\t-\t%s\t%s\t", mults[i], both ? "both" : "none");
+            const char *row = strstr(r.out, key);
+            assert_non_null(row);
+            double top1 = strtod(row + strlen(key), NULL);
+            snprintf(args, sizeof args,
+                     "infer --model '%s' --split val --limit 60 --calib 200 --mult %s %s --threads 2", model,
+                     mults[i], both ? "--tune-weights --compensate" : "");
+            cli_result ri = cli_run(args);
+            assert_int_equal(ri.status, 0);
+            const char *t = strstr(ri.out, "top1=");
+            assert_non_null(t);
+            print_message("    %s %s: layers %.4f, infer %.4f\n", mults[i], both ? "both" : "none", top1,
+                          strtod(t + 5, NULL));
+            assert_true(fabs(top1 - strtod(t + 5, NULL)) < 1e-9);
+            cli_result_free(&ri);
+            rows++;
+        }
+    assert_int_equal(rows, 6);
+    assert_non_null(strstr(r.out, "# both "));
+    cli_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(threads_give_identical_files),
         cmocka_unit_test(recovery_search_is_deterministic),
         cmocka_unit_test(layers_sweep_rows_and_errors),
+        cmocka_unit_test(layers_whole_equals_infer),
         cmocka_unit_test(no_recovery_baseline_resumes_equal),
         cmocka_unit_test(killed_and_resumed_equals_uninterrupted),
         cmocka_unit_test(twenty_kills_equal_uninterrupted),
