@@ -34,7 +34,10 @@ int nest_shape_parse(const char *text, nest_shape *s, ax_err *err)
     while (*p) {
         size_t len = strcspn(p, ",");
         char item[64];
-        snprintf(item, sizeof item, "%.*s", (int)(len < 63 ? len : 63), p);
+        if (len >= sizeof item)
+            return ax_fail(err, AX_EINPUT, "layer shape: item '%.20s...' longer than %zu characters", p,
+                           sizeof item - 1);
+        snprintf(item, sizeof item, "%.*s", (int)len, p);
         char *eq = strchr(item, '=');
         char *end = NULL;
         long v = eq ? (errno = 0, strtol(eq + 1, &end, 10)) : 0;
@@ -65,6 +68,9 @@ static int parse_level(char *line, const char *name, int ln, nest_map *m, ax_err
     char *open = strchr(line, '['), *close = strrchr(line, ']');
     if (!open || !close || close < open)
         return ax_fail(err, AX_EINPUT, "%s:%d: not a level line 'NAME [ Weights:n Inputs:n Outputs:n ]'", name, ln);
+    for (const char *after = close + 1; *after; after++)
+        if (!isspace((unsigned char)*after))
+            return ax_fail(err, AX_EINPUT, "%s:%d: text after ']' of a level line", name, ln);
     if (m->n_levels == NEST_MAX_LEVELS)
         return ax_fail(err, AX_EINPUT, "%s:%d: more than %d storage levels", name, ln, NEST_MAX_LEVELS);
     int l = m->n_levels++;
@@ -78,8 +84,12 @@ static int parse_level(char *line, const char *name, int ln, nest_map *m, ax_err
         m->stated_tile[l][t] = -1;
     *close = '\0';
     for (char *tok = strtok(open + 1, " \t"); tok; tok = strtok(NULL, " \t")) {
-        if (tok[0] == '(')
-            continue; /* Timeloop 4 adds each tile's size again in parentheses */
+        if (tok[0] == '(') { /* Timeloop 4 adds each tile's size again: "(96)" */
+            size_t digits = strspn(tok + 1, "0123456789");
+            if (digits == 0 || strcmp(tok + 1 + digits, ")") != 0)
+                return ax_fail(err, AX_EINPUT, "%s:%d: '%s': expected a size in parentheses '(n)'", name, ln, tok);
+            continue;
+        }
         /* "Weights:96" (the size checked against the loops) or "Weights" */
         char *colon = strchr(tok, ':');
         size_t len = colon ? (size_t)(colon - tok) : strlen(tok);
@@ -163,8 +173,12 @@ int nest_map_parse(const char *text, const char *name, nest_map *m, ax_err *err)
             body++;
         if (computed)
             rc = ax_fail(err, AX_EINPUT, "%s:%d: text after << Compute >>", name, ln + 1);
-        else if (strncmp(body, "<< Compute >>", 13) == 0)
+        else if (strncmp(body, "<< Compute >>", 13) == 0) {
             computed = 1;
+            for (const char *after = body + 13; *after && rc == AX_OK; after++)
+                if (!isspace((unsigned char)*after))
+                    rc = ax_fail(err, AX_EINPUT, "%s:%d: text after << Compute >>", name, ln + 1);
+        }
         else if (*q == '|')
             rc = parse_loop(q, name, ln + 1, m, err);
         else

@@ -275,6 +275,13 @@ static void refusals(void **state)
          "its loops give a Weights tile of 3 words, its line says 2"},
         {"R=3,Z=2", "Buffer [ Weights Inputs Outputs ]\n", "unknown name 'Z'"},
         {"R=0", "Buffer [ Weights Inputs Outputs ]\n", "'R=0' is not NAME=N"},
+        {"R=3", "Buffer [ Weights Inputs Outputs ] junk\n", "m:1: text after ']'"},
+        {"R=3", "Buffer [ Weights (3 Inputs Outputs ]\n", "'(3': expected a size in parentheses"},
+        {"R=3", "Buffer [ Weights:3 (x) Inputs Outputs ]\n", "'(x)': expected a size in parentheses"},
+        {"R=3", "Buffer [ Weights Inputs Outputs ]\n| for R in [0:3)\n|   << Compute >>junk\n",
+         "m:3: text after << Compute >>"},
+        {"R=3,Wstride=1000000000000000000000000000000000000000000000000000000000000000000001",
+         "Buffer [ Weights Inputs Outputs ]\n", "longer than 63 characters"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         nest_shape s;

@@ -13,9 +13,12 @@
 # it, keep the input in tests/fuzz/regress/<target>/, and run again: the
 # spent CPU time counts on. tests/README.md reports the campaign.
 set -u
+# seeds, regression inputs and the ledger are found from here, whatever the
+# caller's directory; the binaries and FUZZ_WORK are taken as given
+root=$(cd "$(dirname "$0")/.." && pwd)
 budget=${FUZZ_CPU_SECONDS:-3600}
-work=${FUZZ_WORK:-build-fuzz/campaign}
-ledger=${FUZZ_LEDGER:-tests/fuzz/campaign.tsv}
+work=${FUZZ_WORK:-$root/build-fuzz/campaign}
+ledger=${FUZZ_LEDGER:-$root/tests/fuzz/campaign.tsv}
 hz=$(getconf CLK_TCK)
 mkdir -p "$work"
 [ -f "$ledger" ] || printf 'target\tstarted\tcpu_s\texecutions\tcorpus\tresult\n' > "$ledger"
@@ -28,6 +31,14 @@ cpu_of() { # CPU seconds of process $1 so far (utime + stime), 0 if gone
     awk -v hz="$hz" '{ printf "%d", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
+# CPU seconds of this shell's waited-for children, to the ms: call
+# `times > "$work/.times"` in this shell (not in $(...), whose subshell
+# has no children), then children_cpu
+children_cpu() {
+    awk 'NR == 2 { split($1, u, /[ms]/); split($2, k, /[ms]/)
+                   printf "%.3f", u[1] * 60 + u[2] + k[1] * 60 + k[2] }' "$work/.times"
+}
+
 for bin in "$@"; do
     t=$(basename "$bin" | sed 's/^fuzz_//')
     left=$((budget - $(spent "$t")))
@@ -36,10 +47,11 @@ for bin in "$@"; do
         continue
     fi
     mkdir -p "$work/$t"
-    for f in tests/fuzz/corpus/"$t"/*; do
+    for f in "$root"/tests/fuzz/corpus/"$t"/*; do
         [ -f "$f" ] && [ ! -e "$work/$t/$(basename "$f")" ] && cp "$f" "$work/$t/"
     done
-    if [ -d tests/fuzz/regress/"$t" ] && ! "$bin" tests/fuzz/regress/"$t"/* > "$work/$t.regress.log" 2>&1; then
+    regress="$root"/tests/fuzz/regress/"$t"
+    if [ -d "$regress" ] && ! "$bin" "$regress"/* > "$work/$t.regress.log" 2>&1; then
         echo "campaign $t: a regression input fails again (see $work/$t.regress.log)"
         continue
     fi
@@ -50,18 +62,22 @@ for bin in "$@"; do
     "$bin" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -artifact_prefix="$work/$t-" \
         -print_final_stats=1 "$work/$t" > "$log" 2>&1 &
     pid=$!
-    used=0
+    times > "$work/.times"
+    before=$(children_cpu)
     while kill -0 "$pid" 2>/dev/null; do
         sleep 10
-        now=$(cpu_of "$pid")
-        [ "$now" -gt 0 ] && used=$now
-        if [ "$used" -ge "$left" ]; then
+        if [ "$(cpu_of "$pid")" -ge "$left" ]; then
             kill -INT "$pid" 2>/dev/null
             break
         fi
     done
     wait "$pid"
     rc=$?
+    # the fuzzer's whole CPU time once it has been waited for (the
+    # polling above sees it only every 10 s); the sleeps and awks that
+    # also count here take milliseconds
+    times > "$work/.times"
+    used=$(awk -v a="$before" -v b="$(children_cpu)" 'BEGIN { printf "%d", b - a + 0.5 }')
     rm -rf /tmp/axsearch-fuzz-"$pid"-*
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     units=$(ls "$work/$t" | wc -l)

@@ -8,14 +8,17 @@
 # (a crash, leak, sanitizer report or timeout); exit status 1 if one did.
 # The crashing input is left in $FUZZ_WORK/<target>-crash-*.
 set -u
+# seeds, regression inputs and the ledger are found from here, whatever the
+# caller's directory; the binaries and FUZZ_WORK are taken as given
+root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${FUZZ_SECONDS:-30}
-work=${FUZZ_WORK:-build-fuzz/corpus}
+work=${FUZZ_WORK:-$root/build-fuzz/corpus}
 node_tests=/usr/share/libonnx-testdata/data/node
 failed=0
 for bin in "$@"; do
     t=$(basename "$bin" | sed 's/^fuzz_//')
     mkdir -p "$work/$t"
-    for f in tests/fuzz/corpus/"$t"/*; do
+    for f in "$root"/tests/fuzz/corpus/"$t"/*; do
         [ -f "$f" ] && [ ! -e "$work/$t/$(basename "$f")" ] && cp "$f" "$work/$t/"
     done
     if [ "$t" = onnx ] && [ -d "$node_tests" ]; then
@@ -28,7 +31,8 @@ for bin in "$@"; do
     # a product table is exactly 131,072 bytes; the other formats need less
     max_len=65536
     [ "$t" = mults ] && max_len=140000
-    if [ -d tests/fuzz/regress/"$t" ] && ! "$bin" tests/fuzz/regress/"$t"/* > "$work/$t.regress.log" 2>&1; then
+    regress="$root"/tests/fuzz/regress/"$t"
+    if [ -d "$regress" ] && ! "$bin" "$regress"/* > "$work/$t.regress.log" 2>&1; then
         echo "fuzz $t: a regression input fails again (see $work/$t.regress.log)"
         failed=1
         continue
