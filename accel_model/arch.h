@@ -1,18 +1,34 @@
-/* arch: the Simba-like chip the model describes, read from an INI file
- * (libinih), and the per-action energies derived from it.
+/* arch: the chip the model describes, read from an INI file (libinih), and
+ * the per-action energies derived from it. Two templates ([chip] template):
  *
- * Hierarchy (one package): chiplets_x * chiplets_y chiplets joined by package
- * links; each chiplet holds a global buffer (activations) and a pe_x * pe_y
- * mesh NoC of PEs; each PE holds a weight, an input and an accumulation
- * buffer and `vector_macs` vector MAC units of `lanes` lanes (output channels
- * across vector units, input channels across lanes). Weights go from DRAM to
- * the PE weight buffers without passing the global buffer (as in Simba). */
+ * simba (the default). Hierarchy (one package): chiplets_x * chiplets_y
+ * chiplets joined by package links; each chiplet holds a global buffer
+ * (activations) and a pe_x * pe_y mesh NoC of PEs; each PE holds a weight,
+ * an input and an accumulation buffer and `vector_macs` vector MAC units of
+ * `lanes` lanes (output channels across vector units, input channels across
+ * lanes). Weights go from DRAM to the PE weight buffers without passing the
+ * global buffer (as in Simba).
+ *
+ * systolic: a TPU-like matrix unit (systolic.h): a sa_rows x sa_cols
+ * weight-stationary systolic array fed by a unified buffer (activations),
+ * a weight FIFO and accumulators, and DRAM. It is held in the same struct
+ * so that the energy table and the energy model serve both: one chiplet
+ * of one PE whose lanes are the array's rows and whose vector units are its
+ * columns; the unified buffer is the input buffer (ibuf_*: the knob
+ * sram_v_input sets its supply), the weight FIFO the weight buffer (wbuf_*,
+ * sram_v_weight), the accumulators the accumulation buffer (abuf_*); there
+ * is no global buffer (gbuf_kib 0) and no NoC (the swing knob must stay
+ * nominal). */
 #ifndef AX_ACCEL_ARCH_H
 #define AX_ACCEL_ARCH_H
 
 #include "util/err.h"
 
+enum { ACCEL_TEMPLATE_SIMBA, ACCEL_TEMPLATE_SYSTOLIC };
+
 typedef struct accel_arch {
+    int template_kind; /* [chip] template: ACCEL_TEMPLATE_* */
+    int sa_rows, sa_cols; /* systolic: the array (rows = lanes, cols = vector_macs) */
     /* [technology] */
     int node_nm;      /* one of the Stillmaker-Baas nodes (see tech.h) */
     double vdd;       /* nominal logic and SRAM supply, V */
@@ -52,6 +68,16 @@ typedef struct accel_arch {
 /* The built-in default: configs/simba.ini (one 16 nm Simba chiplet). */
 void accel_arch_default(accel_arch *arch);
 
+/* The systolic template's defaults: configs/systolic.ini (a TPUv2/v3-like
+ * 128 x 128 matrix unit at 16 nm). */
+void accel_arch_default_systolic(accel_arch *arch);
+
+/* Systolic template: sets the fields the array stands in for (one chiplet of
+ * one PE, lanes = rows, vector units = columns, no global buffer, the swing
+ * at vdd) from sa_rows and sa_cols; abuf_width must already be
+ * sa_cols * accumulator bits. */
+void accel_arch_systolic_sync(accel_arch *arch);
+
 /* Reads an INI file over the defaults: every key overrides one default.
  * Unknown sections or keys, repeated keys, malformed or out-of-range values
  * are AX_EINPUT with "PATH:LINE: ..." in err. */
@@ -68,6 +94,7 @@ static inline int accel_arch_pes(const accel_arch *a) { return a->pe_x * a->pe_y
 /* Accumulator width in bits (the accumulation buffer holds one per vector MAC
  * unit per access). */
 static inline int accel_arch_acc_bits(const accel_arch *a) { return a->abuf_width / a->vector_macs; }
+static inline int accel_arch_systolic(const accel_arch *a) { return a->template_kind == ACCEL_TEMPLATE_SYSTOLIC; }
 
 /* Per-action energies at the architecture's node and nominal voltages.
  * pJ unless named otherwise; "_bit" figures are per bit moved. */
@@ -92,7 +119,9 @@ typedef struct accel_energies {
     double logic_leak_uw_per_um2_45; /* per um^2 of 45 nm area, scaled */
     /* Area at the node. */
     double sram_mm2_per_kib;
-    double mac_addreg_um2;   /* adder + accumulator register per MAC lane */
+    double mac_addreg_um2;   /* adder + accumulator register per MAC lane
+                              * (systolic: plus the input register and the
+                              * two weight registers of a cell) */
 } accel_energies;
 
 /* Derives the energy table; AX_EINPUT if the node or voltage is unsupported. */

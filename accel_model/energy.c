@@ -48,6 +48,9 @@ int accel_voltages_check(const accel_arch *a, const accel_voltages *v, ax_err *e
     if (!(v->noc_swing > 0 && v->noc_swing <= a->vdd + 1e-12))
         return ax_fail(err, AX_EINPUT, "NoC swing %g V: expected in (0, vdd = %g] V",
                        v->noc_swing, a->vdd);
+    if (accel_arch_systolic(a) && v->noc_swing != a->noc_swing)
+        return ax_fail(err, AX_EINPUT, "NoC swing %g V: the systolic template has no NoC (keep noc_swing at %g V)",
+                       v->noc_swing, a->noc_swing);
     if (v->noc_bits < 0)
         return ax_fail(err, AX_EINPUT, "NoC low-swing bits %d: expected >= 0", v->noc_bits);
     return AX_OK;
@@ -79,8 +82,11 @@ int accel_coeffs_make(const accel_arch *a, const accel_energies *e, const accel_
         a->gbuf_kib;
     double sram_uw = accel_arch_chiplets(a) * per_chip_kib * e->sram_leak_uw_per_kib;
     double macs = (double)accel_arch_chiplets(a) * accel_arch_pes(a) * a->vector_macs * a->lanes;
-    double addreg_uw = macs * ACCEL_TECH_ADD_REG_UM2_PER_BIT * accel_arch_acc_bits(a) *
-                       e->logic_leak_uw_per_um2_45;
+    /* the adder and registers of every lane, at 45 nm area (systolic: a
+     * cell's operand registers too) */
+    double addreg_um2_45 = accel_arch_systolic(a) ? e->mac_addreg_um2 / e->afactor
+                                                  : ACCEL_TECH_ADD_REG_UM2_PER_BIT * accel_arch_acc_bits(a);
+    double addreg_uw = macs * addreg_um2_45 * e->logic_leak_uw_per_um2_45;
     k->leak_pj_per_cycle = (sram_uw + addreg_uw) / a->clock_mhz;
     k->mult_scale = e->efactor;
     /* One array = every MAC lane of the package holds one multiplier. */

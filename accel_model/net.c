@@ -4,13 +4,15 @@
 #include <string.h>
 
 #include "accel_model/dataflow.h"
+#include "accel_model/systolic.h"
 
 struct accel_net {
     accel_arch arch;
     accel_energies e;
     size_t n_layers, n_mults;
     accel_layer_shape *layers;
-    accel_mapping *maps;
+    accel_mapping *maps;          /* simba template */
+    accel_systolic_map *smaps;    /* systolic template */
     accel_counts *counts;
     accel_mult_cost *mults;
     int pinned;
@@ -56,6 +58,31 @@ static int pin_budgets(const accel_net *net, double *budget)
     for (size_t i = 0; i < net->n_layers; i++)
         budget[i] += slack * weight_bits(&net->layers[i]) / total;
     return 1;
+}
+
+/* Systolic template: one mapping per layer (systolic.h); the weights are
+ * pinned when the whole network's fit the weight FIFO together. */
+static int map_all_systolic(accel_net *net, ax_err *err)
+{
+    const accel_arch *a = &net->arch;
+    double total = 0;
+    for (size_t i = 0; i < net->n_layers; i++)
+        total += weight_bits(&net->layers[i]);
+    net->pinned = a->pin_weights && total <= a->wbuf_kib * 8192.0;
+    for (size_t i = 0; i < net->n_layers; i++) {
+        int rc = accel_systolic_map_layer(a, &net->layers[i], net->pinned, a->keep_activations, &net->smaps[i],
+                                          &net->counts[i], err);
+        if (rc != AX_OK) {
+            ax_err_prefix(err, "layer %zu", i);
+            return rc;
+        }
+    }
+    return AX_OK;
+}
+
+static int layer_resident(const accel_net *net, size_t i)
+{
+    return net->smaps ? net->smaps[i].act_resident : net->maps[i].act_resident;
 }
 
 /* Maps every layer (pinned weights within their budgets if pin). */
@@ -129,7 +156,9 @@ int accel_net_create(const accel_arch *arch, const accel_layer_shape *layers, si
     net->maps = calloc(n_layers, sizeof *net->maps);
     net->counts = calloc(n_layers, sizeof *net->counts);
     net->mults = malloc(n_mults * sizeof *net->mults);
-    if (!net->layers || !net->maps || !net->counts || !net->mults) {
+    if (accel_arch_systolic(arch))
+        net->smaps = calloc(n_layers, sizeof *net->smaps);
+    if (!net->layers || !net->maps || !net->counts || !net->mults || (accel_arch_systolic(arch) && !net->smaps)) {
         accel_net_free(net);
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     }
@@ -144,11 +173,15 @@ int accel_net_create(const accel_arch *arch, const accel_layer_shape *layers, si
     }
     /* Pin the weights when they all fit the weight buffers and every layer
      * then still maps; otherwise load them every inference. */
-    net->pinned = arch->pin_weights;
-    rc = map_all(net, objective, net->pinned, err);
-    if (rc != AX_OK && net->pinned) {
-        net->pinned = 0;
-        rc = map_all(net, objective, 0, err);
+    if (net->smaps) {
+        rc = map_all_systolic(net, err);
+    } else {
+        net->pinned = arch->pin_weights;
+        rc = map_all(net, objective, net->pinned, err);
+        if (rc != AX_OK && net->pinned) {
+            net->pinned = 0;
+            rc = map_all(net, objective, 0, err);
+        }
     }
     if (rc != AX_OK) {
         accel_net_free(net);
@@ -157,13 +190,13 @@ int accel_net_create(const accel_arch *arch, const accel_layer_shape *layers, si
     /* The network's input comes from DRAM and its output goes back there,
      * also when the layers in between keep their activations on chip. */
     accel_counts *first = &net->counts[0], *last = &net->counts[n_layers - 1];
-    if (net->maps[0].act_resident) {
+    if (layer_resident(net, 0)) {
         accel_dataflow df;
         accel_dataflow_of(&layers[0], first, &df);
         first->acc[ACCEL_LVL_DRAM][ACCEL_TI].reads += df.inputs.elems;
         first->dram_bits += df.inputs.elems * layers[0].act_bits;
     }
-    if (net->maps[n_layers - 1].act_resident) {
+    if (layer_resident(net, n_layers - 1)) {
         last->acc[ACCEL_LVL_DRAM][ACCEL_TO].updates += last->out_distinct;
         last->dram_bits += last->out_distinct * layers[n_layers - 1].act_bits;
     }
@@ -177,6 +210,7 @@ void accel_net_free(accel_net *net)
         return;
     free(net->layers);
     free(net->maps);
+    free(net->smaps);
     free(net->counts);
     free(net->mults);
     free(net);
@@ -188,20 +222,43 @@ int accel_net_pinned(const accel_net *net) { return net->pinned; }
 const accel_arch *accel_net_arch(const accel_net *net) { return &net->arch; }
 const accel_energies *accel_net_energies(const accel_net *net) { return &net->e; }
 const accel_layer_shape *accel_net_layer(const accel_net *net, size_t i) { return &net->layers[i]; }
-const accel_mapping *accel_net_mapping(const accel_net *net, size_t i) { return &net->maps[i]; }
+const accel_mapping *accel_net_mapping(const accel_net *net, size_t i) { return net->smaps ? NULL : &net->maps[i]; }
+const accel_systolic_map *accel_net_systolic_map(const accel_net *net, size_t i)
+{
+    return net->smaps ? &net->smaps[i] : NULL;
+}
 const accel_counts *accel_net_counts(const accel_net *net, size_t i) { return &net->counts[i]; }
+
+/* Package area with n_arrays multiplier arrays whose multipliers total
+ * mult_um2_45 per lane at 45 nm. On the simba template the arrays share
+ * each lane's adder and register; on the systolic one every array is a
+ * whole array of cells. */
+static double area_mm2(const accel_arch *a, const accel_energies *e, int n_arrays, double mult_um2_45)
+{
+    double lanes = (double)a->vector_macs * a->lanes;
+    double addreg = e->mac_addreg_um2 * (accel_arch_systolic(a) ? n_arrays : 1);
+    double pe_mm2 = lanes * (addreg + mult_um2_45 * e->afactor) * 1e-6 +
+                    (a->wbuf_kib + a->ibuf_kib + a->abuf_kib) * e->sram_mm2_per_kib;
+    double chip_mm2 = accel_arch_pes(a) * pe_mm2 + a->gbuf_kib * e->sram_mm2_per_kib;
+    return accel_arch_chiplets(a) * chip_mm2;
+}
 
 double accel_area_mm2(const accel_arch *a, const accel_energies *e,
                       const accel_mult_cost *const *arrays, int n_arrays)
 {
     double mult_um2 = 0;
     for (int k = 0; k < n_arrays; k++)
-        mult_um2 += arrays[k]->area_um2 * e->afactor;
-    double lanes = (double)a->vector_macs * a->lanes;
-    double pe_mm2 = lanes * (e->mac_addreg_um2 + mult_um2) * 1e-6 +
-                    (a->wbuf_kib + a->ibuf_kib + a->abuf_kib) * e->sram_mm2_per_kib;
-    double chip_mm2 = accel_arch_pes(a) * pe_mm2 + a->gbuf_kib * e->sram_mm2_per_kib;
-    return accel_arch_chiplets(a) * chip_mm2;
+        mult_um2 += arrays[k]->area_um2;
+    return area_mm2(a, e, n_arrays, mult_um2);
+}
+
+/* Systolic template: leakage of the cells (adder and registers) of one
+ * array, pJ per cycle; the coefficients count one array, this adds the
+ * others when they are not gated. */
+static double array_cells_leak_pj(const accel_arch *a, const accel_energies *e)
+{
+    double cells = (double)a->sa_rows * a->sa_cols;
+    return cells * (e->mac_addreg_um2 / e->afactor) * e->logic_leak_uw_per_um2_45 / a->clock_mhz;
 }
 
 int accel_net_eval(const accel_net *net, const accel_design *d, accel_result *r, ax_err *err)
@@ -215,6 +272,7 @@ int accel_net_eval(const accel_net *net, const accel_design *d, accel_result *r,
     /* The chip's arrays: their leakage runs through every layer, their area
      * is all counted. */
     double array_leak = 0, mult_um2 = 0;
+    int arrays = d->n_arrays;
     if (d->n_arrays > 0) {
         if (!d->array_mult || !d->layer_array)
             return ax_fail(err, AX_EINPUT, "bank-constrained design without its arrays");
@@ -240,10 +298,15 @@ int accel_net_eval(const accel_net *net, const accel_design *d, accel_result *r,
             if (j == l) {
                 array_leak += accel_mult_leak_uw45(&net->mults[m]);
                 mult_um2 += net->mults[m].area_um2;
+                arrays++;
             }
         }
     }
     double array_leak_pj = array_leak * k.mult_leak_scale;
+    /* systolic: the cells of the arrays beside the running one leak too
+     * unless gated */
+    double cells_leak_pj =
+        accel_arch_systolic(&net->arch) && !d->gate_idle ? (arrays - 1) * array_cells_leak_pj(&net->arch, &net->e) : 0;
     memset(r->comp_pj, 0, sizeof r->comp_pj);
     r->energy_pj = r->macs = r->cycles = 0;
     for (size_t l = 0; l < L; l++) {
@@ -267,7 +330,8 @@ int accel_net_eval(const accel_net *net, const accel_design *d, accel_result *r,
                 return rc;
             kp = &kl;
         }
-        double leak_pj = d->gate_idle ? accel_mult_leak_uw45(&net->mults[m]) * k.mult_leak_scale : array_leak_pj;
+        double leak_pj =
+            (d->gate_idle ? accel_mult_leak_uw45(&net->mults[m]) * k.mult_leak_scale : array_leak_pj) + cells_leak_pj;
         accel_counts_energy(c, kp, net->mults[m].energy_pj * k.mult_scale, leak_pj, comp);
         for (int i = 0; i < ACCEL_NCOMP; i++) {
             r->comp_pj[i] += comp[i];
@@ -280,11 +344,6 @@ int accel_net_eval(const accel_net *net, const accel_design *d, accel_result *r,
     for (int i = 0; i < ACCEL_NCOMP; i++)
         r->energy_pj += r->comp_pj[i];
     r->latency_s = r->cycles / (net->arch.clock_mhz * 1e6);
-    const accel_arch *a = &net->arch;
-    double lanes = (double)a->vector_macs * a->lanes;
-    double pe_mm2 = lanes * (net->e.mac_addreg_um2 + mult_um2 * net->e.afactor) * 1e-6 +
-                    (a->wbuf_kib + a->ibuf_kib + a->abuf_kib) * net->e.sram_mm2_per_kib;
-    r->area_mm2 =
-        accel_arch_chiplets(a) * (accel_arch_pes(a) * pe_mm2 + a->gbuf_kib * net->e.sram_mm2_per_kib);
+    r->area_mm2 = area_mm2(&net->arch, &net->e, arrays, mult_um2);
     return AX_OK;
 }

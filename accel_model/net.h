@@ -14,6 +14,7 @@
 #include "accel_model/energy.h"
 #include "accel_model/layer.h"
 #include "accel_model/map.h"
+#include "accel_model/systolic.h"
 #include "util/err.h"
 
 typedef struct accel_net accel_net;
@@ -43,7 +44,10 @@ int accel_net_pinned(const accel_net *net);
 const accel_arch *accel_net_arch(const accel_net *net);
 const accel_energies *accel_net_energies(const accel_net *net);
 const accel_layer_shape *accel_net_layer(const accel_net *net, size_t layer);
+/* The layer's mapping: accel_net_mapping on the simba template,
+ * accel_net_systolic_map on the systolic one (the other gives NULL). */
 const accel_mapping *accel_net_mapping(const accel_net *net, size_t layer);
+const accel_systolic_map *accel_net_systolic_map(const accel_net *net, size_t layer);
 const accel_counts *accel_net_counts(const accel_net *net, size_t layer);
 
 /* A design point.

@@ -71,6 +71,9 @@ double accel_tech_sram_leak_scale(double v, double v_nom);
  * adder and a 24-bit register from NanGate 45 nm FA_X1 (4.26 um^2) and DFF_X1
  * (4.52 um^2) cells (ESTIMATE, scales with psum bits). */
 #define ACCEL_TECH_ADD_REG_UM2_PER_BIT (4.26 + 4.52)
+/* One register bit (NanGate 45 nm DFF_X1), for a systolic cell's operand
+ * registers (ESTIMATE, like the above). */
+#define ACCEL_TECH_DFF_UM2 4.52
 
 /* Wire model (Accelergy): E = bits * 0.2 * 1.627 fF/um * length * V^2; here
  * V^2 becomes Vswing * Vdd for low-swing signalling. */

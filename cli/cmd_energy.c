@@ -141,6 +141,22 @@ static int fail(ax_err *err)
     return err->code == AX_EINPUT ? 2 : 1;
 }
 
+/* The simba template's global buffer, NoC and package rows. */
+static void print_simba_rows(const accel_arch *a, const accel_energies *e, const accel_energies *r)
+{
+    char lbl[96];
+#define ROW(label, field) printf("%-44s %12.5f %12.5f\n", label, r->field, e->field)
+    snprintf(lbl, sizeof lbl, "global buffer %g KiB, %d-bit access", a->gbuf_kib, a->gbuf_width);
+    printf("%-44s %12.5f %12.5f\n", lbl, r->gbuf_pj_access, e->gbuf_pj_access);
+    ROW("  per bit", gbuf_pj_bit);
+    snprintf(lbl, sizeof lbl, "NoC hop (%g mm), per bit, nominal swing", a->hop_mm);
+    printf("%-44s %12.5f %12.5f\n", lbl, r->noc_nominal_pj_bit, e->noc_nominal_pj_bit);
+    ROW("  fixed part (router, driver, receiver)", noc_fixed_pj_bit);
+    ROW("  wire part per V^2 (x Vswing x Vdd)", noc_wire_pj_per_v2);
+    ROW("package link, per bit per hop", pkg_pj_bit);
+#undef ROW
+}
+
 static void print_table(const accel_arch *a, const accel_energies *e, const accel_energies *r)
 {
     printf("# per-action energies: %d nm, vdd %.2f V (reference: 45 nm, %.2f V)\n", a->node_nm,
@@ -154,31 +170,29 @@ static void print_table(const accel_arch *a, const accel_energies *e, const acce
     snprintf(lbl, sizeof lbl, "accumulate add (%d-bit), per MAC", accel_arch_acc_bits(a));
     printf("%-44s %12.5f %12.5f\n", lbl, r->adder_pj, e->adder_pj);
     ROW("register write, per bit", reg_pj_bit);
-    snprintf(lbl, sizeof lbl, "weight buffer %g KiB, %d-bit access", a->wbuf_kib, a->wbuf_width);
+    int sys = accel_arch_systolic(a); /* its buffers stand in for the PE's (arch.h) */
+    snprintf(lbl, sizeof lbl, "%s %g KiB, %d-bit access", sys ? "weight FIFO" : "weight buffer", a->wbuf_kib,
+             a->wbuf_width);
     printf("%-44s %12.5f %12.5f\n", lbl, r->wbuf_pj_access, e->wbuf_pj_access);
     ROW("  per bit", wbuf_pj_bit);
-    snprintf(lbl, sizeof lbl, "input buffer %g KiB, %d-bit access", a->ibuf_kib, a->ibuf_width);
+    snprintf(lbl, sizeof lbl, "%s %g KiB, %d-bit access", sys ? "unified buffer" : "input buffer", a->ibuf_kib,
+             a->ibuf_width);
     printf("%-44s %12.5f %12.5f\n", lbl, r->ibuf_pj_access, e->ibuf_pj_access);
     ROW("  per bit", ibuf_pj_bit);
-    snprintf(lbl, sizeof lbl, "accumulation buffer %g KiB, %d-bit access", a->abuf_kib,
-             a->abuf_width);
+    snprintf(lbl, sizeof lbl, "%s %g KiB, %d-bit access", sys ? "accumulators" : "accumulation buffer",
+             a->abuf_kib, a->abuf_width);
     printf("%-44s %12.5f %12.5f\n", lbl, r->abuf_pj_access, e->abuf_pj_access);
     ROW("  per bit", abuf_pj_bit);
-    snprintf(lbl, sizeof lbl, "global buffer %g KiB, %d-bit access", a->gbuf_kib, a->gbuf_width);
-    printf("%-44s %12.5f %12.5f\n", lbl, r->gbuf_pj_access, e->gbuf_pj_access);
-    ROW("  per bit", gbuf_pj_bit);
-    snprintf(lbl, sizeof lbl, "NoC hop (%g mm), per bit, nominal swing", a->hop_mm);
-    printf("%-44s %12.5f %12.5f\n", lbl, r->noc_nominal_pj_bit, e->noc_nominal_pj_bit);
-    ROW("  fixed part (router, driver, receiver)", noc_fixed_pj_bit);
-    ROW("  wire part per V^2 (x Vswing x Vdd)", noc_wire_pj_per_v2);
-    ROW("package link, per bit per hop", pkg_pj_bit);
+    if (!sys)
+        print_simba_rows(a, e, r);
     snprintf(lbl, sizeof lbl, "DRAM (%s), per bit", a->dram_type);
     printf("%-44s %12.5f %12.5f\n", lbl, r->dram_pj_bit, e->dram_pj_bit);
     printf("%-44s %12.5f %12.5f\n", "SRAM leakage, uW per KiB", r->sram_leak_uw_per_kib,
            e->sram_leak_uw_per_kib);
     printf("%-44s %12.5f %12.5f\n", "SRAM area, mm^2 per KiB", r->sram_mm2_per_kib,
            e->sram_mm2_per_kib);
-    printf("%-44s %12.3f %12.3f\n", "MAC adder + register area, um^2", r->mac_addreg_um2,
+    printf("%-44s %12.3f %12.3f\n", sys ? "cell adder + registers area, um^2" : "MAC adder + register area, um^2",
+           r->mac_addreg_um2,
            e->mac_addreg_um2);
 #undef ROW
 }
@@ -438,8 +452,12 @@ static int energy_run(const energy_opts *o, energy_out *r, ax_err *err)
 static void energy_print(const energy_opts *o, const energy_out *r)
 {
     const accel_arch *a = &r->arch;
-    printf("# %s on %d nm, %d chiplet(s) x %d PEs x %d x %d MACs, %g MHz; energies in nJ\n", r->source,
-           a->node_nm, accel_arch_chiplets(a), accel_arch_pes(a), a->vector_macs, a->lanes, a->clock_mhz);
+    if (accel_arch_systolic(a))
+        printf("# %s on %d nm, a %d x %d systolic array, %g MHz; energies in nJ\n", r->source, a->node_nm,
+               a->sa_rows, a->sa_cols, a->clock_mhz);
+    else
+        printf("# %s on %d nm, %d chiplet(s) x %d PEs x %d x %d MACs, %g MHz; energies in nJ\n", r->source,
+               a->node_nm, accel_arch_chiplets(a), accel_arch_pes(a), a->vector_macs, a->lanes, a->clock_mhz);
     printf("%-10s %11s %6s %10s", "layer", "macs", "util%", "cycles");
     for (int i = 0; i < ACCEL_NCOMP; i++)
         printf(" %9s", accel_component_name(i));
@@ -460,6 +478,12 @@ static void energy_print(const energy_opts *o, const energy_out *r)
     printf(" %10.3f %7.4f\n", r->r.energy_pj / 1000, r->r.energy_pj / r->r.macs);
     for (size_t l = 0; o->mappings && l < r->nl; l++) {
         char buf[512];
+        const accel_systolic_map *sm = accel_net_systolic_map(r->net, l);
+        if (sm) { /* im2col tiles with partial edges: no loop nest in Timeloop's form */
+            accel_systolic_format(sm, accel_net_counts(r->net, l), buf, sizeof buf);
+            printf("# map %-10s %s\n", r->layers[l].name, buf);
+            continue;
+        }
         accel_mapping_format(accel_net_mapping(r->net, l), buf, sizeof buf);
         printf("# map %-10s %s\n", r->layers[l].name, buf);
         nest_map nm;

@@ -128,6 +128,9 @@ static int open_model_and_data(run_env *e, ax_err *err)
     int rc = c->arch[0] ? accel_arch_load(c->arch, &e->arch, err) : (accel_arch_default(&e->arch), AX_OK);
     if (rc == AX_OK)
         rc = check_levels("noc_swing", c->noc_swing, e->arch.noc_swing, err);
+    if (rc == AX_OK && accel_arch_systolic(&e->arch) && c->n_swing > 1)
+        rc = ax_fail(err, AX_EINPUT, "[knobs] noc_swing: %s is a systolic chip, which has no NoC: give only "
+                                     "its nominal %g V", c->arch, e->arch.noc_swing);
     if (rc == AX_OK)
         rc = check_levels("sram_v_input", c->sram_v_input, e->arch.vdd, err);
     if (rc == AX_OK)

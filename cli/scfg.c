@@ -118,7 +118,7 @@ static const key keys[] = {
     {"search", "baselines", T_BOOL, OFF(baselines), 0, 0, 0, 0, NULL, "yes",
      "after the search, run the baselines (axsearch baselines) into the same folder"},
     {"chip", "arch", T_PATH, OFF(arch), 0, SZ(arch), 0, 0, NULL, "",
-     "chip description (INI, see configs/simba.ini); empty: the built-in Simba chiplet"},
+     "chip description (INI, see configs/simba.ini or configs/systolic.ini); empty: the built-in Simba chiplet"},
     {"chip", "mapping", T_CHOICE, OFF(mapping), 0, SZ(mapping), 0, 0, "energy|edp", "energy",
      "what the per-layer mapping search minimizes"},
     {"chip", "gate_idle_arrays", T_BOOL, OFF(gate_idle), 0, 0, 0, 0, NULL, "no",

@@ -261,6 +261,18 @@ static void chip_in_search(const char *d)
     put(d, "bad.ini", "[model]\nonnx = %s\n[chip]\narch = %s/chip.ini\n", model, d);
 }
 
+/* A systolic chip has no NoC: a swing knob with levels is refused. */
+static void swing_on_systolic_chip(const char *d)
+{
+    put(d, "chip.ini", "[chip]\ntemplate = systolic\n");
+    put(d, "bad.ini", "[model]\nonnx = %s\n[knobs]\nnoc_swing = 0.8, 0.5\n[chip]\narch = %s/chip.ini\n", model, d);
+}
+
+static void simba_section_on_systolic_chip(const char *d)
+{
+    put(d, "chip.ini", "[chip]\ntemplate = systolic\n[noc]\nswing = 0.5\n");
+}
+
 static void layers_ragged(const char *d)
 {
     put(d, "layers.tsv", "name\tkind\tC\tK\n");
@@ -480,6 +492,10 @@ static const bad_case cases[] = {
      "{D}/chip.ini", "a word of 1024 bits is larger than the whole buffer"},
     {"chip of a search", NULL, chip_in_search, "search {D}/bad.ini --out {D}/out", "{D}/chip.ini",
      "opened again"},
+    {"swing knob on a systolic chip", NULL, swing_on_systolic_chip, "search {D}/bad.ini --out {D}/out",
+     "{D}/chip.ini", "is a systolic chip, which has no NoC"},
+    {"Simba section in a systolic chip", NULL, simba_section_on_systolic_chip, "energy --table --arch {D}/chip.ini",
+     "{D}/chip.ini", ":4: section [noc] describes the simba template, but this chip is systolic"},
     {"layer table without rows' columns", NULL, layers_ragged, "energy --layers {D}/layers.tsv", "{D}/layers.tsv",
      ""},
     {"index of 100,000 tables", NULL, huge_index, "mults --import {D}/big.tsv", "{D}/big.tsv",
