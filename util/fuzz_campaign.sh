@@ -11,7 +11,10 @@
 # low priority beside other work:  nice -n 19 util/fuzz_campaign.sh build-fuzz/tests/fuzz/fuzz_*
 # A finding stops that target (its input is in $FUZZ_WORK/<target>-*); fix
 # it, keep the input in tests/fuzz/regress/<target>/, and run again: the
-# spent CPU time counts on. tests/README.md reports the campaign.
+# spent CPU time counts on. $FUZZ_DEADLINE (seconds since the epoch, e.g.
+# $(date -d 18:30 +%s)) ends the campaign then: the running session is
+# stopped and recorded, no new one starts. tests/README.md reports the
+# campaign.
 set -u
 # seeds, regression inputs and the ledger are found from here, whatever the
 # caller's directory; the binaries and FUZZ_WORK are taken as given
@@ -20,6 +23,7 @@ budget=${FUZZ_CPU_SECONDS:-3600}
 work=${FUZZ_WORK:-$root/build-fuzz/campaign}
 ledger=${FUZZ_LEDGER:-$root/tests/fuzz/campaign.tsv}
 hz=$(getconf CLK_TCK)
+deadline=${FUZZ_DEADLINE:-0}
 mkdir -p "$work"
 [ -f "$ledger" ] || printf 'target\tstarted\tcpu_s\texecutions\tcorpus\tresult\n' > "$ledger"
 
@@ -41,6 +45,10 @@ children_cpu() {
 
 for bin in "$@"; do
     t=$(basename "$bin" | sed 's/^fuzz_//')
+    if [ "$deadline" -gt 0 ] && [ "$(date +%s)" -ge "$deadline" ]; then
+        echo "campaign: deadline reached, $t not started"
+        break
+    fi
     left=$((budget - $(spent "$t")))
     if [ "$left" -le 0 ]; then
         echo "campaign $t: $(spent "$t") CPU s spent already, nothing left to do"
@@ -66,7 +74,8 @@ for bin in "$@"; do
     before=$(children_cpu)
     while kill -0 "$pid" 2>/dev/null; do
         sleep 10
-        if [ "$(cpu_of "$pid")" -ge "$left" ]; then
+        if [ "$(cpu_of "$pid")" -ge "$left" ] ||
+           { [ "$deadline" -gt 0 ] && [ "$(date +%s)" -ge "$deadline" ]; }; then
             kill -INT "$pid" 2>/dev/null
             break
         fi
