@@ -187,6 +187,12 @@ static int handler(void *user, const char *section, const char *name, const char
         snprintf(c->msg, sizeof c->msg, "unknown section [%s]", section);
         return 0;
     }
+    int only = section_template(section);
+    if (only >= 0 && only != c->template_kind) {
+        snprintf(c->msg, sizeof c->msg, "section [%s] describes the %s template, but this chip is %s", section,
+                 template_names[only], template_names[c->template_kind]);
+        return 0;
+    }
     if (k < 0) {
         snprintf(c->msg, sizeof c->msg, "unknown key '%s' in section [%s]", name, section);
         return 0;
@@ -196,12 +202,6 @@ static int handler(void *user, const char *section, const char *name, const char
         return 0;
     }
     c->seen[k] = 1;
-    int only = section_template(section);
-    if (only >= 0 && only != c->template_kind) {
-        snprintf(c->msg, sizeof c->msg, "section [%s] describes the %s template, but this chip is %s", section,
-                 template_names[only], template_names[c->template_kind]);
-        return 0;
-    }
     const key_spec *s = &keys[k];
     char *field = (char *)c->arch + s->offset;
     char *end;
@@ -335,10 +335,13 @@ int accel_arch_validate(const accel_arch *a, ax_err *err)
                        a->noc_swing, a->vdd);
     if (a->chiplets_x * a->chiplets_y > 256 || a->pe_x * a->pe_y > 256)
         return ax_fail(err, AX_EINPUT, "at most 256 chiplets and 256 PEs per chiplet");
-    /* A buffer holds at least one word of its width. */
+    /* A buffer holds at least one word of its width (named as the file names it). */
+    int sys = accel_arch_systolic(a);
     const struct { const char *name; double kib; int width; } bufs[] = {
-        {"weight_buffer", a->wbuf_kib, a->wbuf_width}, {"input_buffer", a->ibuf_kib, a->ibuf_width},
-        {"accum_buffer", a->abuf_kib, a->abuf_width}, {"global_buffer", a->gbuf_kib, a->gbuf_width}};
+        {sys ? "weight_fifo" : "weight_buffer", a->wbuf_kib, a->wbuf_width},
+        {sys ? "unified_buffer" : "input_buffer", a->ibuf_kib, a->ibuf_width},
+        {sys ? "accumulators" : "accum_buffer", a->abuf_kib, a->abuf_width},
+        {"global_buffer", a->gbuf_kib, a->gbuf_width}};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         if (!(accel_arch_systolic(a) && bufs[i].kib == 0) && bufs[i].width > bufs[i].kib * 8192.0)
             return ax_fail(err, AX_EINPUT, "%s: a word of %d bits is larger than the whole buffer (%g KiB = %g bits)",

@@ -48,7 +48,7 @@ int accel_voltages_check(const accel_arch *a, const accel_voltages *v, ax_err *e
     if (!(v->noc_swing > 0 && v->noc_swing <= a->vdd + 1e-12))
         return ax_fail(err, AX_EINPUT, "NoC swing %g V: expected in (0, vdd = %g] V",
                        v->noc_swing, a->vdd);
-    if (accel_arch_systolic(a) && v->noc_swing != a->noc_swing)
+    if (accel_arch_systolic(a) && fabs(v->noc_swing - a->noc_swing) > 1e-9)
         return ax_fail(err, AX_EINPUT, "NoC swing %g V: the systolic template has no NoC (keep noc_swing at %g V)",
                        v->noc_swing, a->noc_swing);
     if (v->noc_bits < 0)

@@ -14,12 +14,12 @@ static double input_elems(const accel_layer_shape *l)
 
 /* Cycles of the tile passes: each pass streams a chunk (the last one
  * partial) and lasts at least the rows cycles the next weight tile takes
- * to shift in. */
+ * to shift in; the layer's last pass has no next tile to wait for. */
 static double pass_cycles(const accel_systolic_map *m, double groups, int rows)
 {
     double last = m->pix - (m->chunks - 1) * m->chunk;
     double per_tile = (m->chunks - 1) * fmax(m->chunk, rows) + fmax(last, rows);
-    return groups * m->col_tiles * m->row_tiles * per_tile;
+    return groups * m->col_tiles * m->row_tiles * per_tile - (fmax(last, rows) - last);
 }
 
 /* The tiling, residency and pinning of a layer. */
@@ -78,13 +78,12 @@ int accel_systolic_map_layer(const accel_arch *a, const accel_layer_shape *l, in
      * resident input was written as the previous layer's output). */
     accel_access *ub = &c->acc[ACCEL_LVL_PE][ACCEL_TI];
     ub->reads = g * m->col_tiles * m->pix * m->red;
-    ub->fills = inputs;
     double ub_in_fills = inputs * m->input_passes;
+    ub->fills = m->input_passes > 1 ? ub_in_fills : inputs; /* the copies held */
     c->acc[ACCEL_LVL_DRAM][ACCEL_TI].reads = ub_in_fills;
     /* The outputs go from the accumulators through the activation unit
-     * into the unified buffer (its output side, kept at the GB level of the
-     * counts) and, when not resident, on to DRAM. */
-    c->acc[ACCEL_LVL_GB][ACCEL_TO].updates = outputs;
+     * into the unified buffer (charged in ibuf_bits below) and, when not
+     * resident, on to DRAM. */
     c->acc[ACCEL_LVL_DRAM][ACCEL_TO].updates = m->act_resident ? 0 : outputs;
 
     /* Accumulators: each row tile adds into every output once; all but the

@@ -19,10 +19,20 @@
  * weight is read from the weight FIFO once per chunk.
  *
  * Latency: a tile pass takes max(chunk pixels, rows) cycles (the next
- * tile's weights shift in during the pass, rows cycles, double-buffered);
- * the first weight load (rows cycles) and the last fill and drain (rows +
- * cols - 2 cycles) are not hidden. Bandwidth bounds (DRAM, weight FIFO,
- * unified buffer at their widths per cycle) can stretch it. */
+ * tile's weights shift in during the pass, rows cycles, double-buffered;
+ * the layer's last pass waits for no next tile); the first weight load
+ * (rows cycles) and the last fill and drain (rows + cols - 2 cycles) are
+ * not hidden. Bandwidth bounds (DRAM; the weight FIFO, unified buffer and
+ * accumulators at one word of their width per cycle on a read and a write
+ * port) can stretch it.
+ *
+ * Partial tiles: cells outside the tile are clock-gated, so operand and
+ * partial-sum registers are written only in the used rows and columns;
+ * a weight still shifts down from the top (rows cycles per load, (rows +
+ * 1) / 2 register writes on average). SRAM energy is charged per bit
+ * moved, as on the simba template: a narrow access (a 9-element window, a
+ * 16-column accumulator row) pays for its bits, not the full word, as a
+ * banked array would (an optimistic assumption for monolithic arrays). */
 #ifndef AX_ACCEL_SYSTOLIC_H
 #define AX_ACCEL_SYSTOLIC_H
 

@@ -296,8 +296,8 @@ static int energy_load_arch(const energy_opts *o, energy_out *r, ax_err *err)
     accel_arch ref = r->arch;
     ref.node_nm = 45;
     ref.vdd = ACCEL_TECH_VREF;
-    if (ref.noc_swing > ref.vdd)
-        ref.noc_swing = ref.vdd;
+    if (ref.noc_swing > ref.vdd || accel_arch_systolic(&ref))
+        ref.noc_swing = ref.vdd; /* systolic: no NoC, the swing follows vdd */
     return accel_energies_derive(&ref, &r->ref, err) != AX_OK ? err->code : AX_OK;
 }
 

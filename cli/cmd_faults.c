@@ -171,7 +171,9 @@ static int faults_run(const faults_opts *o, const faults_env *e, ax_err *err)
     FILE *const files[2] = {stdout, e->w ? fio_atomic_stream(e->w) : NULL};
     faults_print_header(files);
     int rc = AX_OK;
-    for (int knob = 0; knob < 3 && rc == AX_OK; knob++) {
+    /* a systolic chip has no NoC: no swing to sweep */
+    int knobs = accel_arch_systolic(&e->arch) ? 2 : 3;
+    for (int knob = 0; knob < knobs && rc == AX_OK; knob++) {
         const double *levels = knob < 2 ? sram_levels : swing_levels;
         size_t nlev = knob < 2 ? sizeof sram_levels / sizeof sram_levels[0]
                                : sizeof swing_levels / sizeof swing_levels[0];

@@ -306,6 +306,8 @@ static int infer_knobs(const infer_opts *o, infer_emu *e, fmap_model *fm, ax_err
         rc = ax_fail(err, AX_EINPUT, "SRAM voltages above the nominal %g V have no fault model", a->vdd);
     if (rc == AX_OK && e->kn.noc_swing > a->noc_swing)
         rc = ax_fail(err, AX_EINPUT, "--noc-swing above the nominal %g V", a->noc_swing);
+    if (rc == AX_OK && accel_arch_systolic(a) && e->kn.noc_swing != a->noc_swing)
+        rc = ax_fail(err, AX_EINPUT, "--noc-swing: %s is a systolic chip, which has no NoC", o->arch);
     return rc;
 }
 

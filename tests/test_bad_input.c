@@ -494,6 +494,8 @@ static const bad_case cases[] = {
      "opened again"},
     {"swing knob on a systolic chip", NULL, swing_on_systolic_chip, "search {D}/bad.ini --out {D}/out",
      "{D}/chip.ini", "is a systolic chip, which has no NoC"},
+    {"swing on a systolic chip (infer)", NULL, NULL,
+     "infer --model {M} --arch configs/systolic.ini --noc-swing 0.3 --limit 10", "configs/systolic.ini", "is a systolic chip, which has no NoC"},
     {"Simba section in a systolic chip", NULL, simba_section_on_systolic_chip, "energy --table --arch {D}/chip.ini",
      "{D}/chip.ini", ":4: section [noc] describes the simba template, but this chip is systolic"},
     {"layer table without rows' columns", NULL, layers_ragged, "energy --layers {D}/layers.tsv", "{D}/layers.tsv",
