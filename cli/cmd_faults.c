@@ -11,7 +11,7 @@
 #include "cli/commands.h"
 #include "cli/glue.h"
 #include "fitness/emu/faultmap.h"
-#include "fitness/net/idx.h"
+#include "fitness/net/dataset.h"
 #include "fitness/mc.h"
 #include "util/fileio.h"
 
@@ -91,7 +91,7 @@ static int faults_open(const faults_opts *o, faults_env *e, ax_err *err)
     if (rc == AX_OK)
         rc = glue_fault_model(&e->arch, &e->sram, &e->fm, err);
     if (rc == AX_OK)
-        rc = idx_load_split(o->data, o->split, &e->d, err);
+        rc = ds_load_split(o->data, o->split, &e->d, err);
     if (rc == AX_OK && o->limit > 0 && o->limit < e->d.count)
         e->d.count = o->limit;
     if (rc == AX_OK)

@@ -1,4 +1,4 @@
-/* axsearch infer: top-1 accuracy of an ONNX classifier on an IDX dataset
+/* axsearch infer: top-1 accuracy of an ONNX classifier on a dataset
  * split (fitness/net/idx.h), on the 8-bit emulator (default: the network
  * quantized after calibration on training images, with an exact or chosen
  * approximate multiplier in every MAC layer) or on the float reference
@@ -23,7 +23,7 @@
 #include "fitness/emu/qnet.h"
 #include "fitness/emu/recover.h"
 #include "fitness/net/graph.h"
-#include "fitness/net/idx.h"
+#include "fitness/net/dataset.h"
 #include "fitness/net/onnx_import.h"
 #include "util/wallclock.h"
 
@@ -93,7 +93,7 @@ static int infer_parse(int argc, char **argv, infer_opts *o)
          .arg = "FILE", .help = "ONNX classifier with one input [N,1,H,W] (or [N,H,W], [N,H*W])\n"
                                 "and one output [N,classes]"},
         {.name = "data", .kind = ARGS_STRING, .dst = &o->data,
-         .arg = "DIR", .help = "IDX dataset folder (default " IDX_DEFAULT_DIR ")"},
+         .arg = "DIR", .help = "dataset folder, IDX or NumPy .npy pairs (default " IDX_DEFAULT_DIR ")"},
         {.name = "split", .kind = ARGS_STRING, .dst = &o->split_name,
          .arg = "S", .help = "val (training images 55,000-59,999), test (default) or train"},
         {.name = "limit", .kind = ARGS_LONG, .dst = &o->limit, .lo = 1, .hi = 1L << 40,
@@ -233,7 +233,7 @@ static int infer_load(const infer_opts *o, infer_net *n, ax_err *err)
     graph_mac_layer *layers = NULL;
     int rc = onnx_import_file(o->model, &io, &n->g, err);
     if (rc == AX_OK)
-        rc = idx_load_split(o->data, o->split, &n->d, err);
+        rc = ds_load_split(o->data, o->split, &n->d, err);
     if (rc == AX_OK && o->limit > 0 && o->limit < n->d.count)
         n->d.count = o->limit;
     if (rc == AX_OK)

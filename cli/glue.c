@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "accel_model/net.h"
-#include "fitness/net/idx.h"
+#include "fitness/net/dataset.h"
 #include "fitness/net/onnx_import.h"
 
 int glue_layer_shapes(const graph *g, accel_layer_shape **shapes, size_t *n, ax_err *err)
@@ -104,7 +104,7 @@ int glue_quantize(const graph *g, const char *data_dir, long calib, int threads,
 {
     *q = NULL;
     idx_dataset train = {0};
-    int rc = idx_load_split(data_dir, IDX_SPLIT_TRAIN, &train, err);
+    int rc = ds_load_split(data_dir, IDX_SPLIT_TRAIN, &train, err);
     if (rc == AX_OK && (int64_t)train.rows * train.cols != graph_tensor_image_numel(g, g->inputs[0]))
         rc = ax_fail(err, AX_EINPUT, "the model takes %lld values per image, the training images are %dx%d",
                      (long long)graph_tensor_image_numel(g, g->inputs[0]), train.rows, train.cols);
@@ -123,7 +123,7 @@ int glue_recovery_hist(const qnet *q, const char *data_dir, long calib, int thre
 {
     *h = NULL;
     idx_dataset train = {0};
-    int rc = idx_load_split(data_dir, IDX_SPLIT_TRAIN, &train, err);
+    int rc = ds_load_split(data_dir, IDX_SPLIT_TRAIN, &train, err);
     if (rc == AX_OK && (int64_t)train.rows * train.cols != qnet_image_pixels(q))
         rc = ax_fail(err, AX_EINPUT, "the model takes %lld values per image, the training images are %dx%d",
                      (long long)qnet_image_pixels(q), train.rows, train.cols);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/glue.h"
+#include "fitness/net/dataset.h"
 #include "util/fileio.h"
 #include "util/hash.h"
 #include "util/wallclock.h"
@@ -136,9 +137,9 @@ static int open_model_and_data(run_env *e, ax_err *err)
     if (rc == AX_OK)
         rc = check_levels("sram_v_weight", c->sram_v_weight, e->arch.vdd, err);
     if (rc == AX_OK)
-        rc = idx_load_split(c->data, IDX_SPLIT_VAL, &e->val, err);
+        rc = ds_load_split(c->data, IDX_SPLIT_VAL, &e->val, err);
     if (rc == AX_OK)
-        rc = idx_load_split(c->data, IDX_SPLIT_TEST, &e->test, err);
+        rc = ds_load_split(c->data, IDX_SPLIT_TEST, &e->test, err);
     long confirm = c->confirm_images > 0 ? c->confirm_images : (long)e->val.count - c->val_images;
     if (rc == AX_OK && (confirm < 1 || e->val.count < c->val_images + confirm))
         rc = ax_fail(err, AX_EINPUT, "%s: the search split holds %lld images, fewer than val_images + "
@@ -282,9 +283,9 @@ static int check_memory(run_env *e, ax_err *err)
         return ax_fail(err, AX_EINPUT, "%s: %s", c->onnx, strerror(errno));
     int64_t train = 0, test = 0;
     const char *data = c->data[0] ? c->data : NULL;
-    int rc = idx_split_file_bytes(data, IDX_SPLIT_TRAIN, &train, err);
+    int rc = ds_split_file_bytes(data, IDX_SPLIT_TRAIN, &train, err);
     if (rc == AX_OK)
-        rc = idx_split_file_bytes(data, IDX_SPLIT_TEST, &test, err);
+        rc = ds_split_file_bytes(data, IDX_SPLIT_TEST, &test, err);
     size_t tables = 0;
     if (rc == AX_OK && c->import[0])
         rc = mult_lib_index_tables(c->import, &tables, err);
@@ -340,9 +341,9 @@ static int fingerprint_inputs(run_env *e, ax_err *err)
     const char *dir = c->data[0] ? c->data : NULL;
     int rc = fio_hash_file(c->onnx, &model, err);
     if (rc == AX_OK)
-        rc = idx_split_hash(dir, IDX_SPLIT_TRAIN, &data, err);
+        rc = ds_split_hash(dir, IDX_SPLIT_TRAIN, &data, err);
     if (rc == AX_OK)
-        rc = idx_split_hash(dir, IDX_SPLIT_TEST, &data, err);
+        rc = ds_split_hash(dir, IDX_SPLIT_TEST, &data, err);
     if (rc == AX_OK && c->arch[0])
         rc = fio_hash_file(c->arch, &chip, err);
     if (rc != AX_OK)

@@ -36,7 +36,8 @@ static const key keys[] = {
     {"model", "onnx", T_PATH, OFF(onnx), 0, SZ(onnx), 0, 0, NULL, "",
      "ONNX classifier (required); relative to this file's folder"},
     {"model", "data", T_PATH, OFF(data), 0, SZ(data), 0, 0, NULL, IDX_DEFAULT_DIR,
-     "IDX dataset folder (Fashion-MNIST from Debian's dataset-fashion-mnist)"},
+     "dataset folder: IDX files (Fashion-MNIST from Debian's dataset-fashion-mnist) or NumPy train_x/train_y, "
+     "test_x/test_y .npy pairs"},
     {"model", "calib_images", T_LONG, OFF(calib_images), 0, 0, 1, 55000, NULL, "1000",
      "training images (from index 0) that calibrate the activation ranges"},
     {"model", "val_images", T_LONG, OFF(val_images), 0, 0, 1, 5000, NULL, "3000",

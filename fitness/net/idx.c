@@ -213,6 +213,33 @@ static void pick(char *buf, size_t size, const char *dir, const char *name)
         snprintf(buf, size, "%s/%s.gz", dir, name); /* report the usual name */
 }
 
+int idx_dataset_take_split(idx_dataset *d, idx_split split, const char *name, ax_err *err)
+{
+    if (split == IDX_SPLIT_TEST)
+        return AX_OK;
+    int64_t n = d->count, val = n / 12;
+    if (val < 1)
+        return ax_fail(err, AX_EINPUT, "%s: %lld training images are too few to split off a validation set", name,
+                       (long long)n);
+    int64_t first = split == IDX_SPLIT_TRAIN ? 0 : n - val, count = split == IDX_SPLIT_TRAIN ? n - val : val;
+    size_t per = (size_t)d->rows * (size_t)d->cols;
+    uint8_t *px = malloc((size_t)count * per), *lb = malloc((size_t)count);
+    if (!px || !lb) {
+        free(px);
+        free(lb);
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
+    memcpy(px, d->images + (size_t)first * per, (size_t)count * per);
+    memcpy(lb, d->labels + first, (size_t)count);
+    free(d->images);
+    free(d->labels);
+    d->images = px;
+    d->labels = lb;
+    d->count = count;
+    d->first = d->first + first;
+    return AX_OK;
+}
+
 int idx_load_split(const char *dir, idx_split split, idx_dataset *out, ax_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -224,56 +251,18 @@ int idx_load_split(const char *dir, idx_split split, idx_dataset *out, ax_err *e
     pick(ipath, sizeof ipath, dir, name);
     snprintf(name, sizeof name, "%s-labels-idx1-ubyte", stem);
     pick(lpath, sizeof lpath, dir, name);
-    uint8_t *px = NULL, *lb = NULL;
-    int64_t n_img = 0, n_lab = 0;
-    int rows = 0, cols = 0;
-    int rc = idx_read_images(ipath, &px, &n_img, &rows, &cols, err);
+    int64_t n_lab = 0;
+    int rc = idx_read_images(ipath, &out->images, &out->count, &out->rows, &out->cols, err);
     if (rc == AX_OK)
-        rc = idx_read_labels(lpath, &lb, &n_lab, err);
-    if (rc == AX_OK && n_img != n_lab)
+        rc = idx_read_labels(lpath, &out->labels, &n_lab, err);
+    if (rc == AX_OK && out->count != n_lab)
         rc = ax_fail(err, AX_EINPUT, "%s: %lld labels for the %lld images of %s", lpath, (long long)n_lab,
-                     (long long)n_img, ipath);
-    int64_t first = 0, count = n_img;
-    if (rc == AX_OK && split != IDX_SPLIT_TEST) {
-        int64_t val = n_img / 12;
-        if (val < 1)
-            rc = ax_fail(err, AX_EINPUT, "%s: %lld training images are too few to split off a validation set",
-                         ipath, (long long)n_img);
-        else if (split == IDX_SPLIT_TRAIN)
-            count = n_img - val;
-        else {
-            first = n_img - val;
-            count = val;
-        }
-    }
-    if (rc == AX_OK && (first > 0 || count < n_img)) {
-        size_t per = (size_t)rows * (size_t)cols;
-        uint8_t *spx = malloc((size_t)count * per), *slb = malloc((size_t)count);
-        if (!spx || !slb) {
-            free(spx);
-            free(slb);
-            rc = ax_fail(err, AX_EINTERNAL, "out of memory");
-        } else {
-            memcpy(spx, px + (size_t)first * per, (size_t)count * per);
-            memcpy(slb, lb + first, (size_t)count);
-            free(px);
-            free(lb);
-            px = spx;
-            lb = slb;
-        }
-    }
-    if (rc != AX_OK) {
-        free(px);
-        free(lb);
-        return rc;
-    }
-    out->count = count;
-    out->rows = rows;
-    out->cols = cols;
-    out->images = px;
-    out->labels = lb;
-    out->first = first;
-    return AX_OK;
+                     (long long)out->count, ipath);
+    if (rc == AX_OK)
+        rc = idx_dataset_take_split(out, split, ipath, err);
+    if (rc != AX_OK)
+        idx_dataset_clear(out);
+    return rc;
 }
 
 void idx_to_float(const uint8_t *px, int64_t n, float mean, float std, float *out)

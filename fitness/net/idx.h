@@ -56,6 +56,12 @@ int idx_load_split(const char *dir, idx_split split, idx_dataset *out, ax_err *e
 
 void idx_dataset_clear(idx_dataset *d);
 
+/* Narrows a whole training set (first 0) to IDX_SPLIT_TRAIN or
+ * IDX_SPLIT_VAL by the rule above (the last count / 12 images are the
+ * search split); IDX_SPLIT_TEST leaves it whole. name: the file, for the
+ * message when the set is too small to split. */
+int idx_dataset_take_split(idx_dataset *d, idx_split split, const char *name, ax_err *err);
+
 /* The bytes of images and labels the files of a split announce in their
  * headers (the whole files: idx_load_split reads them whole, then keeps
  * the split), read without the data, so that a caller can refuse a

@@ -1,0 +1,208 @@
+/* Dataset folders of any format (fitness/net/dataset.h): Fashion-MNIST
+ * written here as NumPy .npy pairs in the three grey-scale layouts gives
+ * the same images, labels and splits as the IDX files it came from, and
+ * `infer` the same top-1 on either; colour, missing and malformed
+ * folders are refused naming the folder or file. */
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fitness/net/dataset.h"
+#include "tests/cli_support.h"
+
+static char dir[] = "/tmp/axsearch-dataset-XXXXXX";
+static idx_dataset train, test; /* the IDX reference: training and test sets */
+
+enum { N_TRAIN = 1200, N_TEST = 200 };
+
+static int setup(void **state)
+{
+    (void)state;
+    ax_err err = {0};
+    if (!mkdtemp(dir) || idx_load_split(NULL, IDX_SPLIT_TRAIN, &train, &err) != AX_OK ||
+        idx_load_split(NULL, IDX_SPLIT_TEST, &test, &err) != AX_OK)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    idx_dataset_clear(&train);
+    idx_dataset_clear(&test);
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A version 1.0 .npy file: header text padded to 64 bytes, then data. */
+static void write_npy(const char *path, const char *descr, const char *shape, const void *data, size_t bytes)
+{
+    char dict[256];
+    int n = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr, shape);
+    size_t hlen = (size_t)n + 1;
+    hlen += (64 - (10 + hlen) % 64) % 64;
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    fputc((int)(hlen & 0xFF), f);
+    fputc((int)(hlen >> 8), f);
+    fputs(dict, f);
+    for (size_t i = (size_t)n; i + 1 < hlen; i++)
+        fputc(' ', f);
+    fputc('\n', f);
+    assert_int_equal(fwrite(data, 1, bytes, f), bytes);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Folder sub/ with the first N_TRAIN training and N_TEST test images in
+ * one of the layouts (0: [N][H][W], 1: [N][1][H][W], 2: [N][H][W][1]) and
+ * int64 labels. Returns the folder. */
+static const char *write_folder(const char *sub, int layout)
+{
+    static char path[PATH_MAX];
+    char d[PATH_MAX], cmd[PATH_MAX + 16];
+    snprintf(d, sizeof d, "%s/%s", dir, sub);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", d);
+    assert_int_equal(system(cmd), 0);
+    const idx_dataset *sets[2] = {&train, &test};
+    const int counts[2] = {N_TRAIN, N_TEST};
+    const char *stems[2] = {"train", "test"};
+    for (int s = 0; s < 2; s++) {
+        char shape[64], file[PATH_MAX + 32];
+        int n = counts[s];
+        if (layout == 0)
+            snprintf(shape, sizeof shape, "(%d, 28, 28)", n);
+        else if (layout == 1)
+            snprintf(shape, sizeof shape, "(%d, 1, 28, 28)", n);
+        else
+            snprintf(shape, sizeof shape, "(%d, 28, 28, 1)", n);
+        snprintf(file, sizeof file, "%s/%s_x.npy", d, stems[s]);
+        write_npy(file, "|u1", shape, sets[s]->images, (size_t)n * 784);
+        int64_t *lab = malloc((size_t)n * sizeof *lab);
+        assert_non_null(lab);
+        for (int i = 0; i < n; i++)
+            lab[i] = sets[s]->labels[i]; /* little-endian host, as the tests run on */
+        snprintf(shape, sizeof shape, "(%d,)", n);
+        snprintf(file, sizeof file, "%s/%s_y.npy", d, stems[s]);
+        write_npy(file, "<i8", shape, lab, (size_t)n * sizeof *lab);
+        free(lab);
+    }
+    snprintf(path, sizeof path, "%s", d);
+    return path;
+}
+
+static void npy_folders_equal_idx(void **state)
+{
+    (void)state;
+    static const char *const subs[3] = {"nhw", "nchw", "nhwc"};
+    for (int layout = 0; layout < 3; layout++) {
+        const char *d = write_folder(subs[layout], layout);
+        ds_format f;
+        ax_err err = {0};
+        assert_int_equal(ds_detect(d, &f, &err), AX_OK);
+        assert_int_equal(f, DS_NPY);
+        idx_dataset tr, va, te;
+        assert_int_equal(ds_load_split(d, IDX_SPLIT_TRAIN, &tr, &err), AX_OK);
+        assert_int_equal(ds_load_split(d, IDX_SPLIT_VAL, &va, &err), AX_OK);
+        assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &te, &err), AX_OK);
+        /* the splits of idx.h: the last twelfth of training is the search split */
+        assert_int_equal(tr.count, N_TRAIN - N_TRAIN / 12);
+        assert_int_equal(va.count, N_TRAIN / 12);
+        assert_int_equal(va.first, N_TRAIN - N_TRAIN / 12);
+        assert_int_equal(te.count, N_TEST);
+        assert_int_equal(tr.rows, 28);
+        assert_int_equal(te.cols, 28);
+        assert_memory_equal(tr.images, train.images, (size_t)tr.count * 784);
+        assert_memory_equal(va.images, train.images + (size_t)va.first * 784, (size_t)va.count * 784);
+        assert_memory_equal(va.labels, train.labels + va.first, (size_t)va.count);
+        assert_memory_equal(te.images, test.images, (size_t)N_TEST * 784);
+        assert_memory_equal(te.labels, test.labels, N_TEST);
+        idx_dataset_clear(&tr);
+        idx_dataset_clear(&va);
+        idx_dataset_clear(&te);
+        int64_t bytes = 0;
+        assert_int_equal(ds_split_file_bytes(d, IDX_SPLIT_TEST, &bytes, &err), AX_OK);
+        assert_true(bytes > N_TEST * (784 + 8));
+    }
+}
+
+/* infer on the .npy copy and on the IDX files: the same top-1 (the same
+ * first 1,000 calibration images, the same 200 test images). */
+static void infer_same_on_both(void **state)
+{
+    (void)state;
+    const char *d = write_folder("infer", 2);
+    char args[PATH_MAX + 256];
+    snprintf(args, sizeof args, "infer --model models/lenet5_fmnist.onnx --data '%s' --limit 200 --threads 2", d);
+    cli_result a = cli_run(args);
+    cli_result b = cli_run("infer --model models/lenet5_fmnist.onnx --limit 200 --threads 2");
+    assert_int_equal(a.status, 0);
+    assert_int_equal(b.status, 0);
+    const char *ta = strstr(a.out, "top1="), *tb = strstr(b.out, "top1=");
+    assert_non_null(ta);
+    assert_non_null(tb);
+    print_message("    npy: %.12s, idx: %.12s\n", ta, tb);
+    assert_true(strncmp(ta, tb, 12) == 0);
+    cli_result_free(&a);
+    cli_result_free(&b);
+}
+
+static void folders_refused(void **state)
+{
+    (void)state;
+    char d[PATH_MAX], cmd[3 * PATH_MAX];
+    ax_err err = {0};
+    ds_format f;
+    idx_dataset x;
+    /* an empty folder */
+    snprintf(d, sizeof d, "%s/empty", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", d);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(ds_detect(d, &f, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "no dataset found"));
+    /* CIFAR batches: colour */
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/cifar' && head -c 3073 /dev/zero > '%s/cifar/test_batch.bin'", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(d, sizeof d, "%s/cifar", dir);
+    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "a CIFAR-10 dataset (colour"));
+    /* NumPy colour images; a pair without its labels; labels that do not match */
+    snprintf(d, sizeof d, "%s/colour", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", d);
+    assert_int_equal(system(cmd), 0);
+    char file[PATH_MAX + 32];
+    uint8_t px[2 * 3 * 4 * 4] = {0};
+    int64_t lab[3] = {1, 2, 3};
+    snprintf(file, sizeof file, "%s/test_x.npy", d);
+    write_npy(file, "|u1", "(2, 4, 4)", px, 2 * 16);
+    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "test_y.npy: cannot open"));
+    char yfile[PATH_MAX + 32];
+    snprintf(yfile, sizeof yfile, "%s/test_y.npy", d);
+    write_npy(yfile, "<i8", "(3,)", lab, sizeof lab);
+    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "3 labels for the 2 images"));
+    write_npy(file, "|u1", "(2, 3, 4, 4)", px, sizeof px);
+    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "colour images (3 channels)"));
+    /* only a test pair: the training splits are unavailable, by name */
+    assert_int_equal(ds_load_split(d, IDX_SPLIT_TRAIN, &x, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "train_x.npy: cannot open"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(npy_folders_equal_idx),
+        cmocka_unit_test(infer_same_on_both),
+        cmocka_unit_test(folders_refused),
+    };
+    return cmocka_run_group_tests_name("dataset", tests, setup, teardown);
+}
