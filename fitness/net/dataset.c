@@ -58,6 +58,22 @@ static int refuse_colour(const char *dir, ds_format f, ax_err *err)
                                    "the networks axsearch runs take one channel", dir, ds_format_name(f));
 }
 
+/* The folder (NULL: the default) and whether it is IDX; a colour format
+ * is refused here. */
+static int resolve(const char **dir, int *is_idx, ax_err *err)
+{
+    if (!*dir)
+        *dir = IDX_DEFAULT_DIR;
+    ds_format f;
+    int rc = ds_detect(*dir, &f, err);
+    if (rc != AX_OK)
+        return rc;
+    if (f != DS_IDX && f != DS_NPY)
+        return refuse_colour(*dir, f, err);
+    *is_idx = f == DS_IDX;
+    return AX_OK;
+}
+
 /* The two files of a NumPy split. */
 static void npy_paths(const char *dir, idx_split split, char *x, char *y, size_t size)
 {
@@ -112,16 +128,12 @@ static int npy_load_split(const char *dir, idx_split split, idx_dataset *out, ax
 int ds_load_split(const char *dir, idx_split split, idx_dataset *out, ax_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (!dir)
-        dir = IDX_DEFAULT_DIR;
-    ds_format f;
-    int rc = ds_detect(dir, &f, err);
+    int is_idx = 0;
+    int rc = resolve(&dir, &is_idx, err);
     if (rc != AX_OK)
         return rc;
-    if (f == DS_IDX)
+    if (is_idx)
         return idx_load_split(dir, split, out, err);
-    if (f != DS_NPY)
-        return refuse_colour(dir, f, err);
     rc = npy_load_split(dir, split, out, err);
     if (rc != AX_OK)
         idx_dataset_clear(out);
@@ -139,16 +151,12 @@ static int file_bytes(const char *path, int64_t *bytes, ax_err *err)
 
 int ds_split_file_bytes(const char *dir, idx_split split, int64_t *bytes, ax_err *err)
 {
-    if (!dir)
-        dir = IDX_DEFAULT_DIR;
-    ds_format f;
-    int rc = ds_detect(dir, &f, err);
+    int is_idx = 0;
+    int rc = resolve(&dir, &is_idx, err);
     if (rc != AX_OK)
         return rc;
-    if (f == DS_IDX)
+    if (is_idx)
         return idx_split_file_bytes(dir, split, bytes, err);
-    if (f != DS_NPY)
-        return refuse_colour(dir, f, err);
     char x[4096], y[4096];
     npy_paths(dir, split, x, y, sizeof x);
     *bytes = 0;
@@ -158,16 +166,12 @@ int ds_split_file_bytes(const char *dir, idx_split split, int64_t *bytes, ax_err
 
 int ds_split_hash(const char *dir, idx_split split, uint64_t *h, ax_err *err)
 {
-    if (!dir)
-        dir = IDX_DEFAULT_DIR;
-    ds_format f;
-    int rc = ds_detect(dir, &f, err);
+    int is_idx = 0;
+    int rc = resolve(&dir, &is_idx, err);
     if (rc != AX_OK)
         return rc;
-    if (f == DS_IDX)
+    if (is_idx)
         return idx_split_hash(dir, split, h, err);
-    if (f != DS_NPY)
-        return refuse_colour(dir, f, err);
     char x[4096], y[4096];
     npy_paths(dir, split, x, y, sizeof x);
     rc = fio_hash_file(x, h, err);
