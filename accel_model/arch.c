@@ -207,14 +207,15 @@ static int handler(void *user, const char *section, const char *name, const char
     char *end;
     errno = 0;
     switch (s->kind) {
-    case K_INT: {
+    case K_INT:
+    case K_ACC_BITS: { /* accumulator bits: kept aside until the columns are known */
         long v = strtol(value, &end, 10);
         if (errno || end == value || *end || v < s->lo || v > s->hi) {
             snprintf(c->msg, sizeof c->msg, "%s: expected an integer in [%g, %g], got '%s'", name,
                      s->lo, s->hi, value);
             return 0;
         }
-        *(int *)field = (int)v;
+        *(s->kind == K_INT ? (int *)field : &c->acc_bits) = (int)v;
         break;
     }
     case K_DOUBLE: {
@@ -244,16 +245,6 @@ static int handler(void *user, const char *section, const char *name, const char
             return 0;
         }
         break; /* taken in the first pass */
-    case K_ACC_BITS: {
-        long v = strtol(value, &end, 10);
-        if (errno || end == value || *end || v < s->lo || v > s->hi) {
-            snprintf(c->msg, sizeof c->msg, "%s: expected an integer in [%g, %g], got '%s'", name, s->lo,
-                     s->hi, value);
-            return 0;
-        }
-        c->acc_bits = (int)v;
-        break;
-    }
     }
     return 1;
 }
