@@ -88,6 +88,7 @@ int accel_coeffs_make(const accel_arch *a, const accel_energies *e, const accel_
                                                   : ACCEL_TECH_ADD_REG_UM2_PER_BIT * accel_arch_acc_bits(a);
     double addreg_uw = macs * addreg_um2_45 * e->logic_leak_uw_per_um2_45;
     k->leak_pj_per_cycle = (sram_uw + addreg_uw) / a->clock_mhz;
+    k->cells_leak_pj_per_cycle = addreg_uw / a->clock_mhz;
     k->mult_scale = e->efactor;
     /* One array = every MAC lane of the package holds one multiplier. */
     k->mult_leak_scale = macs * e->efactor / a->clock_mhz;

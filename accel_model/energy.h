@@ -65,6 +65,7 @@ typedef struct accel_coeffs {
     int noc_low_bits;
     double pkg_pj_bit, dram_pj_bit;
     double leak_pj_per_cycle; /* all but the multipliers */
+    double cells_leak_pj_per_cycle; /* of it, the adders and registers of one MAC array */
     double mult_scale;        /* energy factor for 45 nm multiplier figures */
     double mult_leak_scale;   /* uW at 45 nm -> pJ per cycle at the node */
 } accel_coeffs;

@@ -252,15 +252,6 @@ double accel_area_mm2(const accel_arch *a, const accel_energies *e,
     return area_mm2(a, e, n_arrays, mult_um2);
 }
 
-/* Systolic template: leakage of the cells (adder and registers) of one
- * array, pJ per cycle; the coefficients count one array, this adds the
- * others when they are not gated. */
-static double array_cells_leak_pj(const accel_arch *a, const accel_energies *e)
-{
-    double cells = (double)a->sa_rows * a->sa_cols;
-    return cells * (e->mac_addreg_um2 / e->afactor) * e->logic_leak_uw_per_um2_45 / a->clock_mhz;
-}
-
 int accel_net_eval(const accel_net *net, const accel_design *d, accel_result *r, ax_err *err)
 {
     accel_coeffs k;
@@ -306,7 +297,7 @@ int accel_net_eval(const accel_net *net, const accel_design *d, accel_result *r,
     /* systolic: the cells of the arrays beside the running one leak too
      * unless gated */
     double cells_leak_pj =
-        accel_arch_systolic(&net->arch) && !d->gate_idle ? (arrays - 1) * array_cells_leak_pj(&net->arch, &net->e) : 0;
+        accel_arch_systolic(&net->arch) && !d->gate_idle ? (arrays - 1) * k.cells_leak_pj_per_cycle : 0;
     memset(r->comp_pj, 0, sizeof r->comp_pj);
     r->energy_pj = r->macs = r->cycles = 0;
     for (size_t l = 0; l < L; l++) {
