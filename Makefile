@@ -10,6 +10,7 @@
 #   make bench      the speed benchmarks (never run in CI)
 #   make fuzz       every reader under libFuzzer + ASan/UBSan, FUZZ_SECONDS each (30)
 #   make deps       install the Debian packages the project needs
+#   make MPI=1      ./axsearch built with Open MPI (util/deps.sh --mpi): mpirun -np N ./axsearch search ...
 #
 # Every module's .c file is found by wildcard, so a new file needs no edit
 # here. WERROR=1 (CI) turns warnings into errors.
@@ -52,7 +53,7 @@ BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 LIB     := $(BUILD)/libaxsearch.a
 CLI_LIB := $(BUILD)/libaxcli.a
 
-.PHONY: all deps test asan tsan valgrind bench fuzz fuzz-build run clean check-deps check check-layers check-funcs check-links
+.PHONY: all deps mpi-deps test asan tsan valgrind bench fuzz fuzz-build run clean check-deps check check-layers check-funcs check-links
 # Keep objects that pattern rules build on the way to a binary.
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -61,6 +62,9 @@ all: axsearch
 
 deps:
 	@util/deps.sh
+
+mpi-deps:
+	@util/deps.sh --mpi
 
 # Targets a new user types install what is missing first.
 check-deps:
@@ -89,8 +93,31 @@ $(CLI_LIB): $(CLI_OBJ)
 $(BUILD)/axsearch: $(MAIN_OBJ) $(CLI_LIB) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(MAIN_OBJ) $(CLI_LIB) $(LIB) $(LDLIBS)
 
+# The MPI build (cli/dist.h): cli/dist.c and cli/main.c compiled again with
+# AX_MPI and Open MPI's flags (mpicc --showme), linked ahead of the
+# libraries so that they stand in for the plain objects. `make MPI=1` makes
+# ./axsearch this one; `make` alone never needs Open MPI.
+MPI_COMPILE = $(shell mpicc --showme:compile)
+MPI_LINK    = $(shell mpicc --showme:link)
+MPI_OBJ     := $(BUILD)/mpi/cli/dist.o $(BUILD)/mpi/cli/main.o
+HAVE_MPI    := $(shell command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1 && echo 1)
+$(BUILD)/mpi/%.o: %.c | $(GEN_H)
+	@command -v mpicc >/dev/null || { echo "no mpicc: install Open MPI with util/deps.sh --mpi"; exit 1; }
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DAX_MPI $(MPI_COMPILE) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/axsearch-mpi: $(MPI_OBJ) $(CLI_LIB) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $(MPI_OBJ) $(CLI_LIB) $(LIB) $(LDLIBS) $(MPI_LINK)
+
+ifeq ($(MPI),1)
+AXSEARCH_BIN := $(BUILD)/axsearch-mpi
+$(MPI_OBJ): | mpi-deps
+else
+AXSEARCH_BIN := $(BUILD)/axsearch
+endif
+
 # Replaced by rename, so a running ./axsearch (a long search) is no obstacle.
-axsearch: $(BUILD)/axsearch
+axsearch: $(AXSEARCH_BIN)
 	@cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(CLI_LIB) $(LIB)
@@ -115,12 +142,17 @@ check-links:
 	@util/check_links.sh
 
 # The tests run the program too (exit codes, messages), so build it first.
+# With Open MPI installed, the MPI build too: tests/test_mpi.c runs it
+# under mpirun (MPI_TESTS=0 leaves it out, as the sanitizer builds do:
+# Open MPI's own allocations are not theirs to judge).
+MPI_TESTS ?= $(HAVE_MPI)
 test: check-deps check
-	@$(MAKE) --no-print-directory $(BUILD)/axsearch $(TEST_BIN)
-	@AXSEARCH=$(abspath $(BUILD)/axsearch) util/run_tests.sh $(TEST_BIN)
+	@$(MAKE) --no-print-directory $(BUILD)/axsearch $(TEST_BIN) $(if $(filter 1,$(MPI_TESTS)),$(BUILD)/axsearch-mpi)
+	@AXSEARCH=$(abspath $(BUILD)/axsearch) $(if $(filter 1,$(MPI_TESTS)),AXSEARCH_MPI=$(abspath $(BUILD)/axsearch-mpi)) \
+	    util/run_tests.sh $(TEST_BIN)
 
 asan: check-deps
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 MPI_TESTS=0 \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    test
 
@@ -166,8 +198,9 @@ valgrind: check-deps
 	@echo "valgrind: search, resume and plot ran clean"
 
 bench: check-deps
-	@$(MAKE) --no-print-directory $(BUILD)/axsearch $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do echo "== $$b"; AXSEARCH=$(abspath $(BUILD)/axsearch) $$b || exit 1; done
+	@$(MAKE) --no-print-directory $(BUILD)/axsearch $(BENCH_BIN) $(if $(HAVE_MPI),$(BUILD)/axsearch-mpi)
+	@for b in $(BENCH_BIN); do echo "== $$b"; AXSEARCH=$(abspath $(BUILD)/axsearch) \
+	    $(if $(HAVE_MPI),AXSEARCH_MPI=$(abspath $(BUILD)/axsearch-mpi)) $$b || exit 1; done
 
 # The readers under clang's libFuzzer with ASan and UBSan (build-fuzz/):
 # each target runs its regression inputs, then FUZZ_SECONDS of fuzzing
@@ -192,5 +225,5 @@ run: check-deps
 clean:
 	rm -rf build build-asan build-tsan build-fuzz axsearch
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d) \
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(MPI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d) \
     $(FUZZ_SRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/fuzz/fuzz_support.d

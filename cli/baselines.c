@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/dist.h"
 #include "cli/run_state.h"
 #include "ga/pareto.h"
 #include "util/bytebuf.h"
@@ -638,6 +639,7 @@ int bl_run(run_env *e, const char *dir, long budget, double front_hv, const resu
      * on a fitness function (and cache) of its own. */
     if (rc == AX_OK && e->recovery)
         rc = run_env_fit_create(e, 0, &c.plain, err);
+    dist_attach_plain(e->dist, c.plain);
     /* A baseline's score must depend on its genome alone, not on which
      * designs the search found before (racing's dominance stops); the
      * search's designs stopped as dominated are continued when met. The

@@ -19,7 +19,8 @@ static void usage(FILE *out)
             "                          [--reps R] [--val-images N]\n"
             "Random search gets population x generations chromosomes; the multiplier-only\n"
             "NSGA-II the configured population and generations. A stopped or killed run\n"
-            "continues with: axsearch resume RUN [--threads T]\n");
+            "continues with: axsearch resume RUN [--threads T]\n"
+            "Under mpirun (make MPI=1) the other ranks score (--rank-timeout S, 1800).\n");
 }
 
 typedef struct baselines_opts {
@@ -55,8 +56,12 @@ static int baselines_run(const baselines_opts *o, ax_err *err)
     memset(&e, 0, sizeof e);
     if (rc == AX_OK)
         rc = run_env_open(&e, &c, &stop, err);
-    if (rc != AX_OK)
+    if (rc == AX_OK)
+        rc = search_distribute(&e, &o->ov, err);
+    if (rc != AX_OK) {
+        run_env_close(&e);
         return rc;
+    }
     rc = search_make_folder(o->out, err);
     char path[SCFG_PATH + 32];
     fio_join(path, sizeof path, o->out, "config.ini");

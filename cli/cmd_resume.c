@@ -16,7 +16,7 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: axsearch resume RUN [--gens N] [--threads T] [--time-limit S] [--no-baselines]\n"
-                 "                      [--allow-change KEYS]\n"
+                 "                      [--allow-change KEYS] [--rank-timeout S]\n"
                  "Continues a search (from RUN/checkpoint.bin) or a baselines run (from\n"
                  "RUN/baselines.bin); --gens extends a search's budget. RUN/config.ini may\n"
                  "change only in generations, threads, time_limit, baselines,\n"
@@ -113,8 +113,12 @@ static int resume_run(const resume_opts *o, ax_err *err)
         rc = bl_check_file(o->dir, err);
     if (rc == AX_OK)
         rc = run_env_open(&e, &c, &stop, err);
-    if (rc != AX_OK)
+    if (rc == AX_OK)
+        rc = search_distribute(&e, &o->ov, err);
+    if (rc != AX_OK) {
+        run_env_close(&e);
         return rc;
+    }
     rc = search_open_log(&e, o->dir, err);
     if (rc == AX_OK && o->baselines_only)
         rc = bl_run(&e, o->dir, c.population * c.generations, -1, NULL, err);

@@ -14,12 +14,14 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: axsearch search CONFIG --out RUN [--gens N] [--pop N] [--seed S] [--threads T]\n"
             "                       [--reps R] [--time-limit S] [--val-images N] [--test-images N]\n"
-            "                       [--no-baselines] [--exhaustive]\n"
+            "                       [--no-baselines] [--exhaustive] [--rank-timeout S]\n"
             "       axsearch search --defaults        (every configuration key, documented)\n"
             "Writes RUN/config.ini (resolved), log.txt, history.tsv and checkpoint.bin every\n"
             "generation, then front.tsv, evaluations.tsv, baselines.tsv and summary.tsv.\n"
             "Ctrl-C stops after the current chromosome (exit 130); axsearch resume RUN\n"
-            "continues. --exhaustive scores the whole (small) space: the true front.\n");
+            "continues. --exhaustive scores the whole (small) space: the true front.\n"
+            "Under mpirun (make MPI=1), rank 0 searches and the other ranks score;\n"
+            "a rank silent with work for --rank-timeout S (1800) stops the run.\n");
 }
 
 /* The largest space --exhaustive scores. */
@@ -73,6 +75,8 @@ static int search_cmd_prepare(const search_opts *o, scfg *c, run_env *e, volatil
         return rc;
     search_catch_signals(stop);
     rc = run_env_open(e, c, stop, err);
+    if (rc == AX_OK)
+        rc = search_distribute(e, &o->ov, err);
     if (rc == AX_OK && o->exhaustive)
         rc = search_exhaustive_fits(e, EXHAUSTIVE_MAX, err);
     if (rc == AX_OK)

@@ -5,6 +5,7 @@
 #endif
 
 #include "cli/commands.h"
+#include "cli/dist.h"
 
 #define AXSEARCH_VERSION "0.1.0"
 
@@ -18,6 +19,11 @@ static void version_print(void)
 #else
     printf("openmp: off\n");
 #endif
+    if (dist_built())
+        printf("mpi: yes, %d rank%s in this job (mpirun -np N ./axsearch search ...)\n", dist_size(),
+               dist_size() == 1 ? "" : "s");
+    else
+        printf("mpi: no (make MPI=1 builds it)\n");
 }
 
 int cmd_version(int argc, char **argv)

@@ -4,27 +4,29 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/dist.h"
 
 typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv);
     const char *summary;
+    int distributed; /* under mpirun the other ranks serve it (cli/dist.h) */
 } command;
 
 static const command commands[] = {
-    {"search", cmd_search, "NSGA-II search of an approximate accelerator into a run folder"},
-    {"resume", cmd_resume, "continue a search from its run folder"},
-    {"baselines", cmd_baselines, "exact, one-knob, random and multiplier-only references"},
-    {"plot", cmd_plot, "gnuplot figures (PNG and SVG) of a run folder"},
-    {"ga-bench", cmd_ga_bench, "run NSGA-II on a benchmark problem (ZDT, DTLZ, constrained)"},
-    {"faults", cmd_faults, "accuracy as each voltage knob alone is lowered (bit errors)"},
-    {"layers", cmd_layers, "each multiplier in each layer alone, without and with accuracy recovery"},
-    {"version", cmd_version, "print the version and what this build offers"},
-    {"mults", cmd_mults, "list, import and export the approximate multiplier library"},
-    {"energy", cmd_energy, "chip energy table, or energy/latency/area of a network's layers"},
-    {"onnx-test", cmd_onnx_test, "run one ONNX backend test folder on the float executor"},
-    {"infer", cmd_infer, "top-1 accuracy of an ONNX classifier on a dataset split"},
-    {"onnx-info", cmd_onnx_info, "import an ONNX model and print its graph and MAC layers"},
+    {"search", cmd_search, "NSGA-II search of an approximate accelerator into a run folder", 1},
+    {"resume", cmd_resume, "continue a search from its run folder", 1},
+    {"baselines", cmd_baselines, "exact, one-knob, random and multiplier-only references", 1},
+    {"plot", cmd_plot, "gnuplot figures (PNG and SVG) of a run folder", 0},
+    {"ga-bench", cmd_ga_bench, "run NSGA-II on a benchmark problem (ZDT, DTLZ, constrained)", 0},
+    {"faults", cmd_faults, "accuracy as each voltage knob alone is lowered (bit errors)", 0},
+    {"layers", cmd_layers, "each multiplier in each layer alone, without and with accuracy recovery", 0},
+    {"version", cmd_version, "print the version and what this build offers", 0},
+    {"mults", cmd_mults, "list, import and export the approximate multiplier library", 0},
+    {"energy", cmd_energy, "chip energy table, or energy/latency/area of a network's layers", 0},
+    {"onnx-test", cmd_onnx_test, "run one ONNX backend test folder on the float executor", 0},
+    {"infer", cmd_infer, "top-1 accuracy of an ONNX classifier on a dataset split", 0},
+    {"onnx-info", cmd_onnx_info, "import an ONNX model and print its graph and MAC layers", 0},
 };
 
 static void usage(FILE *out)
@@ -34,7 +36,18 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 }
 
-int main(int argc, char **argv)
+/* Under mpirun, the other ranks serve rank 0's search, resume or
+ * baselines (cli/dist.h), and leave every other command, and every
+ * message, to rank 0. */
+static int serve_command(int argc, char **argv)
+{
+    for (size_t i = 0; argc >= 2 && i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].distributed ? dist_serve() : 0;
+    return 0;
+}
+
+static int run_command(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -46,6 +59,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) {
+            dist_set_served(commands[i].distributed);
             int status = commands[i].run(argc - 1, argv + 1);
             /* Tables and last lines go to stdout: a full disk or a closed
              * pipe must not pass for success. */
@@ -58,4 +72,11 @@ int main(int argc, char **argv)
     fprintf(stderr, "axsearch: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (dist_init(&argc, &argv) != 0)
+        return 1;
+    return dist_end(dist_rank() > 0 ? serve_command(argc, argv) : run_command(argc, argv));
 }

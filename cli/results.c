@@ -240,6 +240,25 @@ static int choose_front(const fit *f, results_report *rep)
     return rc;
 }
 
+/* The reported rows (rep->order) on the test split, into rep->test. */
+static int score_reported_on_test(run_env *e, const fit *f, const int32_t *genes, results_report *rep, ax_err *err)
+{
+    int k_n = rep->n_reported;
+    size_t ng = (size_t)fit_n_genes(f), rows = (size_t)(k_n > 0 ? k_n : 1);
+    int32_t *g = malloc(rows * ng * sizeof *g);
+    fit_result *r = malloc(rows * sizeof *r);
+    int rc = g && r ? AX_OK : ax_fail(err, AX_EINTERNAL, "out of memory");
+    for (int k = 0; rc == AX_OK && k < k_n; k++)
+        memcpy(g + (size_t)k * ng, genes + (size_t)rep->order[k] * ng, ng * sizeof *g);
+    if (rc == AX_OK)
+        rc = fit_score_on_batch(f, k_n, g, &e->test_ref, r, err);
+    for (int k = 0; rc == AX_OK && k < k_n; k++)
+        rep->test[rep->order[k]] = r[k];
+    free(g);
+    free(r);
+    return rc;
+}
+
 int results_report_make(run_env *e, fit *f, const int32_t *genes, int n, results_report *rep, ax_err *err)
 {
     memset(rep, 0, sizeof *rep);
@@ -254,11 +273,10 @@ int results_report_make(run_env *e, fit *f, const int32_t *genes, int n, results
     if (rc == AX_OK && n > 0)
         rc = references(e, err);
     int ng = fit_n_genes(f);
-    /* A ResNet design takes seconds on thousands of images: honour a stop
-     * request between designs. */
-    for (int i = 0; rc == AX_OK && i < n; i++)
-        rc = e->stop && *e->stop ? ax_fail(err, AX_ESTOPPED, "stopped")
-                                 : fit_score_on(f, genes + (size_t)i * ng, &e->confirm_ref, &rep->confirm[i], err);
+    /* (a stop request is honoured between designs: a ResNet design takes
+     * seconds on thousands of images) */
+    if (rc == AX_OK)
+        rc = fit_score_on_batch(f, n, genes, &e->confirm_ref, rep->confirm, err);
     /* The front is chosen among the n candidates on these images: bounds
      * that hold for all n at once (Bonferroni) stay valid whichever are
      * chosen (docs/statistics.md). */
@@ -267,11 +285,8 @@ int results_report_make(run_env *e, fit *f, const int32_t *genes, int n, results
         rep->confirm[i].drop_ucb = fit_bound(f, genes + (size_t)i * ng, &rep->confirm[i], simultaneous);
     if (rc == AX_OK && choose_front(f, rep) != 0)
         rc = ax_fail(err, AX_EINTERNAL, "out of memory");
-    for (int k = 0; rc == AX_OK && k < rep->n_reported; k++) {
-        int i = rep->order[k];
-        rc = e->stop && *e->stop ? ax_fail(err, AX_ESTOPPED, "stopped")
-                                 : fit_score_on(f, genes + (size_t)i * ng, &e->test_ref, &rep->test[i], err);
-    }
+    if (rc == AX_OK)
+        rc = score_reported_on_test(e, f, genes, rep, err);
     if (rc != AX_OK)
         results_report_free(rep);
     return rc;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/dist.h"
 #include "cli/glue.h"
 #include "fitness/net/dataset.h"
 #include "util/fileio.h"
@@ -16,6 +17,8 @@
 
 void run_env_say(run_env *e, const char *fmt, ...)
 {
+    if (e->quiet)
+        return;
     va_list ap;
     va_start(ap, fmt);
     vprintf(fmt, ap);
@@ -374,9 +377,15 @@ char *run_env_record(const run_env *e)
 
 int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err *err)
 {
+    return run_env_open_as(e, c, stop, 0, err);
+}
+
+int run_env_open_as(run_env *e, const scfg *c, volatile sig_atomic_t *stop, int quiet, ax_err *err)
+{
     memset(e, 0, sizeof *e);
     e->cfg = *c;
     e->stop = stop;
+    e->quiet = quiet;
     int rc = check_memory(e, err);
     if (rc == AX_OK)
         rc = open_model_and_data(e, err);
@@ -404,6 +413,7 @@ int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err 
 
 void run_env_close(run_env *e)
 {
+    dist_free(e->dist);
     fit_free(e->fit);
     rec_set_free(e->recovery);
     rec_hist_free(e->rec_hist);

@@ -44,11 +44,15 @@ typedef struct run_env {
     char inputs[256];      /* fingerprints of the files the run reads (run_env_record) */
     FILE *log;             /* NULL until a run folder is open; owned */
     volatile sig_atomic_t *stop;
+    int quiet;             /* run_env_say prints nothing (a serving MPI rank) */
+    struct dist *dist;     /* the other MPI ranks scoring for this run (cli/dist.h), or NULL; owned */
 } run_env;
 
 /* Builds everything (checks every file before anything is written). On
  * failure e is closed again. */
 int run_env_open(run_env *e, const scfg *c, volatile sig_atomic_t *stop, ax_err *err);
+/* The same; quiet: run_env_say prints nothing. */
+int run_env_open_as(run_env *e, const scfg *c, volatile sig_atomic_t *stop, int quiet, ax_err *err);
 /* What a checkpoint records of the run, so that a resume can tell a
  * change: the resolved configuration (scfg_format), then one line per
  * input the configuration names, by content (FNV-1a 64 of the bytes):

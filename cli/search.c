@@ -12,6 +12,7 @@
 
 #include "cli/args.h"
 #include "cli/baselines.h"
+#include "cli/dist.h"
 #include "cli/results.h"
 #include "ga/pareto.h"
 #include "util/fileio.h"
@@ -199,14 +200,16 @@ static int hook(nsga *ga, void *user, ax_err *err)
     double eta = done_here > 0 ? elapsed / done_here * (double)(total - row.gen) : 0;
     double exact_uj = fit_exact_energy_pj(e->fit) * 1e-6, macs, skipped;
     fit_mac_stats(e->fit, &macs, &skipped);
+    char busy[160]; /* the MPI ranks' share of the generation spent scoring */
+    dist_busy_text(e->dist, busy, sizeof busy);
     if (s->tty)
         printf("\r\033[K");
     run_env_say(e,
             "gen %3ld/%ld  evals %6ld  cache_hits %5ld  prefix_reuse %4.1f %%  feasible %3ld/%d  hv %.5f  "
-            "best %.5f uJ (%+.1f %%)  elapsed %.0f s  eta %.0f s\n",
+            "best %.5f uJ (%+.1f %%)  elapsed %.0f s  eta %.0f s%s%s\n",
             row.gen, total, row.evals, row.hits, macs > 0 ? 100.0 * skipped / macs : 0.0, row.feasible, v.size,
             row.hv, row.best_energy_uj, row.best_energy_uj > 0 ? 100.0 * (row.best_energy_uj / exact_uj - 1.0) : 0.0,
-            elapsed, eta);
+            elapsed, eta, busy[0] ? "  " : "", busy);
     if (s->tty && row.gen < total)
         progress_bar(row.gen, total);
     return AX_OK;
@@ -236,10 +239,14 @@ static int finish(run_env *e, const char *dir, nsga *ga, search_ctx *s, ax_err *
     double hv = s->state.n_rows ? s->state.rows[s->state.n_rows - 1].hv : 0;
     size_t distinct = fit_n_evaluated(e->fit);
     if (rc == AX_OK)
-        run_env_say(e, "search: %ld generations, %ld evaluations (%zu distinct), hypervolume %.5f\n",
-                nsga_generation(ga), nsga_evaluations(ga), distinct, hv);
+        run_env_say(e, "search: %ld generations, %ld evaluations (%zu distinct) in %.1f s, hypervolume %.5f\n",
+                nsga_generation(ga), nsga_evaluations(ga), distinct, wallclock_seconds() - s->t_start, hv);
     if (rc == AX_OK && e->cfg.baselines)
         rc = bl_run(e, dir, (long)distinct, hv, &front_test, err);
+    char ranks[320];
+    dist_summary_text(e->dist, ranks, sizeof ranks);
+    if (rc == AX_OK && ranks[0])
+        run_env_say(e, "distributed: %s\n", ranks);
     if (rc == AX_OK)
         run_env_say(e, "done: files in %s\n", dir);
     return rc;
@@ -573,6 +580,7 @@ int search_parse_overrides(int argc, char **argv, const char *cmd, const char **
     memset(o, 0, sizeof *o);
     o->gens = o->pop = o->threads = o->reps = o->val = o->test = -1;
     o->time_limit = -1;
+    o->rank_timeout = -1;
     int defaults = 0, refused = 0; /* refused: --exhaustive where it is not an option */
     const args_opt opts[] = {
         {.name = "out", .kind = ARGS_STRING, .dst = out},
@@ -585,6 +593,7 @@ int search_parse_overrides(int argc, char **argv, const char *cmd, const char **
         {.name = "val-images", .kind = ARGS_LONG, .dst = &o->val, .lo = 1, .hi = 5000},
         {.name = "test-images", .kind = ARGS_LONG, .dst = &o->test, .lo = 1, .hi = 10000},
         {.name = "no-baselines", .kind = ARGS_FLAG, .dst = &o->no_baselines},
+        {.name = "rank-timeout", .kind = ARGS_DOUBLE, .dst = &o->rank_timeout, .lo = 0, .hi = 1e9},
         {.name = "allow-change", .kind = ARGS_STRING, .dst = &o->allow_change},
         {.name = "exhaustive", .kind = exhaustive ? ARGS_FLAG : ARGS_STOP,
          .dst = exhaustive ? exhaustive : &refused},
@@ -602,6 +611,16 @@ int search_parse_overrides(int argc, char **argv, const char *cmd, const char **
     if (first == ARGS_STOPPED)
         fprintf(stderr, "axsearch %s: --exhaustive is not an option here\n", cmd);
     return first < 0 ? -1 : first;
+}
+
+int search_distribute(run_env *e, const overrides *o, ax_err *err)
+{
+    double timeout = o->rank_timeout >= 0 ? o->rank_timeout : SEARCH_RANK_TIMEOUT;
+    int rc = dist_attach(e, timeout, &e->dist, err);
+    if (rc == AX_OK && e->dist)
+        run_env_say(e, "distributed: %d MPI ranks, each with %ld threads (0: all), time-out %.0f s\n", dist_size(),
+                    e->cfg.threads, timeout);
+    return rc;
 }
 
 int search_apply_overrides(scfg *c, const overrides *o, const char *path, ax_err *err)

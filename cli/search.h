@@ -36,6 +36,7 @@ int search_open_log(run_env *e, const char *dir, ax_err *err);
 typedef struct overrides {
     long gens, pop, threads, reps, val, test;
     double time_limit;
+    double rank_timeout; /* seconds an MPI rank may stay silent with work (cli/dist.h); <0: the default */
     int seed_given, no_baselines;
     unsigned long long seed;
     const char *allow_change; /* resume only: keys that may differ from the recorded configuration */
@@ -53,6 +54,12 @@ int search_parse_overrides(int argc, char **argv, const char *cmd, const char **
  * result (AX_EINPUT naming the file, and the command line when options
  * changed it). */
 int search_apply_overrides(scfg *c, const overrides *o, const char *path, ax_err *err);
+
+/* An MPI rank silent this long while it holds work stops the run (s). */
+#define SEARCH_RANK_TIMEOUT 1800.0
+/* Under mpirun (cli/dist.h): hands e's scoring to the other ranks, once
+ * they have built the same environment; a no-op in one process. */
+int search_distribute(run_env *e, const overrides *o, ax_err *err);
 
 /* SIGINT and SIGTERM set *flag (and a second one exits at once). */
 void search_catch_signals(volatile sig_atomic_t *flag);

@@ -32,6 +32,8 @@ struct fit {
     double confidence;   /* of the bound on a drop */
     double z, z_look;    /* normal quantiles of the confidence and of a racing look */
     int dominance;       /* racing stops dominated designs (fit_set_dominance) */
+    fit_executor exec;   /* scores the work elsewhere, or NULL */
+    void *exec_ctx;
 };
 
 typedef struct race_ref race_ref;
@@ -363,7 +365,8 @@ static void exact_is_exact(const fit *f, const int32_t *genes, fit_result *r)
 
 /* The reference designs of a batch's racing looks: the cache's designs
  * scored on every search image and feasible, as they were when the batch
- * began (so no result depends on the order the batch is scored in). */
+ * began (so no result depends on the order the batch is scored in); none
+ * when dominance stops are off. */
 struct race_ref {
     int n, m;
     double *objs; /* [n][m]: energy, then area and latency when objectives */
@@ -380,17 +383,17 @@ static void exact_objectives(const fit *f, const fit_result *r, double *o)
         o[k++] = r->latency_s;
 }
 
-/* The look after a stage (fitness/race.h), against ref when dominance
- * stops are on (ref NULL: infeasibility only). */
-static race_verdict look(const fit *f, const fit_result *r, const race_ref *ref)
+/* The look after a stage (fitness/race.h), against the ref_n designs of
+ * ref_objs, ref_ucb (fit_work; 0: infeasibility only). */
+static race_verdict look(const fit *f, const fit_result *r, int ref_n, const double *ref_objs,
+                         const double *ref_ucb)
 {
     double objs[3];
     exact_objectives(f, r, objs);
     int m = 1 + f->setup.obj_area + f->setup.obj_latency;
     race_tally t = tally_of(r);
-    int use = ref && f->dominance;
-    return race_look(&t, f->z_look, f->setup.max_drop, objs, m, use ? ref->objs : NULL, use ? ref->ucb : NULL,
-                     use ? ref->n : 0);
+    return race_look(&t, f->z_look, f->setup.max_drop, objs, m, ref_n > 0 ? ref_objs : NULL,
+                     ref_n > 0 ? ref_ucb : NULL, ref_n > 0 ? ref_n : 0);
 }
 
 /* Scores genes on the search images in racing stages (one stage when
@@ -398,7 +401,7 @@ static race_verdict look(const fit *f, const fit_result *r, const race_ref *ref)
  * start: NULL, or the cached result of a design stopped before, which is
  * continued from its last stage (the same images and fault draws, so the
  * result is what scoring it whole would give). */
-static int score_raced(const fit *f, const int32_t *genes, int emu_threads, const race_ref *ref,
+static int score_raced(const fit *f, const int32_t *genes, int emu_threads, const fit_work *ref,
                        const fit_result *start, fit_result *r, ax_err *err)
 {
     design ds;
@@ -421,7 +424,7 @@ static int score_raced(const fit *f, const int32_t *genes, int emu_threads, cons
         if (rc != AX_OK)
             break;
         tally_images(r, f->base_right + r->images, right + r->images, end);
-        if (end < d->n && look(f, r, ref) != RACE_GO_ON)
+        if (end < d->n && look(f, r, ref->ref_n, ref->ref_objs, ref->ref_ucb) != RACE_GO_ON)
             break;
     }
     if (rc == AX_OK) {
@@ -463,7 +466,8 @@ static int score_exact(const fit *f, const mc_data *d, uint8_t *right, fit_resul
 
 int fit_score(const fit *f, const int32_t *genes, int emu_threads, fit_result *r, ax_err *err)
 {
-    return score_raced(f, genes, emu_threads, NULL, NULL, r, err);
+    fit_work none = {0};
+    return score_raced(f, genes, emu_threads, &none, NULL, r, err);
 }
 
 int fit_reference_make(const fit *f, const mc_data *d, fit_reference *ref, ax_err *err)
@@ -489,7 +493,8 @@ void fit_reference_clear(fit_reference *ref)
     memset(ref, 0, sizeof *ref);
 }
 
-int fit_score_on(const fit *f, const int32_t *genes, const fit_reference *ref, fit_result *r, ax_err *err)
+static int score_on(const fit *f, const int32_t *genes, const fit_reference *ref, int emu_threads, fit_result *r,
+                    ax_err *err)
 {
     design ds;
     int rc = design_make(f, genes, &ds, err);
@@ -500,7 +505,7 @@ int fit_score_on(const fit *f, const int32_t *genes, const fit_reference *ref, f
     uint8_t *right = malloc((size_t)(d->n > 0 ? d->n : 1));
     rc = right ? chip_eval(f, genes, &ds, r, err) : ax_fail(err, AX_EINTERNAL, "out of memory");
     if (rc == AX_OK)
-        rc = run_images(f, &ds, d, 0, d->n, f->setup.threads, right, r, err);
+        rc = run_images(f, &ds, d, 0, d->n, emu_threads, right, r, err);
     if (rc == AX_OK) {
         tally_images(r, ref->right, right, d->n);
         r->complete = 1;
@@ -510,6 +515,11 @@ int fit_score_on(const fit *f, const int32_t *genes, const fit_reference *ref, f
     free(right);
     design_clear(&ds);
     return rc;
+}
+
+int fit_score_on(const fit *f, const int32_t *genes, const fit_reference *ref, fit_result *r, ax_err *err)
+{
+    return score_on(f, genes, ref, f->setup.threads, r, err);
 }
 
 int fit_feasible(const fit *f, const fit_result *r)
@@ -632,7 +642,7 @@ static int race_ref_make(const fit *f, race_ref *ref)
     ref->ucb = malloc((n > 0 ? n : 1) * sizeof *ref->ucb);
     if (!ref->objs || !ref->ucb)
         return -1;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && f->dominance; i++) {
         const fit_result *r = &f->results[i];
         if (r->images < f->setup.val.n || !fit_feasible(f, r))
             continue;
@@ -663,7 +673,7 @@ static int batch_plan(const fit *f, int count, const int32_t *genes, const race_
         long c = fit_find(f, g);
         source[i] = i;
         cont[i] = -1;
-        if (c >= 0 && !f->results[c].complete && look(f, &f->results[c], ref) == RACE_GO_ON) {
+        if (c >= 0 && !f->results[c].complete && look(f, &f->results[c], ref->n, ref->objs, ref->ucb) == RACE_GO_ON) {
             cont[i] = c; /* stopped as dominated, and no longer */
             pending[n_pending++] = i;
             continue;
@@ -687,48 +697,118 @@ static int batch_plan(const fit *f, int count, const int32_t *genes, const race_
     return n_pending;
 }
 
-static const fit_result *start_of(const fit *f, const long *cont, int row)
+/* Row i of w into *out: raced on the search images, or on w->on's. */
+static int work_row(const fit *f, const fit_work *w, int i, int emu_threads, fit_result *out, ax_err *err)
 {
-    return cont[row] >= 0 ? &f->results[cont[row]] : NULL;
+    const int32_t *g = w->genes + (size_t)i * f->n_genes;
+    if (w->on)
+        return score_on(f, g, w->on, emu_threads, out, err);
+    const fit_result *start = w->start && w->start[i].images > 0 ? &w->start[i] : NULL;
+    return score_raced(f, g, emu_threads, w, start, out, err);
 }
 
-/* Scores rows order[0..n_pending) of genes into out: OpenMP over chromosomes,
- * or over images when there are fewer chromosomes than threads. The first
- * failure (or a stop request) goes to *first; returns nonzero on failure. */
-static int batch_score(const fit *f, const int32_t *genes, const int *order, int n_pending, const race_ref *ref,
-                       const long *cont, fit_result *out, ax_err *first)
+int fit_work_score(const fit *f, const fit_work *w, int from, int to, fit_result *out, ax_err *err)
 {
-    int n = f->n_genes, threads = 1, failed = 0;
+    int threads = 1, failed = 0, n = to - from;
+    ax_err first = {0};
 #ifdef _OPENMP
     threads = f->setup.threads > 0 ? f->setup.threads : omp_get_max_threads();
 #endif
-    if (n_pending >= threads || threads == 1) {
+    if (n >= threads || threads == 1) {
 #pragma omp parallel for schedule(static) num_threads(threads)
-        for (int t = 0; t < n_pending; t++) {
+        for (int i = from; i < to; i++) {
             ax_err e = {0};
-            int rc = f->setup.stop && *f->setup.stop
-                         ? ax_fail(&e, AX_ESTOPPED, "stopped")
-                         : score_raced(f, genes + (size_t)order[t] * n, 1, ref, start_of(f, cont, order[t]),
-                                       &out[order[t]], &e);
+            int rc = f->setup.stop && *f->setup.stop ? ax_fail(&e, AX_ESTOPPED, "stopped")
+                                                     : work_row(f, w, i, 1, &out[i], &e);
             if (rc != AX_OK) {
 #pragma omp critical(fit_batch_error)
                 {
                     if (!failed)
-                        *first = e;
+                        first = e;
                     failed = 1;
                 }
             }
         }
     } else {
-        for (int t = 0; t < n_pending && !failed; t++) {
+        for (int i = from; i < to && !failed; i++) {
             if (f->setup.stop && *f->setup.stop)
-                failed = ax_fail(first, AX_ESTOPPED, "stopped") != AX_OK;
+                failed = ax_fail(&first, AX_ESTOPPED, "stopped") != AX_OK;
             else
-                failed = score_raced(f, genes + (size_t)order[t] * n, threads, ref, start_of(f, cont, order[t]),
-                                     &out[order[t]], first) != AX_OK;
+                failed = work_row(f, w, i, threads, &out[i], &first) != AX_OK;
         }
     }
-    return failed;
+    if (failed && err)
+        *err = first;
+    return failed ? (first.code ? first.code : AX_EINTERNAL) : AX_OK;
+}
+
+void fit_set_executor(fit *f, fit_executor x, void *ctx)
+{
+    f->exec = x;
+    f->exec_ctx = ctx;
+}
+
+/* Scores all of w into out, through the executor when one is set. */
+static int run_work(const fit *f, const fit_work *w, fit_result *out, ax_err *err)
+{
+    if (w->n <= 0)
+        return AX_OK;
+    return f->exec ? f->exec(f->exec_ctx, f, w, out, err) : fit_work_score(f, w, 0, w->n, out, err);
+}
+
+int fit_score_on_batch(const fit *f, int count, const int32_t *genes, const fit_reference *ref, fit_result *out,
+                       ax_err *err)
+{
+    fit_work w = {.n = count, .genes = genes, .on = ref};
+    if (f->exec)
+        return run_work(f, &w, out, err);
+    /* here: one chromosome at a time with every thread over the images,
+     * as the confirmation and test splits are large */
+    for (int i = 0; i < count; i++) {
+        int rc = f->setup.stop && *f->setup.stop ? ax_fail(err, AX_ESTOPPED, "stopped")
+                                                 : score_on(f, genes + (size_t)i * f->n_genes, ref,
+                                                            f->setup.threads, &out[i], err);
+        if (rc != AX_OK)
+            return rc;
+    }
+    return AX_OK;
+}
+
+/* The pending rows of a batch as work, in the order given (order [n]):
+ * their genes, and the cached results the stopped ones continue from. */
+static int batch_work(const fit *f, const int32_t *genes, const int *order, int n, const long *cont,
+                      const race_ref *ref, fit_work *w, int32_t **wgenes, fit_result **wstart)
+{
+    size_t ng = (size_t)f->n_genes, rows = (size_t)(n > 0 ? n : 1);
+    *wgenes = malloc(rows * ng * sizeof **wgenes);
+    *wstart = calloc(rows, sizeof **wstart);
+    if (!*wgenes || !*wstart)
+        return -1;
+    for (int t = 0; t < n; t++) {
+        memcpy(*wgenes + (size_t)t * ng, genes + (size_t)order[t] * ng, ng * sizeof **wgenes);
+        if (cont[order[t]] >= 0)
+            (*wstart)[t] = f->results[cont[order[t]]];
+    }
+    *w = (fit_work){n, *wgenes, *wstart, ref->n, ref->objs, ref->ucb, NULL};
+    return 0;
+}
+
+/* Scores rows order[0..n_pending) of genes into out (by row). */
+static int batch_score(const fit *f, const int32_t *genes, const int *order, int n_pending, const race_ref *ref,
+                       const long *cont, fit_result *out, ax_err *err)
+{
+    fit_work w;
+    int32_t *wgenes = NULL;
+    fit_result *wstart = NULL, *wout = malloc((size_t)(n_pending > 0 ? n_pending : 1) * sizeof *wout);
+    int rc = wout && batch_work(f, genes, order, n_pending, cont, ref, &w, &wgenes, &wstart) == 0
+                 ? run_work(f, &w, wout, err)
+                 : ax_fail(err, AX_EINTERNAL, "out of memory");
+    for (int t = 0; rc == AX_OK && t < n_pending; t++)
+        out[order[t]] = wout[t];
+    free(wgenes);
+    free(wstart);
+    free(wout);
+    return rc;
 }
 
 int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hits, ax_err *err)
@@ -760,7 +840,7 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
         sort_indices(order, (size_t)n_pending, cmp_prefix, &ctx, NULL);
     }
     ax_err first = {0};
-    int failed = batch_score(f, genes, order, n_pending, &ref, cont, out, &first);
+    int failed = batch_score(f, genes, order, n_pending, &ref, cont, out, &first) != AX_OK;
     for (int t = 0; !failed && t < n_pending; t++) {
         f->macs += out[pending[t]].macs;
         f->macs_skipped += out[pending[t]].macs_skipped;

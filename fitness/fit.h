@@ -163,6 +163,47 @@ double fit_bound(const fit *f, const int32_t *genes, const fit_result *r, double
  * request leaves the cache as it was and returns AX_ESTOPPED. */
 int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hits, ax_err *err);
 
+/* Scoring elsewhere (cli/dist.h: other MPI ranks). fit_batch and
+ * fit_score_on_batch put the chromosomes they must score into a fit_work
+ * and, when an executor is set, hand it over instead of scoring here. The
+ * work is self-contained: any process holding a fit made from the same
+ * inputs scores it with fit_work_score and gets the same results, bit for
+ * bit, whatever rows it is given and however many threads it has (the
+ * scores depend on the genome, the start and the reference only). */
+typedef struct fit_work {
+    int n;                   /* chromosomes */
+    const int32_t *genes;    /* [n][n_genes] */
+    /* [n] or NULL: start[i].images > 0 continues that stopped design
+     * (its cached result) instead of scoring it from the start. */
+    const fit_result *start;
+    /* The racing reference of dominance stops: ref_n feasible designs
+     * scored on every search image, their energy (then area, latency when
+     * objectives) in ref_objs [ref_n][1 + obj_area + obj_latency] and the
+     * bounds of their drops in ref_ucb [ref_n]. ref_n 0: infeasibility
+     * stops only. */
+    int ref_n;
+    const double *ref_objs, *ref_ucb;
+    /* NULL: raced on the search images; else scored on all of on's images
+     * (fit_score_on), and the racing fields are unused. */
+    const fit_reference *on;
+} fit_work;
+
+/* Scores rows [from, to) of w into out[from .. to) with this process's
+ * threads (OpenMP over chromosomes, or over images when there are fewer
+ * chromosomes than threads). Honours the stop request. */
+int fit_work_score(const fit *f, const fit_work *w, int from, int to, fit_result *out, ax_err *err);
+
+/* An executor scores all of w into out[0 .. w->n) (by fit_work_score, here
+ * or elsewhere) and returns a status; ctx is the one given here. NULL
+ * (the default): fit scores its work itself. */
+typedef int (*fit_executor)(void *ctx, const fit *f, const fit_work *w, fit_result *out, ax_err *err);
+void fit_set_executor(fit *f, fit_executor x, void *ctx);
+
+/* fit_score_on for each of count chromosomes (genes [count][n_genes]) into
+ * out [count], through the executor when one is set. */
+int fit_score_on_batch(const fit *f, int count, const int32_t *genes, const fit_reference *ref, fit_result *out,
+                       ax_err *err);
+
 /* Objectives (minimized): energy in uJ, drop in points (the estimate),
  * then area (mm^2) and latency (ms) when enabled; the constraint
  * max_drop - drop_ucb >= 0 (always violated by a design racing stopped). */

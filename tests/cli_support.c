@@ -33,12 +33,9 @@ static char *slurp(const char *path)
     return buf;
 }
 
-static cli_result run_prefixed(const char *prefix, const char *args)
+static cli_result run_prefixed_prog(const char *prefix, const char *prog, const char *args)
 {
     cli_result r = {-1, NULL, NULL};
-    const char *prog = getenv("AXSEARCH");
-    if (!prog)
-        prog = "./axsearch";
     char out[64], err[64];
     snprintf(out, sizeof out, "/tmp/axsearch-cli-%ld.out", (long)getpid());
     snprintf(err, sizeof err, "/tmp/axsearch-cli-%ld.err", (long)getpid());
@@ -53,6 +50,20 @@ static cli_result run_prefixed(const char *prefix, const char *args)
     remove(out);
     remove(err);
     return r;
+}
+
+static cli_result run_prefixed(const char *prefix, const char *args)
+{
+    const char *prog = getenv("AXSEARCH");
+    return run_prefixed_prog(prefix, prog ? prog : "./axsearch", args);
+}
+
+cli_result cli_run_mpi(int ranks, int seconds, const char *args)
+{
+    const char *prog = getenv("AXSEARCH_MPI");
+    char prefix[96];
+    snprintf(prefix, sizeof prefix, "timeout -k 2 %d mpirun -np %d --oversubscribe --bind-to none ", seconds, ranks);
+    return run_prefixed_prog(prefix, prog ? prog : "./axsearch", args);
 }
 
 cli_result cli_run(const char *args)

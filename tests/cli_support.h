@@ -16,6 +16,10 @@ cli_result cli_run(const char *args);
  * than seconds: status 124 then (coreutils' timeout). */
 cli_result cli_run_within(const char *args, int seconds);
 
+/* "$AXSEARCH_MPI <args>" under `mpirun -np ranks --oversubscribe
+ * --bind-to none`, stopped like cli_run_within after seconds. */
+cli_result cli_run_mpi(int ranks, int seconds, const char *args);
+
 void cli_result_free(cli_result *r);
 
 /* The last non-empty line of text (a pointer into a static buffer). */

@@ -4,6 +4,7 @@
 #        util/deps.sh --train    (also what models/train.py needs to retrain)
 #        util/deps.sh --fuzz     (also clang, its libFuzzer and OpenMP runtimes: make fuzz, make tsan)
 #        util/deps.sh --valgrind (also valgrind: make valgrind)
+#        util/deps.sh --mpi      (also Open MPI: make MPI=1, and make test then runs tests/test_mpi.c)
 set -eu
 
 pkgs="gcc make pkg-config zlib1g-dev libinih-dev libcmocka-dev
@@ -11,6 +12,9 @@ pkgs="gcc make pkg-config zlib1g-dev libinih-dev libcmocka-dev
       dataset-fashion-mnist gnuplot-nox"
 if [ "${1:-}" = "--train" ]; then
     pkgs="$pkgs python3 python3-torch python3-numpy python3-onnx"
+fi
+if [ "${1:-}" = "--mpi" ]; then
+    pkgs="$pkgs libopenmpi-dev openmpi-bin"
 fi
 if [ "${1:-}" = "--valgrind" ]; then
     pkgs="$pkgs valgrind"
