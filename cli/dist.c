@@ -44,6 +44,12 @@ int dist_init(int *argc, char ***argv)
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &world_size);
+    if (provided < MPI_THREAD_FUNNELED) { /* rank 0 scores on a helper thread */
+        if (world_rank == 0)
+            fprintf(stderr, "axsearch: this MPI library offers no MPI_THREAD_FUNNELED support\n");
+        MPI_Finalize();
+        return -1;
+    }
     return 0;
 }
 
@@ -126,6 +132,20 @@ static void put_status(bb_writer *w, int code, const char *msg)
 
 /* ---- the serving ranks --------------------------------------------------- */
 
+/* Sends a reply to rank 0 and frees it; a reply that ran out of memory
+ * goes as a bare failure (code AX_EINTERNAL, no message), never as an
+ * empty message rank 0 could take for success. */
+static void send_reply(bb_writer *w, int tag)
+{
+    unsigned char failed[8] = {(unsigned char)AX_EINTERNAL, 0, 0, 0, 0, 0, 0, 0};
+    if (w->oom)
+        MPI_Send(failed, (int)sizeof failed, MPI_BYTE, 0, tag, MPI_COMM_WORLD);
+    else
+        MPI_Send(w->p, (int)w->n, MPI_BYTE, 0, tag, MPI_COMM_WORLD);
+    free(w->p);
+    w->p = NULL;
+}
+
 typedef struct server {
     run_env e;
     int open;
@@ -163,11 +183,10 @@ static void serve_config(server *s, const unsigned char *buf, int len)
         s->open = rc == AX_OK;
     }
     put_status(&w, rc, err.msg);
-    MPI_Send(w.p, (int)w.n, MPI_BYTE, 0, TAG_READY, MPI_COMM_WORLD);
-    free(w.p);
+    send_reply(&w, TAG_READY);
 }
 
-/* The work a message describes, over the arrays it points into. */
+/* The work a message describes, over arrays it owns (work_msg_clear). */
 typedef struct work_msg {
     int role, on, n;
     fit_work w;
@@ -197,6 +216,15 @@ static int work_unpack(server *s, const unsigned char *buf, int len, work_msg *m
     int ref_n = (int)bb_get_u32(&r), dims = (int)bb_get_u32(&r);
     fit *f = m->role == ROLE_PLAIN ? s->plain : s->e.fit;
     size_t ng = (size_t)fit_n_genes(f), n = (size_t)(m->n > 0 ? m->n : 1);
+    const scfg *c = &s->e.cfg;
+    /* the counts must fit the bytes that follow (each gene 4 bytes, each
+     * result raw, each reference row dims + 1 doubles), and the
+     * reference's dimensions this rank's objectives */
+    size_t need = (size_t)(m->n > 0 ? m->n : 0) * (ng * 4 + sizeof(fit_result)) +
+                  (size_t)(ref_n > 0 ? ref_n : 0) * ((size_t)(dims > 0 ? dims : 0) + 1) * 8;
+    if (m->n < 0 || ref_n < 0 || dims != 1 + c->obj_area + c->obj_latency || m->on < ON_SEARCH || m->on > ON_TEST ||
+        r.short_read || need > r.n - r.pos)
+        return ax_fail(err, AX_EINTERNAL, "a work message of %d bytes does not parse", len);
     m->genes = malloc(n * ng * sizeof *m->genes);
     m->start = calloc(n, sizeof *m->start);
     m->objs = malloc((size_t)(ref_n > 0 ? ref_n : 1) * (size_t)(dims > 0 ? dims : 1) * sizeof *m->objs);
@@ -256,8 +284,7 @@ static void serve_work(server *s, const unsigned char *buf, int len)
     bb_put_f64(&w, wallclock_seconds() - t0);
     if (rc == AX_OK)
         bb_put_bytes(&w, out, (size_t)m.n * sizeof *out);
-    MPI_Send(w.p, (int)w.n, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
-    free(w.p);
+    send_reply(&w, TAG_RESULT);
     free(out);
     work_msg_clear(&m);
 }
@@ -309,7 +336,7 @@ typedef struct flight {
 typedef struct rank_state {
     flight q[IN_FLIGHT]; /* oldest first */
     int held;
-    double heard;        /* when it last answered (or was first given work) */
+    double heard;        /* when it last answered (or was first given work): wallclock_seconds() */
     double busy;         /* seconds scoring since the last dist_busy_text */
 } rank_state;
 
@@ -319,13 +346,14 @@ struct dist {
     double timeout_s;
     int threads;         /* OpenMP threads a rank scores with */
     rank_state *ranks;   /* [world_size]; [0] is rank 0's own */
-    double since;        /* start of the busy figures */
+    double since;        /* start of the busy figures: wallclock_seconds() */
     /* totals over the run: */
     long batches, sent, chunks; /* distributed batches; chromosomes and chunks sent to ranks */
     double comm_s, batch_s; /* rank 0's seconds in MPI and packing; in batches */
 };
 
-/* One distributed batch in progress. */
+/* One distributed batch in progress; f, w and out are the executor's
+ * (not owned), share is owned. */
 typedef struct batch {
     dist *d;
     const fit *f;
@@ -455,6 +483,8 @@ static int take_answer(batch *b, int r, ax_err *err)
     char msg[sizeof err->msg];
     get_text(&rd, msg, sizeof msg);
     rs->busy += bb_get_f64(&rd);
+    if (rd.short_read && code == AX_OK)
+        code = AX_EINTERNAL;
     int n = fl.to - fl.from, rc = AX_OK;
     if (code != AX_OK)
         rc = code == AX_ESTOPPED ? ax_fail(err, AX_ESTOPPED, "stopped")
@@ -587,7 +617,8 @@ static int helper_join(helper *h, batch *b, ax_err *err)
 static int batch_round(batch *b, helper *h, int *idle, ax_err *err)
 {
     double c0 = wallclock_seconds();
-    int got = 0, rc = hand_out(b, err);
+    const volatile sig_atomic_t *stop = b->d->e->stop;
+    int got = 0, rc = stop && *stop ? ax_fail(err, AX_ESTOPPED, "stopped") : hand_out(b, err);
     if (rc == AX_OK)
         rc = take_answers(b, &got, err);
     if (rc == AX_OK)
@@ -599,9 +630,6 @@ static int batch_round(batch *b, helper *h, int *idle, ax_err *err)
         *idle = 0;
     }
     int from, to;
-    const volatile sig_atomic_t *stop = b->d->e->stop;
-    if (rc == AX_OK && stop && *stop)
-        rc = ax_fail(err, AX_ESTOPPED, "stopped");
     if (rc == AX_OK && !h->running && next_chunk(b, 0, &from, &to)) {
         if (helper_start(h, b, from, to) != 0)
             rc = ax_fail(err, AX_EINTERNAL, "cannot start a thread");
@@ -659,10 +687,25 @@ static int configure_ranks(dist *d, ax_err *err)
     for (int r = 1; r < world_size; r++)
         MPI_Send(&d->e->cfg, (int)sizeof d->e->cfg, MPI_BYTE, r, TAG_CONFIG, MPI_COMM_WORLD);
     int rc = AX_OK;
+    double t0 = wallclock_seconds();
     for (int r = 1; r < world_size; r++) {
         unsigned char *buf;
         int len;
         MPI_Status st;
+        /* building takes a rank about what it took rank 0; one that
+         * takes longer than the time-out is stuck (a file system, swap) */
+        long us = 0;
+        for (int flag = 0; !flag;) {
+            MPI_Iprobe(r, TAG_READY, MPI_COMM_WORLD, &flag, &st);
+            if (!flag && d->timeout_s > 0 && wallclock_seconds() - t0 > d->timeout_s) {
+                world_broken = 1;
+                return ax_fail(err, AX_EINTERNAL,
+                               "rank %d has not built the run in %.0f s (time-out): it is hung or its node is lost",
+                               r, d->timeout_s);
+            }
+            if (!flag)
+                nap(&us);
+        }
         if (receive(r, TAG_READY, &buf, &len, &st) != 0) {
             free(buf);
             world_broken = 1;
@@ -672,6 +715,8 @@ static int configure_ranks(dist *d, ax_err *err)
         int code = (int)bb_get_u32(&rd);
         char msg[sizeof err->msg];
         get_text(&rd, msg, sizeof msg);
+        if (rd.short_read && code == AX_OK)
+            code = AX_EINTERNAL;
         if (code != AX_OK && rc == AX_OK)
             rc = ax_fail(err, code, "rank %d could not build the run: %s", r, msg);
         free(buf);

@@ -18,7 +18,7 @@
  * the checkpoint of the last finished generation is intact either way.
  *
  * The plain build (no AX_MPI) is one process: rank 0 of 1; dist_attach
- * returns NULL and sets nothing, dist_init and dist_end do nothing.
+ * sets *out to NULL and no executor, dist_init and dist_end do nothing.
  *
  * The MPI world is process-global by nature; this module mirrors it (rank,
  * size, whether a rank hung) in a few file-scope variables set by

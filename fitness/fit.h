@@ -170,15 +170,15 @@ int fit_batch(fit *f, int count, const int32_t *genes, fit_result *out, long *hi
  * inputs scores it with fit_work_score and gets the same results, bit for
  * bit, whatever rows it is given and however many threads it has (the
  * scores depend on the genome, the start and the reference only). */
-typedef struct fit_work {
+typedef struct fit_work { /* every array not owned: the caller's */
     int n;                   /* chromosomes */
     const int32_t *genes;    /* [n][n_genes] */
     /* [n] or NULL: start[i].images > 0 continues that stopped design
      * (its cached result) instead of scoring it from the start. */
     const fit_result *start;
     /* The racing reference of dominance stops: ref_n feasible designs
-     * scored on every search image, their energy (then area, latency when
-     * objectives) in ref_objs [ref_n][1 + obj_area + obj_latency] and the
+     * scored on every search image, their energy in pJ (then area in mm^2,
+     * latency in s, when objectives) in ref_objs [ref_n][1 + obj_area + obj_latency] and the
      * bounds of their drops in ref_ucb [ref_n]. ref_n 0: infeasibility
      * stops only. */
     int ref_n;

@@ -50,8 +50,9 @@ static int have_mpi(void)
     return getenv("AXSEARCH_MPI") && system("command -v mpirun >/dev/null 2>&1") == 0;
 }
 
-/* A small search with racing, faulty voltage levels and baselines (so
- * summary.tsv and the baselines' distributed scoring are covered). */
+/* A small search with racing, faulty voltage levels, weight tuning and
+ * baselines (so summary.tsv, the baselines' distributed scoring and
+ * their second fitness function, without recovery, are covered). */
 static void write_config(const char *path, int generations, const char *baselines)
 {
     FILE *f = fopen(path, "w");
@@ -60,6 +61,7 @@ static void write_config(const char *path, int generations, const char *baseline
             "[model]\nonnx = %s\ncalib_images = 300\nval_images = 120\nconfirm_images = 80\ntest_images = 80\n"
             "[knobs]\nnoc_swing = 0.8, 0.44, 0.4\nsram_v_input = 0.8, 0.48\nsram_v_weight = 0.8, 0.46\n"
             "[objectives]\nmax_drop = 10\n"
+            "[recovery]\nweight_tuning = yes\n"
             "[search]\npopulation = 8\ngenerations = %d\nreps = 2\nrace_first_images = 30\nbaselines = %s\n",
             model, generations, baselines);
     fclose(f);
