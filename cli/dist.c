@@ -151,6 +151,10 @@ typedef struct server {
     int open;
     fit *plain;                /* the baselines' fit without recovery, made on demand */
     volatile sig_atomic_t stop;
+    /* the racing reference of the current batch (sent with a batch's
+     * first chunk to this rank only): ref_n rows; owned */
+    int ref_n;
+    double *ref_objs, *ref_ucb;
 } server;
 
 static volatile sig_atomic_t *server_stop;
@@ -186,13 +190,13 @@ static void serve_config(server *s, const unsigned char *buf, int len)
     send_reply(&w, TAG_READY);
 }
 
-/* The work a message describes, over arrays it owns (work_msg_clear). */
+/* The work a message describes, over arrays it owns (work_msg_clear)
+ * and the server's racing reference. */
 typedef struct work_msg {
     int role, on, n;
     fit_work w;
     int32_t *genes;
     fit_result *start;
-    double *objs, *ucb;
     fit_reference ref;
 } work_msg;
 
@@ -200,9 +204,35 @@ static void work_msg_clear(work_msg *m)
 {
     free(m->genes);
     free(m->start);
-    free(m->objs);
-    free(m->ucb);
     free(m->ref.right);
+}
+
+/* A racing reference from a work message into s (replacing the last):
+ * ref_n rows of dims objectives, then ref_n bounds. */
+static int take_reference(server *s, bb_reader *r, ax_err *err)
+{
+    int ref_n = (int)bb_get_u32(r), dims = (int)bb_get_u32(r);
+    const scfg *c = &s->e.cfg;
+    if (ref_n < 0 || dims != 1 + c->obj_area + c->obj_latency || r->short_read ||
+        (size_t)ref_n * (size_t)(dims + 1) * 8 > r->n - r->pos)
+        return ax_fail(err, AX_EINTERNAL, "a racing reference does not parse");
+    size_t rows = (size_t)(ref_n > 0 ? ref_n : 1);
+    double *objs = malloc(rows * (size_t)dims * sizeof *objs), *ucb = malloc(rows * sizeof *ucb);
+    if (!objs || !ucb) {
+        free(objs);
+        free(ucb);
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
+    for (size_t i = 0; i < (size_t)ref_n * (size_t)dims; i++)
+        objs[i] = bb_get_f64(r);
+    for (int i = 0; i < ref_n; i++)
+        ucb[i] = bb_get_f64(r);
+    free(s->ref_objs);
+    free(s->ref_ucb);
+    s->ref_n = ref_n;
+    s->ref_objs = objs;
+    s->ref_ucb = ucb;
+    return AX_OK;
 }
 
 /* Unpacks a work message (see send_chunk) for s's environment. */
@@ -213,28 +243,21 @@ static int work_unpack(server *s, const unsigned char *buf, int len, work_msg *m
     m->role = (int)bb_get_u32(&r);
     m->on = (int)bb_get_u32(&r);
     m->n = (int)bb_get_u32(&r);
-    int ref_n = (int)bb_get_u32(&r), dims = (int)bb_get_u32(&r);
+    int with_ref = (int)bb_get_u32(&r);
+    int rc = with_ref ? take_reference(s, &r, err) : AX_OK;
+    if (rc != AX_OK)
+        return rc;
     fit *f = m->role == ROLE_PLAIN ? s->plain : s->e.fit;
     size_t ng = (size_t)fit_n_genes(f), n = (size_t)(m->n > 0 ? m->n : 1);
-    const scfg *c = &s->e.cfg;
-    /* the counts must fit the bytes that follow (each gene 4 bytes, each
-     * result raw, each reference row dims + 1 doubles), and the
-     * reference's dimensions this rank's objectives */
-    size_t need = (size_t)(m->n > 0 ? m->n : 0) * (ng * 4 + sizeof(fit_result)) +
-                  (size_t)(ref_n > 0 ? ref_n : 0) * ((size_t)(dims > 0 ? dims : 0) + 1) * 8;
-    if (m->n < 0 || ref_n < 0 || dims != 1 + c->obj_area + c->obj_latency || m->on < ON_SEARCH || m->on > ON_TEST ||
-        r.short_read || need > r.n - r.pos)
+    /* the count must fit the bytes that follow (each gene 4 bytes, each
+     * result raw) */
+    if (m->n < 0 || m->on < ON_SEARCH || m->on > ON_TEST || r.short_read ||
+        (size_t)m->n * (ng * 4 + sizeof(fit_result)) > r.n - r.pos)
         return ax_fail(err, AX_EINTERNAL, "a work message of %d bytes does not parse", len);
     m->genes = malloc(n * ng * sizeof *m->genes);
     m->start = calloc(n, sizeof *m->start);
-    m->objs = malloc((size_t)(ref_n > 0 ? ref_n : 1) * (size_t)(dims > 0 ? dims : 1) * sizeof *m->objs);
-    m->ucb = malloc((size_t)(ref_n > 0 ? ref_n : 1) * sizeof *m->ucb);
-    if (!m->genes || !m->start || !m->objs || !m->ucb)
+    if (!m->genes || !m->start)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
-    for (size_t i = 0; i < (size_t)ref_n * (size_t)dims; i++)
-        m->objs[i] = bb_get_f64(&r);
-    for (int i = 0; i < ref_n; i++)
-        m->ucb[i] = bb_get_f64(&r);
     for (size_t i = 0; i < (size_t)m->n * ng; i++)
         m->genes[i] = (int32_t)bb_get_u32(&r);
     for (int i = 0; i < m->n; i++) {
@@ -256,7 +279,7 @@ static int work_unpack(server *s, const unsigned char *buf, int len, work_msg *m
     }
     if (r.short_read || r.pos != r.n)
         return ax_fail(err, AX_EINTERNAL, "a work message of %d bytes does not parse", len);
-    m->w = (fit_work){m->n, m->genes, m->start, ref_n, m->objs, m->ucb, m->on != ON_SEARCH ? &m->ref : NULL};
+    m->w = (fit_work){m->n, m->genes, m->start, s->ref_n, s->ref_objs, s->ref_ucb, m->on != ON_SEARCH ? &m->ref : NULL};
     return AX_OK;
 }
 
@@ -319,6 +342,8 @@ int dist_serve(void)
             break;
     }
     fit_free(s.plain);
+    free(s.ref_objs);
+    free(s.ref_ucb);
     if (s.open)
         run_env_close(&s.e);
     return world_broken ? 1 : 0;
@@ -338,6 +363,7 @@ typedef struct rank_state {
     int held;
     double heard;        /* when it last answered (or was first given work): wallclock_seconds() */
     double busy;         /* seconds scoring since the last dist_busy_text */
+    long ref_batch;      /* the batch (batches + 1) whose racing reference it holds */
 } rank_state;
 
 struct dist {
@@ -403,12 +429,19 @@ static int send_chunk(batch *b, int r, int from, int to)
     bb_put_u32(&m, (uint32_t)b->role);
     bb_put_u32(&m, (uint32_t)b->on);
     bb_put_u32(&m, (uint32_t)(to - from));
-    bb_put_u32(&m, (uint32_t)(w->on ? 0 : w->ref_n));
-    bb_put_u32(&m, (uint32_t)dims);
-    for (size_t i = 0; !w->on && i < (size_t)w->ref_n * (size_t)dims; i++)
-        bb_put_f64(&m, w->ref_objs[i]);
-    for (int i = 0; !w->on && i < w->ref_n; i++)
-        bb_put_f64(&m, w->ref_ucb[i]);
+    /* the racing reference (it grows with the cache) goes with a batch's
+     * first chunk to each rank only: a rank scores its chunks in order */
+    rank_state *rs = &b->d->ranks[r];
+    int with_ref = !w->on && rs->ref_batch != b->d->batches + 1;
+    bb_put_u32(&m, (uint32_t)with_ref);
+    if (with_ref) {
+        bb_put_u32(&m, (uint32_t)w->ref_n);
+        bb_put_u32(&m, (uint32_t)dims);
+        for (size_t i = 0; i < (size_t)w->ref_n * (size_t)dims; i++)
+            bb_put_f64(&m, w->ref_objs[i]);
+        for (int i = 0; i < w->ref_n; i++)
+            bb_put_f64(&m, w->ref_ucb[i]);
+    }
     for (size_t i = (size_t)from * (size_t)ng; i < (size_t)to * (size_t)ng; i++)
         bb_put_u32(&m, (uint32_t)w->genes[i]);
     fit_result none;
@@ -423,7 +456,8 @@ static int send_chunk(batch *b, int r, int from, int to)
         free(m.p);
         return -1;
     }
-    rank_state *rs = &b->d->ranks[r];
+    if (with_ref)
+        rs->ref_batch = b->d->batches + 1;
     flight *fl = &rs->q[rs->held++];
     fl->msg = m.p;
     fl->from = from;
