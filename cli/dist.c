@@ -12,6 +12,7 @@
 #include <threads.h>
 #include <time.h>
 
+#include "cli/search.h"
 #include "util/bytebuf.h"
 #include "util/wallclock.h"
 
@@ -156,15 +157,6 @@ typedef struct server {
     int ref_n;
     double *ref_objs, *ref_ucb;
 } server;
-
-static volatile sig_atomic_t *server_stop;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (server_stop)
-        *server_stop = 1;
-}
 
 /* A configuration from rank 0: the environment it describes, quietly. */
 static void serve_config(server *s, const unsigned char *buf, int len)
@@ -315,13 +307,7 @@ static void serve_work(server *s, const unsigned char *buf, int len)
 int dist_serve(void)
 {
     static server s; /* one per process: the serving rank's whole state */
-    server_stop = &s.stop;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    search_catch_signals(&s.stop); /* a stop ends the chunk at hand early */
     for (;;) {
         unsigned char *buf;
         int len;

@@ -99,3 +99,35 @@ const char *cli_last_line(const char *text)
     line[len] = '\0';
     return line;
 }
+
+char *cli_read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fclose(f);
+    return slurp(path);
+}
+
+const char *cli_first_difference(const char *a, const char *b, const char *const *files, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t la = strlen(a) + strlen(files[i]) + 2, lb = strlen(b) + strlen(files[i]) + 2;
+        char *pa = malloc(la), *pb = malloc(lb);
+        char *x = NULL, *y = NULL;
+        if (pa && pb) {
+            snprintf(pa, la, "%s/%s", a, files[i]);
+            snprintf(pb, lb, "%s/%s", b, files[i]);
+            x = cli_read_file(pa);
+            y = cli_read_file(pb);
+        }
+        int same = x && y && !strcmp(x, y);
+        free(pa);
+        free(pb);
+        free(x);
+        free(y);
+        if (!same)
+            return files[i];
+    }
+    return NULL;
+}

@@ -4,6 +4,8 @@
 #ifndef AX_TESTS_CLI_SUPPORT_H
 #define AX_TESTS_CLI_SUPPORT_H
 
+#include <stddef.h>
+
 typedef struct cli_result {
     int status;   /* exit status, or -1 if it did not exit normally */
     char *out;    /* standard output, NUL-terminated; caller frees */
@@ -21,6 +23,13 @@ cli_result cli_run_within(const char *args, int seconds);
 cli_result cli_run_mpi(int ranks, int seconds, const char *args);
 
 void cli_result_free(cli_result *r);
+
+/* A whole file, NUL-terminated (malloc'ed, the caller frees), or NULL
+ * when it cannot be read. */
+char *cli_read_file(const char *path);
+/* The first of files (names inside folders a and b) missing from either
+ * or different between them, or NULL when all are byte-identical. */
+const char *cli_first_difference(const char *a, const char *b, const char *const *files, size_t n);
 
 /* The last non-empty line of text (a pointer into a static buffer). */
 const char *cli_last_line(const char *text);

@@ -67,35 +67,11 @@ static void write_config(const char *path, int generations, const char *baseline
     fclose(f);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static void assert_same_files(const char *a, const char *b, const char *const *files, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        char pa[2 * PATH_MAX], pb[2 * PATH_MAX];
-        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
-        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
-        char *x = slurp(pa), *y = slurp(pb);
-        if (!x || !y)
-            fail_msg("missing %s or %s", pa, pb);
-        if (strcmp(x, y) != 0)
-            fail_msg("%s and %s differ", pa, pb);
-        free(x);
-        free(y);
-    }
+    const char *differs = cli_first_difference(a, b, files, n);
+    if (differs)
+        fail_msg("%s: missing from %s or %s, or they differ", differs, a, b);
 }
 
 static int run_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -235,57 +211,51 @@ static int hit_rank_after_checkpoint(pid_t run, const char *out, int rank, int s
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* A SIGKILLed serving rank ends the run (status not 0, the rank named);
- * resumed on 2 ranks, the run ends with the files of one that never
- * stopped. */
+/* Runs the 6-generation search on 3 ranks (with extra options), sends
+ * sig to rank after the first checkpoint, expects a status not 0 and
+ * message in mpirun's standard error, then resumes on resume_ranks and
+ * expects the files of a run that never stopped. */
+static void interrupt_then_resume(const char *name, int rank, int sig, const char *extra, const char *message,
+                                  int resume_ranks)
+{
+    char cfg[PATH_MAX], whole[PATH_MAX], out[PATH_MAX], err_path[PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/%s.ini", tmpdir, name);
+    snprintf(whole, sizeof whole, "%s/%s-whole", tmpdir, name);
+    snprintf(out, sizeof out, "%s/%s-run", tmpdir, name);
+    snprintf(err_path, sizeof err_path, "%s/%s.err", tmpdir, name);
+    write_config(cfg, 6, "no");
+    assert_int_equal(run_plain("search '%s' --out '%s' --threads 2", cfg, whole), 0);
+    pid_t run = start_ranks(3, cfg, out, extra, err_path);
+    int status = hit_rank_after_checkpoint(run, out, rank, sig);
+    char *said = cli_read_file(err_path);
+    assert_non_null(said);
+    if (status == 0 || !strstr(said, message))
+        fail_msg("signal %d to rank %d: status %d, said '%s'", sig, rank, status, said);
+    free(said);
+    assert_int_equal(run_ranks(resume_ranks, "resume '%s' --threads %d", out, resume_ranks == 1 ? 2 : 1), 0);
+    static const char *const files[] = {"front.tsv", "history.tsv", "evaluations.tsv"};
+    assert_same_files(whole, out, files, sizeof files / sizeof files[0]);
+}
+
+/* A SIGKILLed serving rank ends the run (status not 0, mpirun names the
+ * rank); resumed on 2 ranks, the run ends with the files of one that
+ * never stopped. */
 static void killed_rank_then_resume(void **state)
 {
     (void)state;
     if (!have_mpi())
         skip();
-    char cfg[PATH_MAX], whole[PATH_MAX], out[PATH_MAX], err_path[PATH_MAX];
-    snprintf(cfg, sizeof cfg, "%s/kill.ini", tmpdir);
-    snprintf(whole, sizeof whole, "%s/kill-whole", tmpdir);
-    snprintf(out, sizeof out, "%s/kill-run", tmpdir);
-    snprintf(err_path, sizeof err_path, "%s/kill.err", tmpdir);
-    write_config(cfg, 6, "no");
-    assert_int_equal(run_plain("search '%s' --out '%s' --threads 2", cfg, whole), 0);
-    pid_t run = start_ranks(3, cfg, out, "", err_path);
-    int status = hit_rank_after_checkpoint(run, out, 1, SIGKILL);
-    char *said = slurp(err_path);
-    assert_non_null(said);
-    if (status == 0 || !strstr(said, "rank 1"))
-        fail_msg("killing rank 1: status %d, said '%s'", status, said);
-    free(said);
-    assert_int_equal(run_ranks(2, "resume '%s' --threads 1", out), 0);
-    static const char *const files[] = {"front.tsv", "history.tsv", "evaluations.tsv"};
-    assert_same_files(whole, out, files, sizeof files / sizeof files[0]);
+    interrupt_then_resume("kill", 1, SIGKILL, "", "rank 1", 2);
 }
 
 /* A rank that stops answering (SIGSTOP) is named after the time-out; the
- * checkpoint is intact and resumes in one rank. */
+ * checkpoint is intact and resumes on one rank. */
 static void silent_rank_times_out(void **state)
 {
     (void)state;
     if (!have_mpi())
         skip();
-    char cfg[PATH_MAX], whole[PATH_MAX], out[PATH_MAX], err_path[PATH_MAX];
-    snprintf(cfg, sizeof cfg, "%s/hang.ini", tmpdir);
-    snprintf(whole, sizeof whole, "%s/hang-whole", tmpdir);
-    snprintf(out, sizeof out, "%s/hang-run", tmpdir);
-    snprintf(err_path, sizeof err_path, "%s/hang.err", tmpdir);
-    write_config(cfg, 6, "no");
-    assert_int_equal(run_plain("search '%s' --out '%s' --threads 2", cfg, whole), 0);
-    pid_t run = start_ranks(3, cfg, out, "--rank-timeout 2", err_path);
-    int status = hit_rank_after_checkpoint(run, out, 2, SIGSTOP);
-    char *said = slurp(err_path);
-    assert_non_null(said);
-    if (status == 0 || !strstr(said, "rank 2 has not answered"))
-        fail_msg("stopping rank 2: status %d, said '%s'", status, said);
-    free(said);
-    assert_int_equal(run_ranks(1, "resume '%s' --threads 2", out), 0);
-    static const char *const files[] = {"front.tsv", "history.tsv", "evaluations.tsv"};
-    assert_same_files(whole, out, files, sizeof files / sizeof files[0]);
+    interrupt_then_resume("hang", 2, SIGSTOP, "--rank-timeout 2", "rank 2 has not answered", 1);
 }
 
 /* A configuration rank 0 refuses: status 2 and the message, the serving

@@ -82,35 +82,11 @@ static void write_tiny_config(const char *path, const char *noc_swing, int popul
     write_sized_config(path, noc_swing, population, generations, 40);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static void assert_same_files(const char *a, const char *b, const char *const *files, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        char pa[2 * PATH_MAX], pb[2 * PATH_MAX];
-        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
-        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
-        char *x = slurp(pa), *y = slurp(pb);
-        if (!x || !y)
-            fail_msg("missing %s or %s", pa, pb);
-        if (strcmp(x, y) != 0)
-            fail_msg("%s and %s differ", pa, pb);
-        free(x);
-        free(y);
-    }
+    const char *differs = cli_first_difference(a, b, files, n);
+    if (differs)
+        fail_msg("%s: missing from %s or %s, or they differ", differs, a, b);
 }
 
 /* The files that must be byte-identical between two runs. */
@@ -356,7 +332,7 @@ static void failed_checkpoint_write_keeps_the_last(void **state)
     int st = system(cmd);
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 0);
     snprintf(cmd, sizeof cmd, "%s/full.err", tmpdir);
-    char *msg = slurp(cmd);
+    char *msg = cli_read_file(cmd);
     if (!strstr(msg, "checkpoint.bin"))
         fail_msg("the message does not name the checkpoint: %s", msg);
     free(msg);
@@ -584,7 +560,7 @@ static void edit_run_config(const char *run, const char *key_name, const char *v
 {
     char path[2 * PATH_MAX];
     snprintf(path, sizeof path, "%s/config.ini", run);
-    char *text = slurp(path);
+    char *text = cli_read_file(path);
     assert_non_null(text);
     char needle[128];
     snprintf(needle, sizeof needle, "\n%s = ", key_name);
@@ -641,7 +617,7 @@ static void resume_refuses_a_changed_config(void **state)
     assert_int_equal(run_ok("resume '%s' --gens 3 --allow-change max_drop", out), 0);
     char log[2 * PATH_MAX];
     snprintf(log, sizeof log, "%s/log.txt", out);
-    char *text = slurp(log);
+    char *text = cli_read_file(log);
     assert_non_null(strstr(text, "continuing with changed keys, as allowed: objectives.max_drop"));
     free(text);
     snprintf(args, sizeof args, "search '%s' --out '%s/x' --allow-change max_drop", cfg, tmpdir);
@@ -654,7 +630,7 @@ static double summary_hv(const char *run)
 {
     char path[2 * PATH_MAX];
     snprintf(path, sizeof path, "%s/summary.tsv", run);
-    char *text = slurp(path);
+    char *text = cli_read_file(path);
     assert_non_null(text);
     char *line = strchr(text, '\n');
     assert_non_null(line);
@@ -670,7 +646,7 @@ static double history_hv(const char *run, long *evals)
 {
     char path[2 * PATH_MAX];
     snprintf(path, sizeof path, "%s/history.tsv", run);
-    char *text = slurp(path);
+    char *text = cli_read_file(path);
     assert_non_null(text);
     char *last = NULL;
     for (char *p = strchr(text, '\n'); p && p[1]; p = strchr(p + 1, '\n'))
@@ -706,7 +682,7 @@ static void per_layer_voltages_and_bank_mode(void **state)
         assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
         char path[2 * PATH_MAX];
         snprintf(path, sizeof path, "%s/front.tsv", out);
-        char *text = slurp(path);
+        char *text = cli_read_file(path);
         assert_non_null(text);
         if (k == 0) {
             /* Five layers: five swings per row; genes per layer. */
@@ -769,12 +745,12 @@ static void search_savings_exclude_baselines(void **state)
     assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
     char path[2 * PATH_MAX];
     snprintf(path, sizeof path, "%s/baselines.tsv", out);
-    char *base = slurp(path);
+    char *base = cli_read_file(path);
     assert_non_null(base);
     double exact = tsv_field(strchr(base, '\n') + 1, 2); /* first row: the exact design */
     free(base);
     snprintf(path, sizeof path, "%s/evaluations.tsv", out);
-    char *evals = slurp(path);
+    char *evals = cli_read_file(path);
     assert_non_null(evals);
     /* The search split counts a design by its drop's upper bound. */
     double best = exact;
@@ -785,7 +761,7 @@ static void search_savings_exclude_baselines(void **state)
     free(evals);
     double own = 100.0 * (1.0 - best / exact);
     snprintf(path, sizeof path, "%s/summary.tsv", out);
-    char *sum = slurp(path);
+    char *sum = cli_read_file(path);
     assert_non_null(sum);
     char *row = strstr(sum, "\nnsga2_all_knobs\t"), *knob = strstr(sum, "\none_knob\t");
     assert_non_null(row);
@@ -802,7 +778,7 @@ static void search_savings_exclude_baselines(void **state)
  * with one of kinds ("" matches all); 0 when none. */
 static double best_test_saving(const char *path, double bound, const char *const *kinds, int n_kinds)
 {
-    char *text = slurp(path);
+    char *text = cli_read_file(path);
     assert_non_null(text);
     int drop_col = tsv_col(text, "test_drop_pp"), saved_col = tsv_col(text, "energy_saved_pct");
     double best = 0;
@@ -832,7 +808,7 @@ static void test_split_savings_match_files(void **state)
     write_config(cfg, "yes", NULL);
     assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
     snprintf(path, sizeof path, "%s/baselines.tsv", out);
-    char *base = slurp(path);
+    char *base = cli_read_file(path);
     assert_non_null(base);
     int c_feasible = tsv_col(base, "feasible"), c_reported = tsv_col(base, "reported");
     int c_confirm = tsv_col(base, "confirm_drop_pp"), c_confirm_ucb = tsv_col(base, "confirm_drop_ucb");
@@ -863,7 +839,7 @@ static void test_split_savings_match_files(void **state)
         {"mult_only_nsga2", "baselines.tsv", mo, 1},
     };
     snprintf(path, sizeof path, "%s/summary.tsv", out);
-    char *sum = slurp(path);
+    char *sum = cli_read_file(path);
     assert_non_null(sum);
     assert_non_null(strstr(sum, "\ttest_energy_saved_pct_at_0.5pp\ttest_energy_saved_pct_at_0pp\ttest_hv\n"));
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -898,7 +874,7 @@ static void assert_heatmap_matches_front(const char *run, int layers)
     assert_int_equal(system(cmd), 0);
     /* front.tsv: header, then one row per front point; L<k> columns. */
     snprintf(path, sizeof path, "%s/front.tsv", run);
-    char *front = slurp(path);
+    char *front = cli_read_file(path);
     assert_non_null(front);
     int col[8], n_cols = 0, rows = 0;
     long value[64][8];
@@ -958,12 +934,12 @@ static void plot_writes_png_and_svg(void **state)
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
         char path[2 * PATH_MAX];
         snprintf(path, sizeof path, "%s/plots/%s.png", out, figures[i]);
-        char *png = slurp(path);
+        char *png = cli_read_file(path);
         if (!png || memcmp(png, "\x89PNG\r\n\x1a\n", 8) != 0)
             fail_msg("%s is not a PNG file", path);
         free(png);
         snprintf(path, sizeof path, "%s/plots/%s.svg", out, figures[i]);
-        char *svg = slurp(path);
+        char *svg = cli_read_file(path);
         if (!svg || strncmp(svg, "<?xml", 5) != 0 || !strstr(svg, "<svg") || !strstr(svg, "</svg>"))
             fail_msg("%s is not a complete SVG file", path);
         free(svg);
@@ -976,7 +952,7 @@ static void copy_file(const char *from_dir, const char *to_dir, const char *name
     char a[4 * PATH_MAX], b[4 * PATH_MAX];
     snprintf(a, sizeof a, "%s/%s", from_dir, name);
     snprintf(b, sizeof b, "%s/%s", to_dir, name);
-    char *text = slurp(a);
+    char *text = cli_read_file(a);
     assert_non_null(text);
     FILE *f = fopen(b, "wb");
     assert_non_null(f);
@@ -1010,7 +986,7 @@ static void plot_hostile_names(void **state)
     remove(marker);
     assert_false(injected);
     snprintf(path, sizeof path, "%s/plots/hv.png", odd);
-    char *png = slurp(path);
+    char *png = cli_read_file(path);
     assert_non_null(png);
     assert_true(memcmp(png, "\x89PNG", 4) == 0);
     free(png);
@@ -1090,7 +1066,7 @@ static void lucky_designs_fail_confirmation(void **state)
     cli_result_free(&r);
     char path[2 * PATH_MAX];
     snprintf(path, sizeof path, "%s/front.tsv", out);
-    char *front = slurp(path);
+    char *front = cli_read_file(path);
     assert_non_null(front);
     int ucb = tsv_col(front, "confirm_drop_ucb"), rows = 0;
     for (char *l = strchr(front, '\n'); l && l[1]; l = strchr(l + 1, '\n'), rows++)
@@ -1121,15 +1097,15 @@ static void recovery_search_is_deterministic(void **state)
     snprintf(b, sizeof b, "%s/r2", tmpdir);
     assert_same_results(a, b);
     snprintf(path, sizeof path, "%s/config.ini", a);
-    char *ini = slurp(path);
+    char *ini = cli_read_file(path);
     assert_non_null(strstr(ini, "weight_tuning = yes"));
     assert_non_null(strstr(ini, "bias_compensation = yes"));
     assert_non_null(strstr(ini, "tune_radius = 16"));
     free(ini);
     snprintf(path, sizeof path, "%s/evaluations.tsv", a);
-    char *with = slurp(path);
+    char *with = cli_read_file(path);
     snprintf(path, sizeof path, "%s/p1/evaluations.tsv", tmpdir);
-    char *without = slurp(path);
+    char *without = cli_read_file(path);
     assert_non_null(with);
     assert_non_null(without);
     assert_string_not_equal(with, without);
@@ -1142,7 +1118,7 @@ static void wait_text(const char *path, const char *needle, pid_t pid)
 {
     int st;
     for (int i = 0; i < 60000; i++) {
-        char *text = slurp(path);
+        char *text = cli_read_file(path);
         int found = text && strstr(text, needle);
         free(text);
         if (found)
@@ -1184,11 +1160,11 @@ static void no_recovery_baseline_resumes_equal(void **state)
     assert_same_files(whole, out, files, sizeof files / sizeof files[0]);
     char path[2 * PATH_MAX];
     snprintf(path, sizeof path, "%s/summary.tsv", whole);
-    char *summary = slurp(path);
+    char *summary = cli_read_file(path);
     assert_non_null(strstr(summary, "\nnsga2_no_recovery\t"));
     free(summary);
     snprintf(path, sizeof path, "%s/baselines.tsv", whole);
-    char *rows = slurp(path);
+    char *rows = cli_read_file(path);
     assert_non_null(strstr(rows, "\nno_recovery\tnsga2_no_recovery\t"));
     free(rows);
 }
@@ -1212,7 +1188,7 @@ static void layers_sweep_rows_and_errors(void **state)
     assert_int_equal(r.status, 0);
     /* 5 MAC layers x 3 approximate multipliers x 2 recoveries. */
     assert_int_equal(count_lines(out), 1 + 5 * 3 * 2);
-    char *file = slurp(out);
+    char *file = cli_read_file(out);
     assert_non_null(file);
     assert_true(strncmp(r.out, file, strlen(file)) == 0);
     assert_int_equal(tsv_col(file, "drop_ucb"), 7);
