@@ -1,5 +1,6 @@
 #include "tests/cli_support.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,4 +131,19 @@ const char *cli_first_difference(const char *a, const char *b, const char *const
             return files[i];
     }
     return NULL;
+}
+
+int cli_run_status(const char *fmt, ...)
+{
+    char args[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    cli_result r = cli_run(args);
+    int status = r.status;
+    if (status != 0)
+        fprintf(stderr, "axsearch %s -> %d\n%s\n", args, status, r.err ? r.err : "");
+    cli_result_free(&r);
+    return status;
 }

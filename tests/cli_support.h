@@ -24,6 +24,14 @@ cli_result cli_run_mpi(int ranks, int seconds, const char *args);
 
 void cli_result_free(cli_result *r);
 
+/* cli_run of the formatted args: the exit status, with the command and
+ * its standard error printed to stderr when it is not 0. */
+int cli_run_status(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
 /* A whole file, NUL-terminated (malloc'ed, the caller frees), or NULL
  * when it cannot be read. */
 char *cli_read_file(const char *path);

@@ -74,22 +74,6 @@ static void assert_same_files(const char *a, const char *b, const char *const *f
         fail_msg("%s: missing from %s or %s, or they differ", differs, a, b);
 }
 
-static int run_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run_plain(const char *fmt, ...)
-{
-    char args[2 * PATH_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    cli_result r = cli_run(args);
-    int status = r.status;
-    if (status != 0)
-        print_message("axsearch %s -> %d\n%s\n", args, status, r.err);
-    cli_result_free(&r);
-    return status;
-}
-
 static int run_ranks(int ranks, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int run_ranks(int ranks, const char *fmt, ...)
 {
@@ -117,7 +101,7 @@ static void ranks_give_identical_files(void **state)
     snprintf(cfg, sizeof cfg, "%s/same.ini", tmpdir);
     snprintf(plain, sizeof plain, "%s/plain", tmpdir);
     write_config(cfg, 3, "yes");
-    assert_int_equal(run_plain("search '%s' --out '%s' --threads 2", cfg, plain), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --threads 2", cfg, plain), 0);
     static const char *const files[] = {"front.tsv", "history.tsv", "evaluations.tsv", "summary.tsv",
                                         "baselines.tsv"};
     for (int ranks = 1; ranks <= 3; ranks++) {
@@ -224,7 +208,7 @@ static void interrupt_then_resume(const char *name, int rank, int sig, const cha
     snprintf(out, sizeof out, "%s/%s-run", tmpdir, name);
     snprintf(err_path, sizeof err_path, "%s/%s.err", tmpdir, name);
     write_config(cfg, 6, "no");
-    assert_int_equal(run_plain("search '%s' --out '%s' --threads 2", cfg, whole), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --threads 2", cfg, whole), 0);
     pid_t run = start_ranks(3, cfg, out, extra, err_path);
     int status = hit_rank_after_checkpoint(run, out, rank, sig);
     char *said = cli_read_file(err_path);

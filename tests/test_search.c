@@ -96,23 +96,6 @@ static void assert_same_results(const char *a, const char *b)
     assert_same_files(a, b, files, sizeof files / sizeof files[0]);
 }
 
-static int run_ok(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static int run_ok(const char *fmt, ...)
-{
-    char args[2 * PATH_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    cli_result r = cli_run(args);
-    int status = r.status;
-    if (status != 0)
-        print_message("axsearch %s -> %d\n%s\n", args, status, r.err);
-    cli_result_free(&r);
-    return status;
-}
-
 /* Runs the program with args and expects exit status 2 with message in
  * its standard error. */
 static void expect_refusal(const char *args, const char *message)
@@ -130,8 +113,8 @@ static void threads_give_identical_files(void **state)
     char cfg[PATH_MAX];
     snprintf(cfg, sizeof cfg, "%s/t.ini", tmpdir);
     write_config(cfg, "no", NULL);
-    assert_int_equal(run_ok("search '%s' --out '%s/t1' --threads 1", cfg, tmpdir), 0);
-    assert_int_equal(run_ok("search '%s' --out '%s/t2' --threads 2", cfg, tmpdir), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s/t1' --threads 1", cfg, tmpdir), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s/t2' --threads 2", cfg, tmpdir), 0);
     char a[PATH_MAX], b[PATH_MAX];
     snprintf(a, sizeof a, "%s/t1", tmpdir);
     snprintf(b, sizeof b, "%s/t2", tmpdir);
@@ -208,7 +191,7 @@ static void killed_and_resumed_equals_uninterrupted(void **state)
     snprintf(cfg, sizeof cfg, "%s/k.ini", tmpdir);
     write_config(cfg, "no", NULL);
     snprintf(whole, sizeof whole, "%s/whole", tmpdir);
-    assert_int_equal(run_ok("search '%s' --out '%s' --threads 2", cfg, whole), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --threads 2", cfg, whole), 0);
     /* SIGKILL right after generations 1, 2 and 4 were checkpointed (the
      * kill may land anywhere in the next generation). */
     const int moments[] = {1, 2, 4};
@@ -221,7 +204,7 @@ static void killed_and_resumed_equals_uninterrupted(void **state)
         int st;
         waitpid(pid, &st, 0);
         assert_true(WIFSIGNALED(st));
-        assert_int_equal(run_ok("resume '%s' --threads 2", out), 0);
+        assert_int_equal(cli_run_status("resume '%s' --threads 2", out), 0);
         assert_same_results(whole, out);
     }
     /* SIGINT: a clean stop with status 130, then resume. */
@@ -237,10 +220,10 @@ static void killed_and_resumed_equals_uninterrupted(void **state)
     char ck[2 * PATH_MAX];
     snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
     assert_int_equal(access(ck, R_OK), 0);
-    assert_int_equal(run_ok("resume '%s' --threads 1", out), 0);
+    assert_int_equal(cli_run_status("resume '%s' --threads 1", out), 0);
     assert_same_results(whole, out);
     /* Resuming a finished run changes nothing. */
-    assert_int_equal(run_ok("resume '%s'", out), 0);
+    assert_int_equal(cli_run_status("resume '%s'", out), 0);
     assert_same_results(whole, out);
 }
 
@@ -261,7 +244,7 @@ static void twenty_kills_equal_uninterrupted(void **state)
     snprintf(out, sizeof out, "%s/k20", tmpdir);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(run_ok("search '%s' --out '%s' --threads 2", cfg, whole), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --threads 2", cfg, whole), 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     /* moments within an eighth of a whole run's time: a start makes
      * some progress, and the twenty kills normally come before the end */
@@ -300,7 +283,7 @@ static void twenty_kills_equal_uninterrupted(void **state)
     /* On a machine much slower during the kills than while timing the
      * whole run the run may finish first; ten kills still test resume. */
     assert_true(kills >= 10);
-    assert_int_equal(run_ok("resume '%s'", out), 0);
+    assert_int_equal(cli_run_status("resume '%s'", out), 0);
     static const char *const files[] = {"front.tsv", "history.tsv", "evaluations.tsv", "baselines.tsv",
                                         "summary.tsv"};
     assert_same_files(whole, out, files, sizeof files / sizeof files[0]);
@@ -318,8 +301,8 @@ static void failed_checkpoint_write_keeps_the_last(void **state)
     write_tiny_config(cfg, "0.8, 0.44", 4, 3);
     snprintf(whole, sizeof whole, "%s/full_whole", tmpdir);
     snprintf(out, sizeof out, "%s/full", tmpdir);
-    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, whole), 0);
-    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines --gens 1", cfg, out), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --no-baselines", cfg, whole), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --no-baselines --gens 1", cfg, out), 0);
     snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
     snprintf(cmd, sizeof cmd, "cp '%s' '%s/full.before'", ck, tmpdir);
     assert_int_equal(system(cmd), 0);
@@ -338,7 +321,7 @@ static void failed_checkpoint_write_keeps_the_last(void **state)
     free(msg);
     snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s/full.before'", ck, tmpdir);
     assert_int_equal(system(cmd), 0);
-    assert_int_equal(run_ok("resume '%s' --gens 3", out), 0);
+    assert_int_equal(cli_run_status("resume '%s' --gens 3", out), 0);
     assert_same_results(whole, out);
 }
 
@@ -375,7 +358,7 @@ static void whole_and_killed_in_baselines(const char *cmd, const char *name, cha
     write_config(cfg, "yes", NULL);
     snprintf(whole, PATH_MAX, "%s/%s_whole", tmpdir, name);
     snprintf(out, PATH_MAX, "%s/%s", tmpdir, name);
-    assert_int_equal(run_ok("%s '%s' --out '%s' --threads 2", cmd, cfg, whole), 0);
+    assert_int_equal(cli_run_status("%s '%s' --out '%s' --threads 2", cmd, cfg, whole), 0);
     pid_t pid = spawn_run(cmd, cfg, out);
     snprintf(bin, 2 * PATH_MAX, "%s/baselines.bin", out);
     kill_once_baselines_known(pid, bin);
@@ -480,7 +463,7 @@ static void checkpoint_with_foreign_genes_refused(void **state)
     snprintf(cfg, sizeof cfg, "%s/fg.ini", tmpdir);
     snprintf(out, sizeof out, "%s/fg", tmpdir);
     write_tiny_config(cfg, "0.8, 0.44", 4, 1);
-    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, out), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --no-baselines", cfg, out), 0);
     snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
     FILE *f = fopen(ck, "rb");
     assert_non_null(f);
@@ -527,8 +510,8 @@ static void long_level_lists_resume(void **state)
     snprintf(cfg, sizeof cfg, "%s/levels.ini", tmpdir);
     snprintf(out, sizeof out, "%s/levels", tmpdir);
     write_tiny_config(cfg, "0.8, 0.76, 0.72, 0.68, 0.64, 0.6, 0.56, 0.52, 0.48, 0.44, 0.4, 0.36, 0.32, 0.3", 4, 1);
-    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, out), 0);
-    assert_int_equal(run_ok("resume '%s'", out), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --no-baselines", cfg, out), 0);
+    assert_int_equal(cli_run_status("resume '%s'", out), 0);
 }
 
 /* resume refuses what it cannot continue instead of quietly starting
@@ -542,7 +525,7 @@ static void resume_refuses_what_it_cannot_continue(void **state)
     snprintf(cfg, sizeof cfg, "%s/refuse.ini", tmpdir);
     snprintf(out, sizeof out, "%s/refuse", tmpdir);
     write_tiny_config(cfg, "0.8, 0.44", 4, 3);
-    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, out), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --no-baselines", cfg, out), 0);
     snprintf(args, sizeof args, "resume '%s' --gens 2", out);
     expect_refusal(args, "would undo them");
     snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
@@ -588,8 +571,8 @@ static void resume_refuses_a_changed_config(void **state)
     snprintf(out, sizeof out, "%s/changed", tmpdir);
     snprintf(ref, sizeof ref, "%s/changed_ref", tmpdir);
     write_tiny_config(cfg, "0.8, 0.44", 4, 2);
-    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, ref), 0);
-    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines --gens 1", cfg, out), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --no-baselines", cfg, ref), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --no-baselines --gens 1", cfg, out), 0);
     snprintf(ck, sizeof ck, "%s/checkpoint.bin", out);
     char cmd[4 * PATH_MAX];
     snprintf(cmd, sizeof cmd, "cp '%s' '%s/changed.before'", ck, tmpdir);
@@ -610,11 +593,11 @@ static void resume_refuses_a_changed_config(void **state)
     edit_run_config(out, "max_drop", "20");
     edit_run_config(out, "val_images", "40");
     edit_run_config(out, "population", "4");
-    assert_int_equal(run_ok("resume '%s' --gens 2", out), 0);
+    assert_int_equal(cli_run_status("resume '%s' --gens 2", out), 0);
     assert_same_results(out, ref);
     /* allowed explicitly: it goes on, and says with what */
     edit_run_config(out, "max_drop", "19");
-    assert_int_equal(run_ok("resume '%s' --gens 3 --allow-change max_drop", out), 0);
+    assert_int_equal(cli_run_status("resume '%s' --gens 3 --allow-change max_drop", out), 0);
     char log[2 * PATH_MAX];
     snprintf(log, sizeof log, "%s/log.txt", out);
     char *text = cli_read_file(log);
@@ -679,7 +662,7 @@ static void per_layer_voltages_and_bank_mode(void **state)
             fprintf(f, "per_layer = yes\n");
             fclose(f);
         }
-        assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
+        assert_int_equal(cli_run_status("search '%s' --out '%s'", cfg, out), 0);
         char path[2 * PATH_MAX];
         snprintf(path, sizeof path, "%s/front.tsv", out);
         char *text = cli_read_file(path);
@@ -742,7 +725,7 @@ static void search_savings_exclude_baselines(void **state)
     snprintf(cfg, sizeof cfg, "%s/own.ini", tmpdir);
     snprintf(out, sizeof out, "%s/own", tmpdir);
     write_sized_config(cfg, "0.8, 0.56", 4, 1, 600);
-    assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s'", cfg, out), 0);
     char path[2 * PATH_MAX];
     snprintf(path, sizeof path, "%s/baselines.tsv", out);
     char *base = cli_read_file(path);
@@ -806,7 +789,7 @@ static void test_split_savings_match_files(void **state)
     snprintf(cfg, sizeof cfg, "%s/tsplit.ini", tmpdir);
     snprintf(out, sizeof out, "%s/tsplit", tmpdir);
     write_config(cfg, "yes", NULL);
-    assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s'", cfg, out), 0);
     snprintf(path, sizeof path, "%s/baselines.tsv", out);
     char *base = cli_read_file(path);
     assert_non_null(base);
@@ -928,8 +911,8 @@ static void plot_writes_png_and_svg(void **state)
     snprintf(cfg, sizeof cfg, "%s/plot.ini", tmpdir);
     snprintf(out, sizeof out, "%s/plot", tmpdir);
     write_tiny_config(cfg, "0.8, 0.44", 8, 2);
-    assert_int_equal(run_ok("search '%s' --out '%s'", cfg, out), 0);
-    assert_int_equal(run_ok("plot '%s'", out), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s'", cfg, out), 0);
+    assert_int_equal(cli_run_status("plot '%s'", out), 0);
     static const char *const figures[] = {"front", "hv", "heatmap", "breakdown"};
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
         char path[2 * PATH_MAX];
@@ -972,7 +955,7 @@ static void plot_hostile_names(void **state)
     snprintf(cfg, sizeof cfg, "%s/hostile.ini", tmpdir);
     snprintf(run, sizeof run, "%s/hostile", tmpdir);
     write_tiny_config(cfg, "0.8, 0.44", 4, 1);
-    assert_int_equal(run_ok("search '%s' --out '%s' --no-baselines", cfg, run), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --no-baselines", cfg, run), 0);
     /* gnuplot runs in this directory: an injected command would create
      * the marker here (no '/' may appear in a folder name). */
     snprintf(marker, sizeof marker, "axsearch-injected-%ld", (long)getpid());
@@ -981,7 +964,7 @@ static void plot_hostile_names(void **state)
     static const char *const files[] = {"front.tsv", "history.tsv", "config.ini"};
     for (size_t i = 0; i < 3; i++)
         copy_file(run, odd, files[i]);
-    assert_int_equal(run_ok("plot \"%s\"", odd), 0);
+    assert_int_equal(cli_run_status("plot \"%s\"", odd), 0);
     int injected = access(marker, F_OK) == 0;
     remove(marker);
     assert_false(injected);
@@ -1018,8 +1001,8 @@ static void nsga_near_the_true_front(void **state)
     fclose(f);
     snprintf(ex, sizeof ex, "%s/ex", tmpdir);
     snprintf(ga, sizeof ga, "%s/ga", tmpdir);
-    assert_int_equal(run_ok("search '%s' --out '%s' --exhaustive", cfg, ex), 0);
-    assert_int_equal(run_ok("search '%s' --out '%s'", cfg, ga), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --exhaustive", cfg, ex), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s'", cfg, ga), 0);
     double truth = summary_hv(ex);
     long evals;
     double hv = history_hv(ga, &evals);
@@ -1090,8 +1073,8 @@ static void recovery_search_is_deterministic(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "recovery: weight tuning and bias compensation, fixes of 5 layers"));
     cli_result_free(&r);
-    assert_int_equal(run_ok("search '%s' --out '%s/r2' --threads 2", cfg, tmpdir), 0);
-    assert_int_equal(run_ok("search '%s' --out '%s/p1' --threads 2", plain, tmpdir), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s/r2' --threads 2", cfg, tmpdir), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s/p1' --threads 2", plain, tmpdir), 0);
     char a[PATH_MAX], b[PATH_MAX], path[2 * PATH_MAX];
     snprintf(a, sizeof a, "%s/r1", tmpdir);
     snprintf(b, sizeof b, "%s/r2", tmpdir);
@@ -1143,7 +1126,7 @@ static void no_recovery_baseline_resumes_equal(void **state)
     write_config(cfg, "yes", "[recovery]\nweight_tuning = yes\nbias_compensation = yes\n");
     snprintf(whole, sizeof whole, "%s/nr_whole", tmpdir);
     snprintf(out, sizeof out, "%s/nr", tmpdir);
-    assert_int_equal(run_ok("search '%s' --out '%s' --threads 2", cfg, whole), 0);
+    assert_int_equal(cli_run_status("search '%s' --out '%s' --threads 2", cfg, whole), 0);
     pid_t pid = spawn_run("search", cfg, out);
     snprintf(log, sizeof log, "%s/log.txt", out);
     wait_text(log, "baselines: no-recovery gen   2/", pid);
