@@ -120,6 +120,10 @@ typedef struct search_ctx {
     const char *dir;
     run_state state;
     double t_start;
+    /* seconds in fit_batch (scoring, with its cache look-ups) and at the
+     * last generation's end, this process: the rest of the generations'
+     * time is the search's own (variation, sorting, checkpoints, files) */
+    double scoring_s, t_last_gen;
     long gen_start; /* generation when this process started */
     int tty;
     fit_result *res;
@@ -139,7 +143,9 @@ static int eval_batch(void *user, int count, const int32_t *ints, const double *
             return ax_fail(err, AX_EINTERNAL, "out of memory");
     }
     long hits = 0;
+    double t0 = wallclock_seconds();
     int rc = fit_batch(s->e->fit, count, ints, s->res, &hits, err);
+    s->scoring_s += wallclock_seconds() - t0;
     if (rc != AX_OK)
         return rc;
     s->state.hits += hits;
@@ -195,7 +201,8 @@ static int hook(nsga *ga, void *user, ax_err *err)
         rc = results_write_history(s->dir, &s->state, err);
     if (rc != AX_OK)
         return rc;
-    double elapsed = wallclock_seconds() - s->t_start;
+    s->t_last_gen = wallclock_seconds();
+    double elapsed = s->t_last_gen - s->t_start;
     long total = e->cfg.generations, done_here = row.gen - s->gen_start;
     double eta = done_here > 0 ? elapsed / done_here * (double)(total - row.gen) : 0;
     double exact_uj = fit_exact_energy_pj(e->fit) * 1e-6, macs, skipped;
@@ -238,9 +245,14 @@ static int finish(run_env *e, const char *dir, nsga *ga, search_ctx *s, ax_err *
         rc = results_write_front(e, dir, &v, &front_test, err);
     double hv = s->state.n_rows ? s->state.rows[s->state.n_rows - 1].hv : 0;
     size_t distinct = fit_n_evaluated(e->fit);
+    double gens_s = s->t_last_gen > s->t_start ? s->t_last_gen - s->t_start : 0;
     if (rc == AX_OK)
-        run_env_say(e, "search: %ld generations, %ld evaluations (%zu distinct) in %.1f s, hypervolume %.5f\n",
-                nsga_generation(ga), nsga_evaluations(ga), distinct, wallclock_seconds() - s->t_start, hv);
+        run_env_say(e,
+                    "search: %ld generations, %ld evaluations (%zu distinct) in %.1f s, hypervolume %.5f; "
+                    "the search's own work (variation, sorting, checkpoints, files) %.2f %% of the "
+                    "generations' %.1f s\n",
+                    nsga_generation(ga), nsga_evaluations(ga), distinct, wallclock_seconds() - s->t_start, hv,
+                    gens_s > 0 ? 100.0 * (gens_s - s->scoring_s) / gens_s : 0.0, gens_s);
     if (rc == AX_OK && e->cfg.baselines)
         rc = bl_run(e, dir, (long)distinct, hv, &front_test, err);
     char ranks[320];
@@ -366,7 +378,7 @@ static int check_resumed_config(run_env *e, const char *ck, const char *allow_ch
 
 int search_run(run_env *e, const char *dir, int resume, const char *allow_change, ax_err *err)
 {
-    search_ctx s = {e, dir, {0}, wallclock_seconds(), 0, isatty(STDOUT_FILENO), NULL, 0};
+    search_ctx s = {.e = e, .dir = dir, .t_start = wallclock_seconds(), .tty = isatty(STDOUT_FILENO)};
     int32_t *card = malloc((size_t)fit_n_genes(e->fit) * sizeof *card);
     if (!card)
         return ax_fail(err, AX_EINTERNAL, "out of memory");
