@@ -151,24 +151,10 @@ static int check_fit(const graph *g, const idx_dataset *d, const char *model, ax
     if (g->n_inputs != 1 || g->n_outputs != 1)
         return ax_fail(err, AX_EINPUT, "%s: %d inputs and %d outputs; a classifier with one of each is expected",
                        model, g->n_inputs, g->n_outputs);
-    const graph_tensor *in = &g->tensors[g->inputs[0]], *out = &g->tensors[g->outputs[0]];
-    int ok = 0;
-    if (in->rank == 4)
-        ok = in->dims[1] == 1 && in->dims[2] == d->rows && in->dims[3] == d->cols;
-    else if (in->rank == 3)
-        ok = in->dims[1] == d->rows && in->dims[2] == d->cols;
-    else if (in->rank == 2)
-        ok = in->dims[1] == (int64_t)d->rows * d->cols;
-    if (!ok) {
-        char dims[160] = "";
-        for (int i = 1; i < in->rank; i++) {
-            size_t o = strlen(dims);
-            snprintf(dims + o, sizeof dims - o, ",%lld", (long long)in->dims[i]);
-        }
-        return ax_fail(err, AX_EINPUT,
-                       "%s: input '%s' has shape [N%s] but the images are %dx%d (expected [N,1,%d,%d], [N,%d,%d] or [N,%d])",
-                       model, in->name, dims, d->rows, d->cols, d->rows, d->cols, d->rows, d->cols, d->rows * d->cols);
-    }
+    const graph_tensor *out = &g->tensors[g->outputs[0]];
+    int rc = ds_check_input(g, d, model, err);
+    if (rc != AX_OK)
+        return rc;
     if (out->rank != 2)
         return ax_fail(err, AX_EINPUT, "%s: output '%s' has rank %d; [N,classes] expected", model, out->name,
                        out->rank);
@@ -250,10 +236,12 @@ static int infer_load(const infer_opts *o, infer_net *n, ax_err *err)
 static void infer_print_setup(const infer_opts *o, const infer_net *n)
 {
     const graph *g = n->g;
-    printf("model %s: %d nodes, %d MAC layers, %.3f MMAC/image, input mean %g std %g\n", o->model, g->n_nodes,
-           n->n_layers, (double)n->macs / 1e6, (double)g->input_mean, (double)g->input_std);
-    printf("data %s: %s split, %lld images (from index %lld), %dx%d\n", o->data, idx_split_name(o->split),
-           (long long)n->d.count, (long long)n->d.first, n->d.rows, n->d.cols);
+    char norm[1024];
+    graph_input_norm_text(g, norm, sizeof norm);
+    printf("model %s: %d nodes, %d MAC layers, %.3f MMAC/image, input %s\n", o->model, g->n_nodes, n->n_layers,
+           (double)n->macs / 1e6, norm);
+    printf("data %s: %s split, %lld images (from index %lld), %d x %d x %d\n", o->data, idx_split_name(o->split),
+           (long long)n->d.count, (long long)n->d.first, n->d.channels, n->d.rows, n->d.cols);
     fflush(stdout);
 }
 
@@ -393,7 +381,7 @@ static int infer_float(const infer_opts *o, const infer_net *n, mc_result *r, do
 {
     const graph *g = n->g;
     const idx_dataset *d = &n->d;
-    const int64_t per_img = (int64_t)d->rows * d->cols, batch = o->batch;
+    const int64_t per_img = idx_image_bytes(d), batch = o->batch;
     const int64_t classes = g->tensors[g->outputs[0]].dims[1];
     float *x = malloc((size_t)batch * (size_t)per_img * sizeof *x);
     float *y = malloc((size_t)batch * (size_t)classes * sizeof *y);
@@ -403,7 +391,7 @@ static int infer_float(const infer_opts *o, const infer_net *n, mc_result *r, do
     double t0 = wallclock_seconds();
     for (int64_t start = 0; rc == AX_OK && start < d->count; start += batch) {
         int64_t nb = d->count - start < batch ? d->count - start : batch;
-        idx_to_float(d->images + start * per_img, nb * per_img, g->input_mean, g->input_std, x);
+        graph_input_from_pixels(g, d->images + start * per_img, nb, x);
         const float *in[1] = {x};
         float *out[1] = {y};
         rc = fexec_run(g, nb, in, out, &fo, err);

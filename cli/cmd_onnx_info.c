@@ -79,8 +79,9 @@ static int onnx_info_run(const onnx_info_opts *o, onnx_info_out *r, ax_err *err)
 /* Inputs, nodes with their operand and result shapes, outputs. */
 static void print_graph(const char *path, const graph *g)
 {
-    printf("%s: opset %d, %s, input mean %g std %g\n", path, g->opset, g->batched ? "batched" : "unbatched",
-           (double)g->input_mean, (double)g->input_std);
+    char norm[1024];
+    graph_input_norm_text(g, norm, sizeof norm);
+    printf("%s: opset %d, %s, input %s\n", path, g->opset, g->batched ? "batched" : "unbatched", norm);
     for (int i = 0; i < g->n_inputs; i++) {
         printf("input  %s ", g->tensors[g->inputs[i]].name);
         print_dims(&g->tensors[g->inputs[i]]);

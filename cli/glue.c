@@ -105,9 +105,8 @@ int glue_quantize(const graph *g, const char *data_dir, long calib, int threads,
     *q = NULL;
     idx_dataset train = {0};
     int rc = ds_load_split(data_dir, IDX_SPLIT_TRAIN, &train, err);
-    if (rc == AX_OK && (int64_t)train.rows * train.cols != graph_tensor_image_numel(g, g->inputs[0]))
-        rc = ax_fail(err, AX_EINPUT, "the model takes %lld values per image, the training images are %dx%d",
-                     (long long)graph_tensor_image_numel(g, g->inputs[0]), train.rows, train.cols);
+    if (rc == AX_OK)
+        rc = ds_check_input(g, &train, "the model", err);
     if (rc == AX_OK && calib > train.count)
         rc = too_few_calibration_images(data_dir, &train, calib, err);
     if (rc == AX_OK) {
@@ -124,9 +123,9 @@ int glue_recovery_hist(const qnet *q, const char *data_dir, long calib, int thre
     *h = NULL;
     idx_dataset train = {0};
     int rc = ds_load_split(data_dir, IDX_SPLIT_TRAIN, &train, err);
-    if (rc == AX_OK && (int64_t)train.rows * train.cols != qnet_image_pixels(q))
-        rc = ax_fail(err, AX_EINPUT, "the model takes %lld values per image, the training images are %dx%d",
-                     (long long)qnet_image_pixels(q), train.rows, train.cols);
+    if (rc == AX_OK && idx_image_bytes(&train) != qnet_image_pixels(q))
+        rc = ax_fail(err, AX_EINPUT, "the model takes %lld values per image, the training images are %d x %d x %d",
+                     (long long)qnet_image_pixels(q), train.channels, train.rows, train.cols);
     if (rc == AX_OK && calib > train.count)
         rc = too_few_calibration_images(data_dir, &train, calib, err);
     if (rc == AX_OK)

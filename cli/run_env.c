@@ -150,7 +150,7 @@ static int open_model_and_data(run_env *e, ax_err *err)
                      c->data, (long long)e->val.count, c->val_images, confirm > 0 ? confirm : 1);
     if (rc == AX_OK) {
         /* The search part first, the confirmation part right after it. */
-        size_t px = (size_t)e->val.rows * (size_t)e->val.cols;
+        size_t px = (size_t)idx_image_bytes(&e->val);
         e->confirm = (mc_data){e->val.images + (size_t)c->val_images * px, e->val.labels + c->val_images,
                                confirm, e->val.first + c->val_images};
         e->val.count = c->val_images;
@@ -163,9 +163,8 @@ static int open_model_and_data(run_env *e, ax_err *err)
     if (rc == AX_OK) {
         rc = glue_load_qnet(c->onnx, c->data, c->calib_images, (int)c->threads, &e->g, &e->q, err);
     }
-    if (rc == AX_OK && qnet_image_pixels(e->q) != (int64_t)e->val.rows * e->val.cols)
-        rc = ax_fail(err, AX_EINPUT, "%s: the model's input does not fit %dx%d images", c->onnx, e->val.rows,
-                     e->val.cols);
+    if (rc == AX_OK)
+        rc = ds_check_input(e->g, &e->val, c->onnx, err);
     for (int64_t i = 0; rc == AX_OK && i < e->val.count + e->confirm.n; i++)
         if (e->val.labels[i] >= qnet_classes(e->q))
             rc = ax_fail(err, AX_EINPUT, "%s: label %d above the model's %d classes", c->data,

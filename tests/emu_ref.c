@@ -126,8 +126,7 @@ void emu_ref_scores(const qnet *q, const uint8_t *pixels, const uint16_t *lut, c
     const emu_layer_fix *f2 = fixes ? fixes[2] : NULL;
     uint8_t x[100], h1[4 * 100], h2[16 * 100];
     int32_t v[16 * 100];
-    for (int i = 0; i < 100; i++)
-        x[i] = qnet_pixel_code(q, pixels[i]);
+    qnet_pixel_codes(q, pixels, 1, x);
     emu_ref_conv(L0, x, 10, 10, lut, f0, v);
     requant(L0, v, 100, h1);
     if (h1_out)

@@ -278,7 +278,7 @@ static void infer_end_to_end(void **state)
         ob_free(m);
     }
     assert_int_equal(run("infer --model '%s' --limit 10", bad), 2);
-    assert_non_null(strstr(err_s, "the images are 28x28"));
+    assert_non_null(strstr(err_s, "the images are 1 x 28 x 28"));
     snprintf(bad, sizeof bad, "%s/few.onnx", tmpdir);
     write_centroid_model(bad, &tr, 0, 1, 5); /* 5 classes, labels up to 9 */
     assert_int_equal(run("infer --model '%s'", bad), 2);

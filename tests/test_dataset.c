@@ -1,8 +1,10 @@
 /* Dataset folders of any format (fitness/net/dataset.h): Fashion-MNIST
  * written here as NumPy .npy pairs in the three grey-scale layouts gives
  * the same images, labels and splits as the IDX files it came from, and
- * `infer` the same top-1 on either; colour, missing and malformed
- * folders are refused naming the folder or file. */
+ * `infer` the same top-1 on either; random colour images written here as
+ * CIFAR-10 and CIFAR-100 batches and as .npy pairs in NCHW and NHWC with
+ * several label dtypes read back exactly, channels first; missing and
+ * malformed folders and files are refused naming the folder or file. */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include <cmocka.h>
 
 #include "fitness/net/dataset.h"
+#include "util/pcg.h"
 #include "tests/cli_support.h"
 
 static char dir[] = "/tmp/axsearch-dataset-XXXXXX";
@@ -154,6 +157,166 @@ static void infer_same_on_both(void **state)
     cli_result_free(&b);
 }
 
+/* Random colour data: N_COL images [3][H][W] in CHW order, labels < 10. */
+enum { N_COL = 26, COL_TEST = 7 };
+
+typedef struct colour_set {
+    int n, h, w;
+    uint8_t *chw; /* [n][3][h][w] */
+    uint8_t *labels;
+} colour_set;
+
+static colour_set colour_make(int n, int h, int w, uint64_t seed)
+{
+    colour_set c = {n, h, w, malloc((size_t)n * 3 * h * w), malloc((size_t)n)};
+    assert_true(c.chw && c.labels);
+    pcg32 rng;
+    pcg32_seed(&rng, seed, 7);
+    for (size_t i = 0; i < (size_t)n * 3 * h * w; i++)
+        c.chw[i] = (uint8_t)pcg32_bounded(&rng, 256);
+    for (int i = 0; i < n; i++)
+        c.labels[i] = (uint8_t)pcg32_bounded(&rng, 10);
+    return c;
+}
+
+static void colour_free(colour_set *c)
+{
+    free(c->chw);
+    free(c->labels);
+}
+
+/* Records [first, first + n) of c as a CIFAR batch file (label bytes:
+ * CIFAR-100 writes coarse = fine / 5, then fine). */
+static void write_cifar(const char *path, const colour_set *c, int first, int n, int cifar100)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (int i = first; i < first + n; i++) {
+        if (cifar100)
+            fputc(c->labels[i] / 5, f);
+        fputc(c->labels[i], f);
+        assert_int_equal(fwrite(c->chw + (size_t)i * 3072, 1, 3072, f), 3072);
+    }
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The three splits of folder d equal c's training part [0, n_train) (the
+ * last twelfth the search split) and the test set t. */
+static void expect_splits(const char *d, const colour_set *c, const colour_set *t)
+{
+    ax_err err = {0};
+    idx_dataset tr, va, te;
+    assert_int_equal(ds_load_split(d, IDX_SPLIT_TRAIN, &tr, &err), AX_OK);
+    assert_int_equal(ds_load_split(d, IDX_SPLIT_VAL, &va, &err), AX_OK);
+    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &te, &err), AX_OK);
+    size_t per = (size_t)3 * c->h * c->w;
+    assert_int_equal(tr.channels, 3);
+    assert_int_equal(te.channels, 3);
+    assert_int_equal(tr.rows, c->h);
+    assert_int_equal(tr.cols, c->w);
+    assert_int_equal(idx_image_bytes(&tr), (int64_t)per);
+    assert_int_equal(tr.count + va.count, c->n);
+    assert_int_equal(va.count, c->n / 12);
+    assert_memory_equal(tr.images, c->chw, (size_t)tr.count * per);
+    assert_memory_equal(tr.labels, c->labels, (size_t)tr.count);
+    assert_memory_equal(va.images, c->chw + (size_t)va.first * per, (size_t)va.count * per);
+    assert_memory_equal(va.labels, c->labels + va.first, (size_t)va.count);
+    assert_int_equal(te.count, t->n);
+    assert_memory_equal(te.images, t->chw, (size_t)t->n * per);
+    assert_memory_equal(te.labels, t->labels, (size_t)t->n);
+    idx_dataset_clear(&tr);
+    idx_dataset_clear(&va);
+    idx_dataset_clear(&te);
+}
+
+static const char *make_dir(const char *sub)
+{
+    static char d[PATH_MAX];
+    char cmd[PATH_MAX + 16];
+    snprintf(d, sizeof d, "%s/%s", dir, sub);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", d);
+    assert_int_equal(system(cmd), 0);
+    return d;
+}
+
+static void cifar_read_back(void **state)
+{
+    (void)state;
+    colour_set c = colour_make(N_COL, 32, 32, 1), t = colour_make(COL_TEST, 32, 32, 2);
+    char file[PATH_MAX + 32];
+    /* CIFAR-10: three training batches of 10, 10 and 6 records */
+    const char *d = make_dir("cifar10");
+    for (int b = 0; b < 3; b++) {
+        snprintf(file, sizeof file, "%s/data_batch_%d.bin", d, b + 1);
+        write_cifar(file, &c, 10 * b, b < 2 ? 10 : N_COL - 20, 0);
+    }
+    snprintf(file, sizeof file, "%s/test_batch.bin", d);
+    write_cifar(file, &t, 0, COL_TEST, 0);
+    ds_format f;
+    ax_err err = {0};
+    assert_int_equal(ds_detect(d, &f, &err), AX_OK);
+    assert_int_equal(f, DS_CIFAR10);
+    expect_splits(d, &c, &t);
+    int64_t bytes = 0;
+    assert_int_equal(ds_split_file_bytes(d, IDX_SPLIT_TRAIN, &bytes, &err), AX_OK);
+    assert_int_equal(bytes, (int64_t)N_COL * 3073);
+    /* CIFAR-100: the fine label */
+    d = make_dir("cifar100");
+    snprintf(file, sizeof file, "%s/train.bin", d);
+    write_cifar(file, &c, 0, N_COL, 1);
+    snprintf(file, sizeof file, "%s/test.bin", d);
+    write_cifar(file, &t, 0, COL_TEST, 1);
+    assert_int_equal(ds_detect(d, &f, &err), AX_OK);
+    assert_int_equal(f, DS_CIFAR100);
+    expect_splits(d, &c, &t);
+    colour_free(&c);
+    colour_free(&t);
+}
+
+/* .npy colour arrays of odd sizes: NCHW as is, NHWC transposed here; labels
+ * as uint8, little-endian int32 and big-endian int16. */
+static void npy_colour_read_back(void **state)
+{
+    (void)state;
+    colour_set c = colour_make(N_COL, 5, 7, 3), t = colour_make(COL_TEST, 5, 7, 4);
+    const colour_set *sets[2] = {&c, &t};
+    const char *stems[2] = {"train", "test"};
+    static const char *const label_dtype[3] = {"|u1", "<i4", ">i2"};
+    for (int layout = 0; layout < 2; layout++)
+        for (int ld = 0; ld < 3; ld++) {
+            char sub[32];
+            snprintf(sub, sizeof sub, "npy-%s-%d", layout ? "nhwc" : "nchw", ld);
+            const char *d = make_dir(sub);
+            for (int s = 0; s < 2; s++) {
+                const colour_set *x = sets[s];
+                size_t plane = (size_t)x->h * x->w, bytes = (size_t)x->n * 3 * plane;
+                uint8_t *px = malloc(bytes), lab[4 * N_COL];
+                assert_non_null(px);
+                for (int i = 0; i < x->n; i++)
+                    for (int ch = 0; ch < 3; ch++)
+                        for (size_t p = 0; p < plane; p++) {
+                            uint8_t v = x->chw[((size_t)i * 3 + ch) * plane + p];
+                            px[layout ? ((size_t)i * plane + p) * 3 + ch : ((size_t)i * 3 + ch) * plane + p] = v;
+                        }
+                int width = ld == 0 ? 1 : ld == 1 ? 4 : 2;
+                memset(lab, 0, sizeof lab);
+                for (int i = 0; i < x->n; i++)
+                    lab[i * width + (ld == 2 ? 1 : 0)] = x->labels[i];
+                char file[PATH_MAX + 32], shape[64];
+                snprintf(shape, sizeof shape, layout ? "(%d, 5, 7, 3)" : "(%d, 3, 5, 7)", x->n);
+                snprintf(file, sizeof file, "%s/%s_x.npy", d, stems[s]);
+                write_npy(file, "|u1", shape, px, bytes);
+                snprintf(shape, sizeof shape, "(%d,)", x->n);
+                snprintf(file, sizeof file, "%s/%s_y.npy", d, stems[s]);
+                write_npy(file, label_dtype[ld], shape, lab, (size_t)x->n * width);
+                free(px);
+            }
+            expect_splits(d, &c, &t);
+        }
+    colour_free(&c);
+    colour_free(&t);
+}
+
 static void folders_refused(void **state)
 {
     (void)state;
@@ -167,18 +330,27 @@ static void folders_refused(void **state)
     assert_int_equal(system(cmd), 0);
     assert_int_equal(ds_detect(d, &f, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "no dataset found"));
-    /* CIFAR batches: colour */
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s/cifar' && head -c 3073 /dev/zero > '%s/cifar/test_batch.bin'", dir, dir);
+    /* CIFAR: a truncated record; a label out of range; a gap in the batches */
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/cifar' && head -c 3074 /dev/zero > '%s/cifar/test_batch.bin'", dir, dir);
     assert_int_equal(system(cmd), 0);
     snprintf(d, sizeof d, "%s/cifar", dir);
     assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
-    assert_non_null(strstr(err.msg, "a CIFAR-10 dataset (colour"));
-    /* NumPy colour images; a pair without its labels; labels that do not match */
+    assert_non_null(strstr(err.msg, "test_batch.bin: 3074 bytes, not a whole number of 3073-byte CIFAR-10"));
+    snprintf(cmd, sizeof cmd, "(printf '\\012'; head -c 3072 /dev/zero) > '%s/cifar/test_batch.bin'", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "test_batch.bin: record 0: label 10, expected 0..9"));
+    snprintf(cmd, sizeof cmd, "head -c 3073 /dev/zero > '%s/cifar/data_batch_1.bin' && "
+                              "head -c 3073 /dev/zero > '%s/cifar/data_batch_3.bin'", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(ds_load_split(d, IDX_SPLIT_TRAIN, &x, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "data_batch_3.bin is there but data_batch_2.bin is missing"));
+    /* NumPy: a pair without its labels; labels that do not match; shapes */
     snprintf(d, sizeof d, "%s/colour", dir);
     snprintf(cmd, sizeof cmd, "mkdir -p '%s'", d);
     assert_int_equal(system(cmd), 0);
     char file[PATH_MAX + 32];
-    uint8_t px[2 * 3 * 4 * 4] = {0};
+    uint8_t px[2 * 5 * 5 * 5] = {0};
     int64_t lab[3] = {1, 2, 3};
     snprintf(file, sizeof file, "%s/test_x.npy", d);
     write_npy(file, "|u1", "(2, 4, 4)", px, 2 * 16);
@@ -189,9 +361,15 @@ static void folders_refused(void **state)
     write_npy(yfile, "<i8", "(3,)", lab, sizeof lab);
     assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "3 labels for the 2 images"));
-    write_npy(file, "|u1", "(2, 3, 4, 4)", px, sizeof px);
+    write_npy(file, "|u1", "(2, 3, 4, 3)", px, 2 * 36);
     assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
-    assert_non_null(strstr(err.msg, "colour images (3 channels)"));
+    assert_non_null(strstr(err.msg, "cannot tell NCHW from NHWC"));
+    write_npy(file, "|u1", "(2, 5, 5, 5)", px, sizeof px);
+    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "no axis holds 1, 3 or 4 channels"));
+    write_npy(file, "|u1", "(2, 5)", px, 10);
+    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "not 2-D"));
     /* only a test pair: the training splits are unavailable, by name */
     assert_int_equal(ds_load_split(d, IDX_SPLIT_TRAIN, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "train_x.npy: cannot open"));
@@ -202,6 +380,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(npy_folders_equal_idx),
         cmocka_unit_test(infer_same_on_both),
+        cmocka_unit_test(cifar_read_back),
+        cmocka_unit_test(npy_colour_read_back),
         cmocka_unit_test(folders_refused),
     };
     return cmocka_run_group_tests_name("dataset", tests, setup, teardown);

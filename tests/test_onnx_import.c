@@ -663,13 +663,13 @@ static void metadata_normalization(void **state)
     ob_output(m, "y", -1, NULL);
     ob_node_add(m, "Relu", "r", "x", "y");
     graph *g = import(m, 1, AX_OK, NULL);
-    assert_true(g->input_mean == 0.0f && g->input_std == 1.0f);
+    assert_true(g->input_mean[0] == 0.0f && g->input_std[0] == 1.0f);
     graph_free(g);
     ob_meta(m, "axsearch.input_mean", "0.2860");
     ob_meta(m, "axsearch.input_std", "0.3530");
     ob_meta(m, "author", "someone");
     g = import(m, 1, AX_OK, NULL);
-    assert_true(g->input_mean == 0.2860f && g->input_std == 0.3530f);
+    assert_true(g->input_mean[0] == 0.2860f && g->input_std[0] == 0.3530f);
     graph_free(g);
     ob_free(m);
     ax_err err = {0};
@@ -689,6 +689,61 @@ static void metadata_normalization(void **state)
     g = import(m, 1, AX_EINPUT, &err);
     assert_non_null(strstr(err.msg, "not a number"));
     ob_free(m);
+}
+
+/* Per-channel normalization: a comma list per channel of a [N][3][H][W]
+ * input, applied to each plane by graph_input_from_pixels; a list that does
+ * not match the channels, or is malformed, is refused. */
+static ob_model *colour_relu(const char *mean, const char *std)
+{
+    const int64_t xd[4] = {OB_DYN, 3, 1, 2};
+    ob_model *m = ob_new(13);
+    ob_input(m, "x", 4, xd);
+    ob_output(m, "y", -1, NULL);
+    ob_node_add(m, "Relu", "r", "x", "y");
+    if (mean)
+        ob_meta(m, "axsearch.input_mean", mean);
+    if (std)
+        ob_meta(m, "axsearch.input_std", std);
+    return m;
+}
+
+static void metadata_normalization_per_channel(void **state)
+{
+    (void)state;
+    ob_model *m = colour_relu("0.5, 0.25,0", "2");
+    graph *g = import(m, 1, AX_OK, NULL);
+    ob_free(m);
+    assert_int_equal(graph_input_channels(g), 3);
+    const uint8_t px[12] = {0, 255, 51, 102, 255, 0, /* image 2: */ 1, 2, 3, 4, 5, 6};
+    float x[12];
+    graph_input_from_pixels(g, px, 2, x);
+    const float mean[3] = {0.5f, 0.25f, 0.0f};
+    for (int i = 0; i < 12; i++) {
+        int c = i / 2 % 3;
+        assert_true(x[i] == ((float)px[i] / 255.0f - mean[c]) / 2.0f);
+    }
+    char text[128];
+    graph_input_norm_text(g, text, sizeof text);
+    assert_string_equal(text, "mean 0.5,0.25,0 std 2");
+    graph_free(g);
+    const struct {
+        const char *mean, *std, *why;
+    } bad[] = {
+        {"0.1,0.2", NULL, "lists 2 values for an input of 3 channels"},
+        {NULL, "1,2,3,4", "lists 4 values"},
+        {"0.1,", NULL, "not a number"},
+        {"0.1;0.2;0.3", NULL, "not a number"},
+        {NULL, "1,0,1", "must be > 0"},
+        {"0.1,nan,0.3", NULL, "not a number"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ax_err err = {0};
+        m = colour_relu(bad[i].mean, bad[i].std);
+        g = import(m, 1, AX_EINPUT, &err);
+        assert_non_null(strstr(err.msg, bad[i].why));
+        ob_free(m);
+    }
 }
 
 /* Every prefix of a model and every single-byte corruption must import
@@ -896,6 +951,7 @@ int main(void)
         cmocka_unit_test(nonsense_models_refused),
         cmocka_unit_test(unsupported_and_bad_attributes),
         cmocka_unit_test(metadata_normalization),
+        cmocka_unit_test(metadata_normalization_per_channel),
         cmocka_unit_test(truncated_and_corrupted),
         cmocka_unit_test(observer_sees_every_activation),
         cmocka_unit_test(thread_and_batch_invariance),

@@ -620,9 +620,7 @@ static void run_block(const run_ctx *rc, const uint8_t *pixels, int nb, int64_t 
         }
     }
     if (start == 0) {
-        const qtensor_info *tin = qnet_tensor(q, 0);
-        for (int64_t e = 0; e < tin->numel * nb; e++)
-            w->codes[0][e] = qnet_pixel_code(q, pixels[e]);
+        qnet_pixel_codes(q, pixels, nb, w->codes[0]);
     }
     w->macs += (double)qnet_macs_per_image(q) * nb;
     int final_seen = 0, next_cut = restored + 1;

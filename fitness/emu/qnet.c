@@ -15,8 +15,9 @@ struct qnet {
     qtensor_info *tensors;
     int output;
     int classes;
-    int64_t pixels;
-    uint8_t pixel_code[256];
+    int64_t pixels;       /* C * H * W */
+    int channels;
+    uint8_t *pixel_code;  /* [channels][256], owned */
     int64_t macs;
 };
 
@@ -67,8 +68,13 @@ static int calibrate(const graph *g, const uint8_t *pixels, int64_t n, int64_t p
     int status = AX_OK;
     for (int64_t first = 0; first < n && status == AX_OK; first += CHUNK) {
         int64_t count = n - first < CHUNK ? n - first : CHUNK;
-        for (int64_t i = 0; i < count * per_image; i++)
-            x[i] = (float)(((double)pixels[first * per_image + i] / 255.0 - g->input_mean) / g->input_std);
+        int channels = graph_input_channels(g);
+        int64_t plane = per_image / channels;
+        for (int64_t i = 0; i < count * per_image; i++) {
+            float mean, std;
+            graph_input_norm(g, (int)(i / plane % channels), &mean, &std);
+            x[i] = (float)(((double)pixels[first * per_image + i] / 255.0 - mean) / std);
+        }
         const float *in[1] = {x};
         float *out[1] = {y};
         status = fexec_run(g, count, in, out, &fo, err);
@@ -560,6 +566,32 @@ static int mark_final(builder *b)
     return AX_OK;
 }
 
+/* The input's quantization: exactly the range the pixel mappings of all
+ * channels can produce, and each channel's table of codes. */
+static int input_codes(const graph *g, qnet *q, qparams *qin, ax_err *err)
+{
+    q->channels = graph_input_channels(g);
+    q->pixel_code = malloc((size_t)q->channels * 256);
+    if (!q->pixel_code)
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    double lo = INFINITY, hi = -INFINITY;
+    for (int c = 0; c < q->channels; c++) {
+        float mean, std;
+        graph_input_norm(g, c, &mean, &std);
+        double x0 = (0.0 - mean) / std, x1 = (1.0 - mean) / std;
+        lo = fmin(lo, fmin(x0, x1));
+        hi = fmax(hi, fmax(x0, x1));
+    }
+    *qin = qmath_params(lo, hi);
+    for (int c = 0; c < q->channels; c++) {
+        float mean, std;
+        graph_input_norm(g, c, &mean, &std);
+        for (int p = 0; p < 256; p++)
+            q->pixel_code[c * 256 + p] = qmath_quantize(*qin, ((double)p / 255.0 - mean) / std);
+    }
+    return AX_OK;
+}
+
 int qnet_build(const graph *g, const uint8_t *calib_pixels, int64_t n_calib,
                const qnet_options *opts, qnet **out, ax_err *err)
 {
@@ -595,11 +627,10 @@ int qnet_build(const graph *g, const uint8_t *calib_pixels, int64_t n_calib,
     for (int t = 0; t < g->n_tensors; t++)
         b.tmap[t] = -1;
 
-    /* Input codes: exactly the range the pixel mapping can produce. */
-    double x0 = (0.0 - g->input_mean) / g->input_std, x1 = (1.0 - g->input_mean) / g->input_std;
-    qparams qin = qmath_params(x0 < x1 ? x0 : x1, x0 < x1 ? x1 : x0);
-    for (int p = 0; p < 256; p++)
-        q->pixel_code[p] = qmath_quantize(qin, ((double)p / 255.0 - g->input_mean) / g->input_std);
+    qparams qin;
+    status = input_codes(g, q, &qin, err);
+    if (status != AX_OK)
+        goto done;
     int64_t dims[4];
     int rank = image_shape(gin, dims);
     if (add_tensor(&b, g->inputs[0], rank, dims, qin, -1) < 0) {
@@ -677,6 +708,7 @@ void qnet_free(qnet *q)
     free(q->layers);
     free(q->ops);
     free(q->tensors);
+    free(q->pixel_code);
     free(q);
 }
 
@@ -685,7 +717,19 @@ const qnet_layer *qnet_layer_info(const qnet *q, int layer) { return &q->layers[
 int64_t qnet_image_pixels(const qnet *q) { return q->pixels; }
 int qnet_classes(const qnet *q) { return q->classes; }
 int64_t qnet_macs_per_image(const qnet *q) { return q->macs; }
-uint8_t qnet_pixel_code(const qnet *q, uint8_t pixel) { return q->pixel_code[pixel]; }
+
+void qnet_pixel_codes(const qnet *q, const uint8_t *pixels, int64_t n, uint8_t *codes)
+{
+    int64_t plane = q->pixels / q->channels;
+    for (int64_t i = 0; i < n; i++)
+        for (int c = 0; c < q->channels; c++) {
+            const uint8_t *table = q->pixel_code + c * 256;
+            int64_t at = (i * q->channels + c) * plane;
+            for (int64_t e = 0; e < plane; e++)
+                codes[at + e] = table[pixels[at + e]];
+        }
+}
+
 int qnet_n_ops(const qnet *q) { return q->n_ops; }
 const qop *qnet_op(const qnet *q, int i) { return &q->ops[i]; }
 int qnet_n_tensors(const qnet *q) { return q->n_tensors; }

@@ -29,7 +29,10 @@
  * computations (scales, multipliers, tables) happen once, here.
  *
  * Network input: raw pixels are mapped to input codes through a 256-entry
- * table, code = quantize((pixel / 255 - input_mean) / input_std).
+ * table per input channel, code = quantize((pixel / 255 - mean_c) / std_c)
+ * (graph_input_norm), all channels on one scale and zero point: those of
+ * the union of the channels' ranges (a single-channel input keeps exactly
+ * its own range).
  *
  * Layouts: activations per image are the graph's NCHW without N, uint8
  * codes. A MAC layer's weights are [M][K] codes, K = C/group * R * S in the
@@ -65,9 +68,9 @@ typedef struct qnet_options {
     int threads; /* for calibration; 0 = OpenMP default */
 } qnet_options;
 
-/* Quantizes g (a batched graph with one input [N][1][H][W] or [N][H][W] or
+/* Quantizes g (a batched graph with one input [N][C][H][W] or [N][H][W] or
  * [N][H*W] and one output [N][classes]), calibrating on n_calib images of
- * raw pixels [n_calib][H*W] (uint8). Operators or shapes the emulator
+ * raw pixels [n_calib][C*H*W] (uint8, the input's layout). Operators or shapes the emulator
  * cannot run are AX_EINPUT naming the node. */
 int qnet_build(const graph *g, const uint8_t *calib_pixels, int64_t n_calib,
                const qnet_options *opts, qnet **out, ax_err *err);
@@ -75,11 +78,12 @@ void qnet_free(qnet *q);
 
 int qnet_n_layers(const qnet *q);
 const qnet_layer *qnet_layer_info(const qnet *q, int layer);
-int64_t qnet_image_pixels(const qnet *q); /* H * W */
+int64_t qnet_image_pixels(const qnet *q); /* C * H * W values per image */
 int qnet_classes(const qnet *q);
 int64_t qnet_macs_per_image(const qnet *q);
-/* The input code of a pixel value. */
-uint8_t qnet_pixel_code(const qnet *q, uint8_t pixel);
+/* The input codes of n images of raw pixels ([n][C*H*W] uint8, the
+ * input's layout) into codes (same layout). */
+void qnet_pixel_codes(const qnet *q, const uint8_t *pixels, int64_t n, uint8_t *codes);
 
 /* ---- for the emulator: the operation list --------------------------------
  * Each op reads one or two code tensors and writes one; tensors are

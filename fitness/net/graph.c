@@ -1,16 +1,64 @@
 #include "fitness/net/graph.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fitness/net/idx.h"
 
 graph *graph_create(void)
 {
     graph *g = calloc(1, sizeof *g);
     if (g) {
-        g->input_mean = 0.0f;
-        g->input_std = 1.0f;
+        g->n_input_mean = g->n_input_std = 1;
+        g->input_mean[0] = 0.0f;
+        g->input_std[0] = 1.0f;
     }
     return g;
+}
+
+int graph_input_channels(const graph *g)
+{
+    if (g->n_inputs < 1)
+        return 1;
+    const graph_tensor *x = &g->tensors[g->inputs[0]];
+    return x->rank == 4 && x->dims[1] > 0 ? (int)x->dims[1] : 1;
+}
+
+void graph_input_norm(const graph *g, int c, float *mean, float *std)
+{
+    *mean = g->input_mean[g->n_input_mean > 1 && c < g->n_input_mean ? c : 0];
+    *std = g->input_std[g->n_input_std > 1 && c < g->n_input_std ? c : 0];
+}
+
+static size_t list_text(const float *v, int n, char *buf, size_t size)
+{
+    size_t used = 0;
+    for (int i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%g", i ? "," : "", (double)v[i]);
+    return used < size ? used : size;
+}
+
+void graph_input_norm_text(const graph *g, char *buf, size_t size)
+{
+    size_t used = (size_t)snprintf(buf, size, "mean ");
+    used += list_text(g->input_mean, g->n_input_mean, buf + used, size - used);
+    used += used < size ? (size_t)snprintf(buf + used, size - used, " std ") : 0;
+    if (used < size)
+        list_text(g->input_std, g->n_input_std, buf + used, size - used);
+}
+
+void graph_input_from_pixels(const graph *g, const uint8_t *pixels, int64_t n, float *out)
+{
+    int channels = graph_input_channels(g);
+    int64_t plane = graph_tensor_image_numel(g, g->inputs[0]) / channels;
+    for (int64_t i = 0; i < n; i++)
+        for (int c = 0; c < channels; c++) {
+            float mean, std;
+            graph_input_norm(g, c, &mean, &std);
+            int64_t at = (i * channels + c) * plane;
+            idx_to_float(pixels + at, plane, mean, std, out + at);
+        }
 }
 
 static void free_node(graph_node *n)

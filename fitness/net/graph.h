@@ -44,11 +44,14 @@
 #ifndef AX_FITNESS_NET_GRAPH_H
 #define AX_FITNESS_NET_GRAPH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/err.h"
 
 #define GRAPH_MAX_RANK 8
+/* The most input channels a per-channel normalization lists. */
+#define GRAPH_MAX_NORM 64
 /* dims[0] of an activation tensor in a batched graph. */
 #define GRAPH_DIM_BATCH ((int64_t)-1)
 
@@ -165,14 +168,30 @@ typedef struct graph {
     int batched;         /* 1: dims[0] of activations is the run's batch */
     int opset;           /* default-domain opset the model was written for */
     /* Input normalization the model expects, from metadata_props
-     * axsearch.input_mean / axsearch.input_std (defaults 0 and 1): the
-     * caller feeds (pixel / 255 - input_mean) / input_std. */
-    float input_mean, input_std;
+     * axsearch.input_mean / axsearch.input_std, each one number or a comma
+     * list of one per input channel (defaults 0 and 1): channel c is fed
+     * (pixel / 255 - input_mean[c]) / input_std[c]. A list of one applies
+     * to every channel; import checks a longer list against the input's
+     * channels (dims[1]). Read through graph_input_norm. */
+    int n_input_mean, n_input_std;
+    float input_mean[GRAPH_MAX_NORM], input_std[GRAPH_MAX_NORM];
 } graph;
 
 /* An empty graph (all counts 0, input_mean 0, input_std 1), or NULL when
  * out of memory. */
 graph *graph_create(void);
+
+/* The channels of the (first) input: dims[1] of a rank-4 [N][C][H][W]
+ * input, else 1 (the image is one plane). */
+int graph_input_channels(const graph *g);
+/* The mean and std of input channel c. */
+void graph_input_norm(const graph *g, int c, float *mean, float *std);
+/* The model input of n images of raw pixels ([n][C][H][W] uint8, the
+ * input's own layout) into out (same layout, float): every channel
+ * mapped through idx_to_float with its own mean and std. */
+void graph_input_from_pixels(const graph *g, const uint8_t *pixels, int64_t n, float *out);
+/* "mean M std S", each a comma list when per channel, into buf. */
+void graph_input_norm_text(const graph *g, char *buf, size_t size);
 void graph_free(graph *g);
 
 /* Appends a tensor (name copied; data, when not NULL, is taken over and

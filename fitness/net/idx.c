@@ -213,6 +213,11 @@ static void pick(char *buf, size_t size, const char *dir, const char *name)
         snprintf(buf, size, "%s/%s.gz", dir, name); /* report the usual name */
 }
 
+int64_t idx_image_bytes(const idx_dataset *d)
+{
+    return (int64_t)(d->channels > 0 ? d->channels : 1) * d->rows * d->cols;
+}
+
 int idx_dataset_take_split(idx_dataset *d, idx_split split, const char *name, ax_err *err)
 {
     if (split == IDX_SPLIT_TEST)
@@ -222,7 +227,7 @@ int idx_dataset_take_split(idx_dataset *d, idx_split split, const char *name, ax
         return ax_fail(err, AX_EINPUT, "%s: %lld training images are too few to split off a validation set", name,
                        (long long)n);
     int64_t first = split == IDX_SPLIT_TRAIN ? 0 : n - val, count = split == IDX_SPLIT_TRAIN ? n - val : val;
-    size_t per = (size_t)d->rows * (size_t)d->cols;
+    size_t per = (size_t)idx_image_bytes(d);
     uint8_t *px = malloc((size_t)count * per), *lb = malloc((size_t)count);
     if (!px || !lb) {
         free(px);
@@ -252,6 +257,7 @@ int idx_load_split(const char *dir, idx_split split, idx_dataset *out, ax_err *e
     snprintf(name, sizeof name, "%s-labels-idx1-ubyte", stem);
     pick(lpath, sizeof lpath, dir, name);
     int64_t n_lab = 0;
+    out->channels = 1;
     int rc = idx_read_images(ipath, &out->images, &out->count, &out->rows, &out->cols, err);
     if (rc == AX_OK)
         rc = idx_read_labels(lpath, &out->labels, &n_lab, err);

@@ -36,8 +36,9 @@ typedef enum idx_split { IDX_SPLIT_TRAIN, IDX_SPLIT_VAL, IDX_SPLIT_TEST } idx_sp
 
 typedef struct idx_dataset {
     int64_t count;     /* images (= labels) */
+    int channels;      /* 1 for IDX; 3 for colour (CIFAR, NumPy) */
     int rows, cols;
-    uint8_t *images;   /* [count][rows][cols], owned */
+    uint8_t *images;   /* [count][channels][rows][cols], owned */
     uint8_t *labels;   /* [count], owned */
     int64_t first;     /* index of images[0] within its file (e.g. 55000 for VAL) */
 } idx_dataset;
@@ -55,6 +56,8 @@ int idx_read_labels(const char *path, uint8_t **labels, int64_t *count, ax_err *
 int idx_load_split(const char *dir, idx_split split, idx_dataset *out, ax_err *err);
 
 void idx_dataset_clear(idx_dataset *d);
+/* The bytes of one image: channels * rows * cols. */
+int64_t idx_image_bytes(const idx_dataset *d);
 
 /* Narrows a whole training set (first 0) to IDX_SPLIT_TRAIN or
  * IDX_SPLIT_VAL by the rule above (the last count / 12 images are the
