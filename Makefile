@@ -26,7 +26,7 @@ endif
 # _DEFAULT_SOURCE: POSIX (fsync, getopt_long, clock_gettime) on top of C11.
 CPPFLAGS := -I. -I$(BUILD)/gen -D_DEFAULT_SOURCE
 CFLAGS  := -std=c11 $(OPT) -g -fopenmp $(WARN) $(EXTRA_CFLAGS)
-LDLIBS  := -fopenmp -linih -lprotobuf-c -lz -lm
+LDLIBS  := -fopenmp -linih -lprotobuf-c -lpng -ljpeg -lz -lm
 TEST_LDLIBS := -lcmocka
 
 # ONNX's protobuf schema as Debian's libonnx-dev installs it; the C code is

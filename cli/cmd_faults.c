@@ -12,6 +12,7 @@
 #include "cli/glue.h"
 #include "fitness/emu/faultmap.h"
 #include "fitness/net/dataset.h"
+#include "fitness/net/onnx_import.h"
 #include "fitness/mc.h"
 #include "util/fileio.h"
 
@@ -90,12 +91,16 @@ static int faults_open(const faults_opts *o, faults_env *e, ax_err *err)
     int rc = o->arch ? accel_arch_load(o->arch, &e->arch, err) : (accel_arch_default(&e->arch), AX_OK);
     if (rc == AX_OK)
         rc = glue_fault_model(&e->arch, &e->sram, &e->fm, err);
+    ds_source src = {.dir = o->data, .format = DS_AUTO};
+    onnx_import_opts io = {1, 0, NULL};
     if (rc == AX_OK)
-        rc = ds_load_split(o->data, o->split, &e->d, err);
-    if (rc == AX_OK && o->limit > 0 && o->limit < e->d.count)
-        e->d.count = o->limit;
+        rc = onnx_import_file(o->model, &io, &e->g, err);
     if (rc == AX_OK)
-        rc = glue_load_qnet(o->model, o->data, o->calib, (int)o->threads, &e->g, &e->q, err);
+        ds_source_fit(&src, e->g);
+    if (rc == AX_OK)
+        rc = ds_load_first(&src, o->split, o->limit > 0 ? o->limit : 0, &e->d, err);
+    if (rc == AX_OK && (rc = glue_quantize(e->g, &src, o->calib, (int)o->threads, &e->q, err)) != AX_OK)
+        ax_err_prefix(err, "%s", o->model);
     if (rc == AX_OK)
         rc = glue_fault_links(e->g, &e->arch, &e->links, err);
     if (rc == AX_OK && !(e->specs = malloc(3 * (size_t)qnet_n_layers(e->q) * sizeof *e->specs)))

@@ -30,7 +30,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: axsearch infer --model FILE [--data DIR] [--split val|test|train] [--limit N]\n"
+            "usage: axsearch infer --model FILE [--data DIR] [--data-format F] [--image-resize R]\n"
+            "                      [--split val|test|train] [--limit N]\n"
             "                      [--float | --mult NAME | --lut FILE] [--import INDEX]\n"
             "                      [--calib N] [--threads T] [--batch B]\n"
             "                      [--sram-v-input V] [--sram-v-weight V] [--noc-swing V]\n"
@@ -40,9 +41,11 @@ static void usage(FILE *out)
 
 /* The command line. Negative knobs: not given (nominal; noc_bits: 8). */
 typedef struct infer_opts {
-    const char *model, *data, *split_name;
+    const char *model, *data, *split_name, *format_name;
     idx_split split;
+    ds_source src;                        /* data and its format */
     long limit, threads, batch, calib;    /* limit < 0: the whole split; threads 0: all */
+    long resize;                          /* image folders: shorter side before the crop; 0: 8/7 of it */
     int use_float, knobs;                 /* knobs: a voltage knob was given */
     const char *mult, *lut, *import;      /* the multiplier (none: exact) */
     const char *arch;                     /* nominal voltages (NULL: built-in) */
@@ -80,22 +83,36 @@ static int infer_check(infer_opts *o, const args_spec *s, int argc, int first)
         fprintf(stderr, "axsearch infer: --split '%s': expected val, test or train\n", o->split_name);
         return 2;
     }
+    o->src = (ds_source){.dir = o->data, .format = DS_AUTO, .resize = (int)o->resize};
+    if (ds_format_from_name(o->format_name, &o->src.format) != 0) {
+        fprintf(stderr, "axsearch infer: --data-format '%s': expected auto, idx, npy, cifar10, cifar100 or folder\n",
+                o->format_name);
+        return 2;
+    }
     return ARGS_RUN;
 }
 
 static int infer_parse(int argc, char **argv, infer_opts *o)
 {
-    *o = (infer_opts){.data = IDX_DEFAULT_DIR, .split_name = "test", .limit = -1, .batch = 256, .calib = 1000,
+    *o = (infer_opts){.data = IDX_DEFAULT_DIR, .split_name = "test", .format_name = "auto", .limit = -1, .batch = 256, .calib = 1000,
                       .v_input = -1, .v_weight = -1, .noc_swing = -1, .noc_bits = -1, .reps = 10, .seed = 1,
                       .radius = 255};
     const args_opt opts[] = {
         {.name = "model", .kind = ARGS_STRING, .dst = &o->model,
-         .arg = "FILE", .help = "ONNX classifier with one input [N,1,H,W] (or [N,H,W], [N,H*W])\n"
+         .arg = "FILE", .help = "ONNX classifier with one input [N,C,H,W] (or [N,H,W], [N,C*H*W])\n"
                                 "and one output [N,classes]"},
         {.name = "data", .kind = ARGS_STRING, .dst = &o->data,
-         .arg = "DIR", .help = "dataset folder, IDX or NumPy .npy pairs (default " IDX_DEFAULT_DIR ")"},
+         .arg = "DIR", .help = "dataset folder: IDX, NumPy .npy pairs, CIFAR-10/100 batches\n"
+                               "or image folders (default " IDX_DEFAULT_DIR ")"},
+        {.name = "data-format", .kind = ARGS_STRING, .dst = &o->format_name,
+         .arg = "F", .help = "auto (default: from the folder's files), idx, npy, cifar10,\n"
+                             "cifar100 or folder"},
+        {.name = "image-resize", .kind = ARGS_LONG, .dst = &o->resize, .lo = 1, .hi = 65536,
+         .arg = "R", .help = "image folders: shorter side before the centre crop to the\n"
+                             "model's input (default 8/7 of the input's: 256 for 224)"},
         {.name = "split", .kind = ARGS_STRING, .dst = &o->split_name,
-         .arg = "S", .help = "val (training images 55,000-59,999), test (default) or train"},
+         .arg = "S", .help = "val (the training set's last twelfth: 55,000-59,999 of\n"
+                                "Fashion-MNIST), test (default) or train (the rest)"},
         {.name = "limit", .kind = ARGS_LONG, .dst = &o->limit, .lo = 1, .hi = 1L << 40,
          .arg = "N", .help = "only the first N images of the split"},
         {.name = "float", .kind = ARGS_FLAG, .dst = &o->use_float,
@@ -138,7 +155,7 @@ static int infer_parse(int argc, char **argv, infer_opts *o)
         {.help = "(axsearch.input_mean, axsearch.input_std; defaults 0 and 1)"},
     };
     const args_spec s = {.cmd = "infer", .opts = opts, .n_opts = sizeof opts / sizeof opts[0],
-                         .usage = usage, .width = 14, .dash_h = 1};
+                         .usage = usage, .width = 17, .dash_h = 1};
     int first = args_parse(&s, argc, argv);
     if (first < 0)
         return args_status(first);
@@ -202,6 +219,7 @@ static int load_table(const char *mult, const char *lut_path, const char *import
 /* The network and the images, loaded and checked; infer_net_clear frees. */
 typedef struct infer_net {
     graph *g;
+    ds_source src; /* the options' data, fitted to the model's input */
     idx_dataset d;
     int n_layers;
     int64_t macs; /* per image */
@@ -218,8 +236,11 @@ static int infer_load(const infer_opts *o, infer_net *n, ax_err *err)
     onnx_import_opts io = {1, 0, NULL};
     graph_mac_layer *layers = NULL;
     int rc = onnx_import_file(o->model, &io, &n->g, err);
+    n->src = o->src;
     if (rc == AX_OK)
-        rc = ds_load_split(o->data, o->split, &n->d, err);
+        ds_source_fit(&n->src, n->g);
+    if (rc == AX_OK)
+        rc = ds_load_first(&n->src, o->split, o->limit > 0 ? o->limit : 0, &n->d, err);
     if (rc == AX_OK && o->limit > 0 && o->limit < n->d.count)
         n->d.count = o->limit;
     if (rc == AX_OK)
@@ -300,10 +321,10 @@ static int infer_knobs(const infer_opts *o, infer_emu *e, fmap_model *fm, ax_err
 }
 
 /* The recovery fixes of every layer under the chosen table. */
-static int infer_recovery(const infer_opts *o, infer_emu *e, ax_err *err)
+static int infer_recovery(const infer_opts *o, const infer_net *n, infer_emu *e, ax_err *err)
 {
     int nl = qnet_n_layers(e->q);
-    int rc = glue_recovery_hist(e->q, o->data, o->calib, (int)o->threads, &e->rec_hist, err);
+    int rc = glue_recovery_hist(e->q, &n->src, o->calib, (int)o->threads, &e->rec_hist, err);
     if (rc == AX_OK && !(e->fixes = calloc((size_t)nl, sizeof *e->fixes)))
         rc = ax_fail(err, AX_EINTERNAL, "out of memory");
     rec_options ro = {o->tune, o->compensate, (int)o->radius};
@@ -318,7 +339,7 @@ static int infer_emu_prepare(const infer_opts *o, const infer_net *n, infer_emu 
     fmap_model fm;
     int rc = infer_knobs(o, e, &fm, err);
     if (rc == AX_OK) {
-        rc = glue_quantize(n->g, o->data, o->calib, (int)o->threads, &e->q, err);
+        rc = glue_quantize(n->g, &n->src, o->calib, (int)o->threads, &e->q, err);
         if (rc != AX_OK)
             ax_err_prefix(err, "%s", o->model);
     }
@@ -338,7 +359,7 @@ static int infer_emu_prepare(const infer_opts *o, const infer_net *n, infer_emu 
     if (rc == AX_OK)
         fmap_layers(&fm, &e->kn, nl, e->links, e->specs, e->specs + nl, e->specs + 2 * nl);
     if (rc == AX_OK && (o->tune || o->compensate))
-        rc = infer_recovery(o, e, err);
+        rc = infer_recovery(o, n, e, err);
     return rc;
 }
 

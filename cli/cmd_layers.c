@@ -121,7 +121,7 @@ static int make_sets(const layers_opts *o, layers_env *s, ax_err *err)
     run_env *e = &s->e;
     if (!o->modes[MODE_TUNE] && !o->modes[MODE_COMP] && !o->modes[MODE_BOTH])
         return AX_OK;
-    int rc = glue_recovery_hist(e->q, e->cfg.data, e->cfg.calib_images, (int)e->cfg.threads, &s->hist, err);
+    int rc = glue_recovery_hist(e->q, &e->src, e->cfg.calib_images, (int)e->cfg.threads, &s->hist, err);
     const uint16_t **luts = malloc((size_t)e->n_mults * sizeof *luts);
     if (rc == AX_OK && !luts)
         rc = ax_fail(err, AX_EINTERNAL, "out of memory");

@@ -93,22 +93,26 @@ int glue_split_names(const char *opt, const char *list, char ***names, size_t *n
 
 /* Asking for more calibration images than the data holds is an error, not
  * a silent clamp: the run would record a calib_images it never used. */
-static int too_few_calibration_images(const char *data_dir, const idx_dataset *train, long calib, ax_err *err)
+static int too_few_calibration_images(const ds_source *data, const idx_dataset *train, long calib, ax_err *err)
 {
+    const char *data_dir = data && data->dir ? data->dir : IDX_DEFAULT_DIR;
     return ax_fail(err, AX_EINPUT, "%s: the training split holds %lld images, fewer than the %ld calibration "
                                    "images asked for (calib_images)", data_dir, (long long)train->count, calib);
 }
 
-int glue_quantize(const graph *g, const char *data_dir, long calib, int threads, qnet **q,
+int glue_quantize(const graph *g, const ds_source *data, long calib, int threads, qnet **q,
                   ax_err *err)
 {
     *q = NULL;
     idx_dataset train = {0};
-    int rc = ds_load_split(data_dir, IDX_SPLIT_TRAIN, &train, err);
+    ds_source fitted = data ? *data : (ds_source){.format = DS_AUTO};
+    if (!fitted.rows)
+        ds_source_fit(&fitted, g);
+    int rc = ds_load_first(&fitted, IDX_SPLIT_TRAIN, calib, &train, err);
     if (rc == AX_OK)
         rc = ds_check_input(g, &train, "the model", err);
     if (rc == AX_OK && calib > train.count)
-        rc = too_few_calibration_images(data_dir, &train, calib, err);
+        rc = too_few_calibration_images(data, &train, calib, err);
     if (rc == AX_OK) {
         qnet_options qo = {threads};
         rc = qnet_build(g, train.images, calib, &qo, q, err);
@@ -117,24 +121,24 @@ int glue_quantize(const graph *g, const char *data_dir, long calib, int threads,
     return rc;
 }
 
-int glue_recovery_hist(const qnet *q, const char *data_dir, long calib, int threads, rec_hist **h,
+int glue_recovery_hist(const qnet *q, const ds_source *data, long calib, int threads, rec_hist **h,
                        ax_err *err)
 {
     *h = NULL;
     idx_dataset train = {0};
-    int rc = ds_load_split(data_dir, IDX_SPLIT_TRAIN, &train, err);
+    int rc = ds_load_first(data, IDX_SPLIT_TRAIN, calib, &train, err);
     if (rc == AX_OK && idx_image_bytes(&train) != qnet_image_pixels(q))
         rc = ax_fail(err, AX_EINPUT, "the model takes %lld values per image, the training images are %d x %d x %d",
                      (long long)qnet_image_pixels(q), train.channels, train.rows, train.cols);
     if (rc == AX_OK && calib > train.count)
-        rc = too_few_calibration_images(data_dir, &train, calib, err);
+        rc = too_few_calibration_images(data, &train, calib, err);
     if (rc == AX_OK)
         rc = rec_hist_make(q, train.images, calib, threads, h, err);
     idx_dataset_clear(&train);
     return rc;
 }
 
-int glue_load_qnet(const char *model, const char *data_dir, long calib, int threads, graph **g,
+int glue_load_qnet(const char *model, const ds_source *data, long calib, int threads, graph **g,
                    qnet **q, ax_err *err)
 {
     *g = NULL;
@@ -143,7 +147,9 @@ int glue_load_qnet(const char *model, const char *data_dir, long calib, int thre
     int rc = onnx_import_file(model, &io, g, err);
     if (rc != AX_OK)
         return rc;
-    rc = glue_quantize(*g, data_dir, calib, threads, q, err);
+    ds_source fitted = data ? *data : (ds_source){.format = DS_AUTO};
+    ds_source_fit(&fitted, *g);
+    rc = glue_quantize(*g, &fitted, calib, threads, q, err);
     if (rc != AX_OK) {
         ax_err_prefix(err, "%s", model);
         graph_free(*g);

@@ -12,6 +12,7 @@
 #include "accel_model/layer.h"
 #include "approx/mult_lib.h"
 #include "fitness/emu/faultmap.h"
+#include "fitness/net/dataset.h"
 #include "fitness/net/graph.h"
 #include "fitness/emu/qnet.h"
 #include "fitness/emu/recover.h"
@@ -24,19 +25,21 @@ int glue_layer_shapes(const graph *g, accel_layer_shape **shapes, size_t *n, ax_
 /* The cost the accelerator model takes from a library entry. */
 accel_mult_cost glue_mult_cost(const mult_entry *e);
 
-/* Quantizes g, calibrating on the first `calib` training images of the IDX
- * folder data_dir (NULL: the default). */
-int glue_quantize(const graph *g, const char *data_dir, long calib, int threads, qnet **q,
+/* Quantizes g, calibrating on the first `calib` images of the training
+ * split of data (NULL: the default source; image folders are brought to
+ * g's input). */
+int glue_quantize(const graph *g, const ds_source *data, long calib, int threads, qnet **q,
                   ax_err *err);
 
 /* The activation histograms accuracy recovery needs (fitness/emu/recover.h),
- * on the same first `calib` training images that calibrated q. */
-int glue_recovery_hist(const qnet *q, const char *data_dir, long calib, int threads, rec_hist **h,
+ * on the same first `calib` training images that calibrated q (data fitted
+ * to the model's input: ds_source_fit). */
+int glue_recovery_hist(const qnet *q, const ds_source *data, long calib, int threads, rec_hist **h,
                        ax_err *err);
 
 /* Imports an ONNX classifier (batched) and quantizes it as above. The model
  * path prefixes error messages. */
-int glue_load_qnet(const char *model, const char *data_dir, long calib, int threads, graph **g,
+int glue_load_qnet(const char *model, const ds_source *data, long calib, int threads, graph **g,
                    qnet **q, ax_err *err);
 
 /* The fault model of a chip: the default SRAM failure curve, and the

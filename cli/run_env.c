@@ -11,6 +11,7 @@
 #include "cli/dist.h"
 #include "cli/glue.h"
 #include "fitness/net/dataset.h"
+#include "fitness/net/onnx_import.h"
 #include "util/fileio.h"
 #include "util/hash.h"
 #include "util/wallclock.h"
@@ -139,10 +140,18 @@ static int open_model_and_data(run_env *e, ax_err *err)
         rc = check_levels("sram_v_input", c->sram_v_input, e->arch.vdd, err);
     if (rc == AX_OK)
         rc = check_levels("sram_v_weight", c->sram_v_weight, e->arch.vdd, err);
+    /* The model first: image folders are decoded to its input. */
+    onnx_import_opts io = {1, 0, NULL};
     if (rc == AX_OK)
-        rc = ds_load_split(c->data, IDX_SPLIT_VAL, &e->val, err);
+        rc = onnx_import_file(c->onnx, &io, &e->g, err);
+    e->src = scfg_source(c);
     if (rc == AX_OK)
-        rc = ds_load_split(c->data, IDX_SPLIT_TEST, &e->test, err);
+        ds_source_fit(&e->src, e->g);
+    if (rc == AX_OK)
+        rc = ds_load_first(&e->src, IDX_SPLIT_VAL, c->confirm_images > 0 ? c->val_images + c->confirm_images : 0,
+                           &e->val, err);
+    if (rc == AX_OK)
+        rc = ds_load_first(&e->src, IDX_SPLIT_TEST, c->test_images, &e->test, err);
     long confirm = c->confirm_images > 0 ? c->confirm_images : (long)e->val.count - c->val_images;
     if (rc == AX_OK && (confirm < 1 || e->val.count < c->val_images + confirm))
         rc = ax_fail(err, AX_EINPUT, "%s: the search split holds %lld images, fewer than val_images + "
@@ -160,9 +169,8 @@ static int open_model_and_data(run_env *e, ax_err *err)
         else
             e->test.count = c->test_images;
     }
-    if (rc == AX_OK) {
-        rc = glue_load_qnet(c->onnx, c->data, c->calib_images, (int)c->threads, &e->g, &e->q, err);
-    }
+    if (rc == AX_OK && (rc = glue_quantize(e->g, &e->src, c->calib_images, (int)c->threads, &e->q, err)) != AX_OK)
+        ax_err_prefix(err, "%s", c->onnx);
     if (rc == AX_OK)
         rc = ds_check_input(e->g, &e->val, c->onnx, err);
     for (int64_t i = 0; rc == AX_OK && i < e->val.count + e->confirm.n; i++)
@@ -200,7 +208,7 @@ static int open_recovery(run_env *e, ax_err *err)
     if (!c->rec_tune && !c->rec_compensate)
         return AX_OK;
     double t0 = wallclock_seconds();
-    int rc = glue_recovery_hist(e->q, c->data, c->calib_images, (int)c->threads, &e->rec_hist, err);
+    int rc = glue_recovery_hist(e->q, &e->src, c->calib_images, (int)c->threads, &e->rec_hist, err);
     const uint16_t **luts = malloc((size_t)e->n_mults * sizeof *luts);
     if (rc == AX_OK && !luts)
         rc = ax_fail(err, AX_EINTERNAL, "out of memory");
@@ -271,6 +279,24 @@ static int open_fit(run_env *e, ax_err *err)
  * plus the test files, 256 KiB per imported table (its products and the
  * emulator's copy). The prefix cache, a speed-up that changes no result,
  * gets what is left when its prefix_cache_mb does not fit, and says so. */
+/* Image folders are decoded to the model's input: their memory follows
+ * from it, so the model's input is read first (an import freed at once). */
+static int fit_source_for_folders(const scfg *c, ds_source *src, ax_err *err)
+{
+    ds_format f = src->format;
+    if (f == DS_AUTO && ds_detect(src->dir, &f, err) != AX_OK)
+        return err->code;
+    if (f != DS_FOLDER)
+        return AX_OK;
+    graph *g = NULL;
+    onnx_import_opts io = {1, 0, NULL};
+    int rc = onnx_import_file(c->onnx, &io, &g, err);
+    if (rc == AX_OK)
+        ds_source_fit(src, g);
+    graph_free(g);
+    return rc;
+}
+
 static int check_memory(run_env *e, ax_err *err)
 {
     scfg *c = &e->cfg;
@@ -285,9 +311,13 @@ static int check_memory(run_env *e, ax_err *err)
         return ax_fail(err, AX_EINPUT, "%s: %s", c->onnx, strerror(errno));
     int64_t train = 0, test = 0;
     const char *data = c->data[0] ? c->data : NULL;
-    int rc = ds_split_file_bytes(data, IDX_SPLIT_TRAIN, &train, err);
+    ds_source src = scfg_source(c);
+    int rc = fit_source_for_folders(c, &src, err);
+    long searched = c->confirm_images > 0 ? c->val_images + c->confirm_images : 0;
     if (rc == AX_OK)
-        rc = ds_split_file_bytes(data, IDX_SPLIT_TEST, &test, err);
+        rc = ds_split_file_bytes(&src, IDX_SPLIT_TRAIN, searched ? c->calib_images + searched : 0, &train, err);
+    if (rc == AX_OK)
+        rc = ds_split_file_bytes(&src, IDX_SPLIT_TEST, c->test_images, &test, err);
     size_t tables = 0;
     if (rc == AX_OK && c->import[0])
         rc = mult_lib_index_tables(c->import, &tables, err);
@@ -340,12 +370,11 @@ static int fingerprint_inputs(run_env *e, ax_err *err)
 {
     const scfg *c = &e->cfg;
     uint64_t model = HASH_FNV_OFFSET, data = HASH_FNV_OFFSET, chip = HASH_FNV_OFFSET;
-    const char *dir = c->data[0] ? c->data : NULL;
     int rc = fio_hash_file(c->onnx, &model, err);
     if (rc == AX_OK)
-        rc = ds_split_hash(dir, IDX_SPLIT_TRAIN, &data, err);
+        rc = ds_split_hash(&e->src, IDX_SPLIT_TRAIN, &data, err);
     if (rc == AX_OK)
-        rc = ds_split_hash(dir, IDX_SPLIT_TEST, &data, err);
+        rc = ds_split_hash(&e->src, IDX_SPLIT_TEST, &data, err);
     if (rc == AX_OK && c->arch[0])
         rc = fio_hash_file(c->arch, &chip, err);
     if (rc != AX_OK)

@@ -24,6 +24,7 @@
 
 typedef struct run_env {
     scfg cfg;
+    ds_source src; /* the data of cfg, fitted to the model's input */
     graph *g;
     qnet *q;
     mult_lib *lib;

@@ -36,8 +36,18 @@ static const key keys[] = {
     {"model", "onnx", T_PATH, OFF(onnx), 0, SZ(onnx), 0, 0, NULL, "",
      "ONNX classifier (required); relative to this file's folder"},
     {"model", "data", T_PATH, OFF(data), 0, SZ(data), 0, 0, NULL, IDX_DEFAULT_DIR,
-     "dataset folder: IDX files (Fashion-MNIST from Debian's dataset-fashion-mnist) or NumPy train_x/train_y, "
-     "test_x/test_y .npy pairs"},
+     "dataset folder: IDX files (Fashion-MNIST from Debian's dataset-fashion-mnist), NumPy train_x/train_y, "
+     "test_x/test_y .npy pairs, or CIFAR-10/100 binary batches"},
+    {"model", "data_format", T_CHOICE, OFF(data_format), 0, SZ(data_format), 0, 0, "auto|idx|npy|cifar10|cifar100|folder",
+     "auto", "the dataset's format; auto: recognised from the folder's files"},
+    {"model", "image_resize", T_LONG, OFF(image_resize), 0, 0, 0, 65536, NULL, "0",
+     "image folders: the shorter side each image is resized to before the centre crop to the model's input; "
+     "0: 8/7 of the input's shorter side (256 for 224)"},
+    {"model", "search_range", T_STR, OFF(search_range), 0, SZ(search_range), 0, 0, NULL, "",
+     "FROM:TO: training-set images [FROM, TO) form the search split (val_images, then confirm_images, from its "
+     "start), the longer part before or after them the training split (calibration); empty: the last twelfth"},
+    {"model", "test_range", T_STR, OFF(test_range), 0, SZ(test_range), 0, 0, NULL, "",
+     "FROM:TO: test-set images [FROM, TO) form the test split; empty: all of them"},
     {"model", "calib_images", T_LONG, OFF(calib_images), 0, 0, 1, 55000, NULL, "1000",
      "training images (from index 0) that calibrate the activation ranges"},
     {"model", "val_images", T_LONG, OFF(val_images), 0, 0, 1, 5000, NULL, "3000",
@@ -433,7 +443,23 @@ int scfg_check(const scfg *c, const char *name, ax_err *err)
         return ax_fail(err, AX_EINPUT, "%s: [search] population must be even, got %ld", name, c->population);
     if (c->calib_images < 1 || c->val_images < 1)
         return ax_fail(err, AX_EINPUT, "%s: image counts must be positive", name);
+    int64_t from, to;
+    if (ds_parse_range(c->search_range, &from, &to) != 0)
+        return ax_fail(err, AX_EINPUT, "%s: [model] search_range = '%s': expected FROM:TO with 0 <= FROM < TO, "
+                                       "or nothing", name, c->search_range);
+    if (ds_parse_range(c->test_range, &from, &to) != 0)
+        return ax_fail(err, AX_EINPUT, "%s: [model] test_range = '%s': expected FROM:TO with 0 <= FROM < TO, "
+                                       "or nothing", name, c->test_range);
     return AX_OK;
+}
+
+ds_source scfg_source(const scfg *c)
+{
+    ds_source s = {c->data[0] ? c->data : NULL, DS_AUTO, 0, 0, 0, 0, 0, 0, 0, (int)c->image_resize};
+    ds_format_from_name(c->data_format, &s.format);
+    ds_parse_range(c->search_range, &s.search_from, &s.search_to);
+    ds_parse_range(c->test_range, &s.test_from, &s.test_to);
+    return s;
 }
 
 /* The shortest %g form that reads back as v: config.ini lines stay short
@@ -604,6 +630,21 @@ static void append_key(char *out, size_t cap, const char *name, size_t key_len)
     snprintf(out + n, cap - n, "%s%.*s", n ? ", " : "", (int)key_len, name);
 }
 
+/* Whether a "section.key = value" line of n bytes holds a key at its
+ * documented default (as written in the table): a key added after a run was recorded reads as unchanged
+ * while it keeps its default. */
+static int default_line(const char *p, size_t n)
+{
+    for (int i = 0; i < N_KEYS; i++) {
+        const key *k = &keys[i];
+        char line[512];
+        int len = snprintf(line, sizeof line, "%s.%s = %s", k->section, k->name, k->def);
+        if (len > 0 && (size_t)len == n && !strncmp(line, p, n))
+            return 1;
+    }
+    return 0;
+}
+
 int scfg_changed_keys(const char *recorded, const char *now, const char *allowed, char *out, size_t cap)
 {
     int changed = 0;
@@ -618,7 +659,7 @@ int scfg_changed_keys(const char *recorded, const char *now, const char *allowed
             const char *eq = strstr(p, " = ");
             size_t key_len = eq && eq < p + n ? (size_t)(eq - p) : n, other_len = 0;
             const char *other = find_line(b, p, key_len, &other_len);
-            int differs = pass ? !other : !other || other_len != n || strncmp(other, p, n);
+            int differs = pass ? !other && !default_line(p, n) : !other || other_len != n || strncmp(other, p, n);
             if (key_len && differs && !listed(allowed, p, key_len)) {
                 changed++;
                 if (cap)

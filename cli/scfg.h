@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "fitness/net/dataset.h"
 #include "util/err.h"
 
 #define SCFG_PATH 1024
@@ -21,6 +22,9 @@ typedef struct scfg {
     /* [model] */
     char onnx[SCFG_PATH];
     char data[SCFG_PATH];
+    char data_format[16];             /* auto|idx|npy|cifar10|cifar100|folder */
+    char search_range[48], test_range[48]; /* "FROM:TO" or "" (the default splits) */
+    long image_resize;                /* image folders: shorter side before the crop; 0: 8/7 of the input */
     long calib_images, val_images, confirm_images, test_images;
     /* [library] */
     char families[512]; /* "all" or a comma list */
@@ -77,6 +81,10 @@ int scfg_load_string(const char *text, const char *name, const char *dir, scfg *
 /* Checks the settings that do not need other files (ranges, level order). */
 int scfg_check(const scfg *c, const char *name, ax_err *err);
 
+/* The dataset source the [model] keys describe (data, data_format,
+ * search_range, test_range); valid while c lives. */
+ds_source scfg_source(const scfg *c);
+
 /* Writes every key with its value and description (atomically). */
 int scfg_write(const scfg *c, const char *path, ax_err *err);
 
@@ -90,7 +98,8 @@ char *scfg_format(const scfg *c);
  * comma list ("search.max_drop, model.val_images") into out (truncated
  * with "..." past cap). Keys listed in allowed (a comma list of
  * "section.key" or bare key names) are not counted. A key missing from
- * either text counts as changed. Returns how many keys differ. */
+ * either text counts as changed, except a key the recorded text lacks
+ * that now holds its default (a key added since the run began). Returns how many keys differ. */
 int scfg_changed_keys(const char *recorded, const char *now, const char *allowed, char *out, size_t cap);
 
 /* Prints the documented defaults as an INI file. */

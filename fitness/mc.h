@@ -16,7 +16,7 @@
 
 typedef struct mc_data {
     const uint8_t *pixels; /* [n][H*W] */
-    const uint8_t *labels; /* [n] */
+    const uint16_t *labels; /* [n] */
     int64_t n;
     int64_t first_image;   /* dataset index of pixels[0] */
 } mc_data;

@@ -427,6 +427,16 @@ typedef struct bad_case {
 
 static const bad_case cases[] = {
     /* the search configuration */
+    {"search range backwards", "search_range = 500:300\n", NULL, "search {D}/bad.ini --out {D}/out", "{D}/bad.ini",
+     "[model] search_range = '500:300': expected FROM:TO"},
+    {"search range past the data", "search_range = 59000:61000\n", NULL, "search {D}/bad.ini --out {D}/out",
+     "train-images-idx3-ubyte", "search_range 59000:61000 reaches past the 60000 images there"},
+    {"test range not a range", "test_range = 10\n", NULL, "search {D}/bad.ini --out {D}/out", "{D}/bad.ini",
+     "[model] test_range = '10': expected FROM:TO"},
+    {"data format unknown", "data_format = jpeg\n", NULL, "search {D}/bad.ini --out {D}/out", "{D}/bad.ini",
+     "data_format"},
+    {"data format not there", "data_format = cifar10\n", NULL, "search {D}/bad.ini --out {D}/out",
+     "data_batch_1.bin", "cannot open"},
     {"unknown key", "[search]\ncolour = blue\n", NULL, "search {D}/bad.ini --out {D}/out", "{D}/bad.ini",
      "unknown key 'colour' in [search]"},
     {"not an integer", "[search]\npopulation = many\n", NULL, "search {D}/bad.ini --out {D}/out", "{D}/bad.ini",

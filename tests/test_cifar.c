@@ -62,7 +62,8 @@ static const char *write_batch(const char *name, int b, int n, const uint8_t *co
 static void batches_read_back(void **state)
 {
     (void)state;
-    uint8_t *im = NULL, *lab = NULL;
+    uint8_t *im = NULL;
+    uint16_t *lab = NULL;
     int64_t n = 0;
     ax_err err = {0};
     static const uint8_t l1[3] = {0, 9, 4}, l2[2] = {7, 1};
@@ -71,8 +72,8 @@ static void batches_read_back(void **state)
     assert_int_equal(cifar_read_batch(write_batch("b2.bin", 2, 2, NULL, l2, 0), CIFAR_10, 100, &im, &lab, &n, &err),
                      AX_OK);
     assert_int_equal(n, 5);
-    static const uint8_t all[5] = {0, 9, 4, 7, 1};
-    assert_memory_equal(lab, all, 5);
+    static const uint16_t all[5] = {0, 9, 4, 7, 1};
+    assert_memory_equal(lab, all, sizeof all);
     for (int k = 0; k < 5; k++)
         for (int i = 0; i < CIFAR_PIXELS; i++)
             if (im[k * CIFAR_PIXELS + i] != pixel(k < 3 ? 1 : 2, k < 3 ? k : k - 3, i))
@@ -82,7 +83,8 @@ static void batches_read_back(void **state)
     free(im);
     free(lab);
 
-    im = lab = NULL;
+    im = NULL;
+    lab = NULL;
     n = 0;
     static const uint8_t coarse[2] = {19, 0}, fine[2] = {99, 42};
     assert_int_equal(
@@ -117,7 +119,8 @@ static void bad_batches_refused(void **state)
     bad[3] = (bad_case){paths[3], "2 images, more than the 1 this reader takes", CIFAR_10, 1};
     bad[4] = (bad_case){paths[4], "0 bytes, not a whole number", CIFAR_10, 100};
     for (int i = 0; i < 5; i++) {
-        uint8_t *im = NULL, *lab = NULL;
+        uint8_t *im = NULL;
+    uint16_t *lab = NULL;
         int64_t n = 0;
         ax_err err = {0};
         assert_int_equal(cifar_read_batch(bad[i].path, bad[i].kind, bad[i].max, &im, &lab, &n, &err), AX_EINPUT);
@@ -127,7 +130,8 @@ static void bad_batches_refused(void **state)
         free(im);
         free(lab);
     }
-    uint8_t *im = NULL, *lab = NULL;
+    uint8_t *im = NULL;
+    uint16_t *lab = NULL;
     int64_t n = 0;
     ax_err err = {0};
     assert_int_equal(cifar_read_batch(dir, CIFAR_10, 100, &im, &lab, &n, &err), AX_EINPUT);

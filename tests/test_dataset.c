@@ -20,6 +20,14 @@
 #include "tests/cli_support.h"
 
 static char dir[] = "/tmp/axsearch-dataset-XXXXXX";
+
+/* The default source of folder d. */
+static const ds_source *at(const char *d)
+{
+    static ds_source s;
+    s = (ds_source){.dir = d, .format = DS_AUTO};
+    return &s;
+}
 static idx_dataset train, test; /* the IDX reference: training and test sets */
 
 enum { N_TRAIN = 1200, N_TEST = 200 };
@@ -101,6 +109,73 @@ static const char *write_folder(const char *sub, int layout)
     return path;
 }
 
+/* Split ranges and a forced format on the .npy copy of N_TRAIN training and
+ * N_TEST test images. */
+static void ranges_and_format(void **state)
+{
+    (void)state;
+    const char *d = write_folder("ranges", 0);
+    ds_source src = {.dir = d, .format = DS_AUTO, .search_from = 100, .search_to = 300, .test_from = 10,
+                     .test_to = 25};
+    ax_err err = {0};
+    idx_dataset tr, va, te;
+    assert_int_equal(ds_load_split(&src, IDX_SPLIT_VAL, &va, &err), AX_OK);
+    assert_int_equal(ds_load_split(&src, IDX_SPLIT_TRAIN, &tr, &err), AX_OK);
+    assert_int_equal(ds_load_split(&src, IDX_SPLIT_TEST, &te, &err), AX_OK);
+    assert_int_equal(va.first, 100);
+    assert_int_equal(va.count, 200);
+    assert_memory_equal(va.images, train.images + 100 * 784, 200 * 784);
+    assert_memory_equal(va.labels, train.labels + 100, 200 * sizeof *va.labels);
+    /* the longer part: after the range (900 images) rather than before (100) */
+    assert_int_equal(tr.first, 300);
+    assert_int_equal(tr.count, N_TRAIN - 300);
+    assert_memory_equal(tr.images, train.images + 300 * 784, (size_t)tr.count * 784);
+    assert_int_equal(te.first, 10);
+    assert_int_equal(te.count, 15);
+    assert_memory_equal(te.labels, test.labels + 10, 15 * sizeof *te.labels);
+    idx_dataset_clear(&tr);
+    idx_dataset_clear(&va);
+    idx_dataset_clear(&te);
+    src.search_from = 1000;
+    src.search_to = 1200;
+    assert_int_equal(ds_load_split(&src, IDX_SPLIT_TRAIN, &tr, &err), AX_OK);
+    assert_int_equal(tr.first, 0);
+    assert_int_equal(tr.count, 1000);
+    idx_dataset_clear(&tr);
+    /* ranges past the end, and one that leaves nothing to calibrate */
+    src.search_to = 1201;
+    assert_int_equal(ds_load_split(&src, IDX_SPLIT_VAL, &va, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "train_x.npy: search_range 1000:1201 reaches past the 1200 images there"));
+    src.search_from = 0;
+    src.search_to = N_TRAIN;
+    assert_int_equal(ds_load_split(&src, IDX_SPLIT_TRAIN, &tr, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "takes every training image"));
+    src.search_to = 0;
+    src.test_to = N_TEST + 1;
+    assert_int_equal(ds_load_split(&src, IDX_SPLIT_TEST, &te, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "test_x.npy: test_range 10:201 reaches past the 200 images there"));
+    /* a format given: read as that, whatever else is there */
+    ds_source forced = {.dir = d, .format = DS_CIFAR10};
+    assert_int_equal(ds_load_split(&forced, IDX_SPLIT_TEST, &te, &err), AX_EINPUT);
+    assert_non_null(strstr(err.msg, "test_batch.bin: cannot open"));
+    forced.format = DS_NPY;
+    assert_int_equal(ds_load_split(&forced, IDX_SPLIT_TEST, &te, &err), AX_OK);
+    idx_dataset_clear(&te);
+    /* the text forms */
+    int64_t a, b;
+    assert_int_equal(ds_parse_range("", &a, &b), 0);
+    assert_true(a == 0 && b == 0);
+    assert_int_equal(ds_parse_range("55000:60000", &a, &b), 0);
+    assert_true(a == 55000 && b == 60000);
+    static const char *const bad[] = {"5", "5:", ":5", "5:5", "6:5", "-1:5", "1:5x", "a:b"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(ds_parse_range(bad[i], &a, &b), -1);
+    ds_format f;
+    assert_int_equal(ds_format_from_name("cifar100", &f), 0);
+    assert_int_equal(f, DS_CIFAR100);
+    assert_int_equal(ds_format_from_name("CIFAR", &f), -1);
+}
+
 static void npy_folders_equal_idx(void **state)
 {
     (void)state;
@@ -112,9 +187,9 @@ static void npy_folders_equal_idx(void **state)
         assert_int_equal(ds_detect(d, &f, &err), AX_OK);
         assert_int_equal(f, DS_NPY);
         idx_dataset tr, va, te;
-        assert_int_equal(ds_load_split(d, IDX_SPLIT_TRAIN, &tr, &err), AX_OK);
-        assert_int_equal(ds_load_split(d, IDX_SPLIT_VAL, &va, &err), AX_OK);
-        assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &te, &err), AX_OK);
+        assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TRAIN, &tr, &err), AX_OK);
+        assert_int_equal(ds_load_split(at(d), IDX_SPLIT_VAL, &va, &err), AX_OK);
+        assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TEST, &te, &err), AX_OK);
         /* the splits of idx.h: the last twelfth of training is the search split */
         assert_int_equal(tr.count, N_TRAIN - N_TRAIN / 12);
         assert_int_equal(va.count, N_TRAIN / 12);
@@ -124,14 +199,14 @@ static void npy_folders_equal_idx(void **state)
         assert_int_equal(te.cols, 28);
         assert_memory_equal(tr.images, train.images, (size_t)tr.count * 784);
         assert_memory_equal(va.images, train.images + (size_t)va.first * 784, (size_t)va.count * 784);
-        assert_memory_equal(va.labels, train.labels + va.first, (size_t)va.count);
+        assert_memory_equal(va.labels, train.labels + va.first, (size_t)va.count * sizeof *va.labels);
         assert_memory_equal(te.images, test.images, (size_t)N_TEST * 784);
-        assert_memory_equal(te.labels, test.labels, N_TEST);
+        assert_memory_equal(te.labels, test.labels, N_TEST * sizeof *te.labels);
         idx_dataset_clear(&tr);
         idx_dataset_clear(&va);
         idx_dataset_clear(&te);
         int64_t bytes = 0;
-        assert_int_equal(ds_split_file_bytes(d, IDX_SPLIT_TEST, &bytes, &err), AX_OK);
+        assert_int_equal(ds_split_file_bytes(at(d), IDX_SPLIT_TEST, 0, &bytes, &err), AX_OK);
         assert_true(bytes > N_TEST * (784 + 8));
     }
 }
@@ -163,19 +238,19 @@ enum { N_COL = 26, COL_TEST = 7 };
 typedef struct colour_set {
     int n, h, w;
     uint8_t *chw; /* [n][3][h][w] */
-    uint8_t *labels;
+    uint16_t *labels;
 } colour_set;
 
 static colour_set colour_make(int n, int h, int w, uint64_t seed)
 {
-    colour_set c = {n, h, w, malloc((size_t)n * 3 * h * w), malloc((size_t)n)};
+    colour_set c = {n, h, w, malloc((size_t)n * 3 * h * w), malloc((size_t)n * sizeof *c.labels)};
     assert_true(c.chw && c.labels);
     pcg32 rng;
     pcg32_seed(&rng, seed, 7);
     for (size_t i = 0; i < (size_t)n * 3 * h * w; i++)
         c.chw[i] = (uint8_t)pcg32_bounded(&rng, 256);
     for (int i = 0; i < n; i++)
-        c.labels[i] = (uint8_t)pcg32_bounded(&rng, 10);
+        c.labels[i] = (uint16_t)pcg32_bounded(&rng, 10);
     return c;
 }
 
@@ -206,9 +281,9 @@ static void expect_splits(const char *d, const colour_set *c, const colour_set *
 {
     ax_err err = {0};
     idx_dataset tr, va, te;
-    assert_int_equal(ds_load_split(d, IDX_SPLIT_TRAIN, &tr, &err), AX_OK);
-    assert_int_equal(ds_load_split(d, IDX_SPLIT_VAL, &va, &err), AX_OK);
-    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &te, &err), AX_OK);
+    assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TRAIN, &tr, &err), AX_OK);
+    assert_int_equal(ds_load_split(at(d), IDX_SPLIT_VAL, &va, &err), AX_OK);
+    assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TEST, &te, &err), AX_OK);
     size_t per = (size_t)3 * c->h * c->w;
     assert_int_equal(tr.channels, 3);
     assert_int_equal(te.channels, 3);
@@ -218,12 +293,12 @@ static void expect_splits(const char *d, const colour_set *c, const colour_set *
     assert_int_equal(tr.count + va.count, c->n);
     assert_int_equal(va.count, c->n / 12);
     assert_memory_equal(tr.images, c->chw, (size_t)tr.count * per);
-    assert_memory_equal(tr.labels, c->labels, (size_t)tr.count);
+    assert_memory_equal(tr.labels, c->labels, (size_t)tr.count * sizeof *tr.labels);
     assert_memory_equal(va.images, c->chw + (size_t)va.first * per, (size_t)va.count * per);
-    assert_memory_equal(va.labels, c->labels + va.first, (size_t)va.count);
+    assert_memory_equal(va.labels, c->labels + va.first, (size_t)va.count * sizeof *va.labels);
     assert_int_equal(te.count, t->n);
     assert_memory_equal(te.images, t->chw, (size_t)t->n * per);
-    assert_memory_equal(te.labels, t->labels, (size_t)t->n);
+    assert_memory_equal(te.labels, t->labels, (size_t)t->n * sizeof *te.labels);
     idx_dataset_clear(&tr);
     idx_dataset_clear(&va);
     idx_dataset_clear(&te);
@@ -258,7 +333,7 @@ static void cifar_read_back(void **state)
     assert_int_equal(f, DS_CIFAR10);
     expect_splits(d, &c, &t);
     int64_t bytes = 0;
-    assert_int_equal(ds_split_file_bytes(d, IDX_SPLIT_TRAIN, &bytes, &err), AX_OK);
+    assert_int_equal(ds_split_file_bytes(at(d), IDX_SPLIT_TRAIN, 0, &bytes, &err), AX_OK);
     assert_int_equal(bytes, (int64_t)N_COL * 3073);
     /* CIFAR-100: the fine label */
     d = make_dir("cifar100");
@@ -301,7 +376,7 @@ static void npy_colour_read_back(void **state)
                 int width = ld == 0 ? 1 : ld == 1 ? 4 : 2;
                 memset(lab, 0, sizeof lab);
                 for (int i = 0; i < x->n; i++)
-                    lab[i * width + (ld == 2 ? 1 : 0)] = x->labels[i];
+                    lab[i * width + (ld == 2 ? 1 : 0)] = (uint8_t)x->labels[i];
                 char file[PATH_MAX + 32], shape[64];
                 snprintf(shape, sizeof shape, layout ? "(%d, 5, 7, 3)" : "(%d, 3, 5, 7)", x->n);
                 snprintf(file, sizeof file, "%s/%s_x.npy", d, stems[s]);
@@ -334,16 +409,16 @@ static void folders_refused(void **state)
     snprintf(cmd, sizeof cmd, "mkdir -p '%s/cifar' && head -c 3074 /dev/zero > '%s/cifar/test_batch.bin'", dir, dir);
     assert_int_equal(system(cmd), 0);
     snprintf(d, sizeof d, "%s/cifar", dir);
-    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "test_batch.bin: 3074 bytes, not a whole number of 3073-byte CIFAR-10"));
     snprintf(cmd, sizeof cmd, "(printf '\\012'; head -c 3072 /dev/zero) > '%s/cifar/test_batch.bin'", dir);
     assert_int_equal(system(cmd), 0);
-    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "test_batch.bin: record 0: label 10, expected 0..9"));
     snprintf(cmd, sizeof cmd, "head -c 3073 /dev/zero > '%s/cifar/data_batch_1.bin' && "
                               "head -c 3073 /dev/zero > '%s/cifar/data_batch_3.bin'", dir, dir);
     assert_int_equal(system(cmd), 0);
-    assert_int_equal(ds_load_split(d, IDX_SPLIT_TRAIN, &x, &err), AX_EINPUT);
+    assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TRAIN, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "data_batch_3.bin is there but data_batch_2.bin is missing"));
     /* NumPy: a pair without its labels; labels that do not match; shapes */
     snprintf(d, sizeof d, "%s/colour", dir);
@@ -354,24 +429,24 @@ static void folders_refused(void **state)
     int64_t lab[3] = {1, 2, 3};
     snprintf(file, sizeof file, "%s/test_x.npy", d);
     write_npy(file, "|u1", "(2, 4, 4)", px, 2 * 16);
-    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "test_y.npy: cannot open"));
     char yfile[PATH_MAX + 32];
     snprintf(yfile, sizeof yfile, "%s/test_y.npy", d);
     write_npy(yfile, "<i8", "(3,)", lab, sizeof lab);
-    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "3 labels for the 2 images"));
     write_npy(file, "|u1", "(2, 3, 4, 3)", px, 2 * 36);
-    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "cannot tell NCHW from NHWC"));
     write_npy(file, "|u1", "(2, 5, 5, 5)", px, sizeof px);
-    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "no axis holds 1, 3 or 4 channels"));
     write_npy(file, "|u1", "(2, 5)", px, 10);
-    assert_int_equal(ds_load_split(d, IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
+    assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "not 2-D"));
     /* only a test pair: the training splits are unavailable, by name */
-    assert_int_equal(ds_load_split(d, IDX_SPLIT_TRAIN, &x, &err), AX_EINPUT);
+    assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TRAIN, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "train_x.npy: cannot open"));
 }
 
@@ -380,6 +455,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(npy_folders_equal_idx),
         cmocka_unit_test(infer_same_on_both),
+        cmocka_unit_test(ranges_and_format),
         cmocka_unit_test(cifar_read_back),
         cmocka_unit_test(npy_colour_read_back),
         cmocka_unit_test(folders_refused),

@@ -291,7 +291,8 @@ static void faults_are_reproducible_and_common(void **state)
     assert_non_null(g);
     pcg32 rng = pcg32_derive4(8, PCG_PURPOSE_TEST, 0, 0, 0, 0);
     enum { N = 60 };
-    uint8_t px[N * 100], labels[N];
+    uint8_t px[N * 100];
+    uint16_t labels[N];
     qnet *q = emu_ref_build_on_noise(g, &rng, px, N);
     assert_non_null(q);
     for (int i = 0; i < N; i++)

@@ -46,8 +46,10 @@ static struct fixture {
     accel_net *net;
     fault_sram *sram;
     fmap_model fm;
-    uint8_t px[N * 100], labels[N];    /* search images: labels = the exact network's answers */
-    uint8_t px2[N2 * 100], labels2[N2]; /* other images, random labels */
+    uint8_t px[N * 100];
+    uint16_t labels[N];                /* search images: labels = the exact network's answers */
+    uint8_t px2[N2 * 100];
+    uint16_t labels2[N2]; /* other images, random labels */
 } F;
 
 static graph *tiny_net(void)
@@ -202,7 +204,7 @@ static int group_setup(void **state)
     for (int i = 0; i < N2 * 100; i++)
         F.px2[i] = (uint8_t)pcg32_next(&rng);
     for (int i = 0; i < N2; i++)
-        F.labels2[i] = (uint8_t)pcg32_bounded(&rng, 5);
+        F.labels2[i] = (uint16_t)pcg32_bounded(&rng, 5);
     return 0;
 }
 
@@ -225,7 +227,7 @@ typedef struct opts {
     double max_drop;
     int64_t race_first;
     volatile sig_atomic_t *stop;
-    const uint8_t *labels; /* of the search images; NULL: F.labels */
+    const uint16_t *labels; /* of the search images; NULL: F.labels */
 } opts;
 
 static fit_space space_of(const opts *o)
@@ -345,7 +347,7 @@ static void gene_layout_by_hand(void **state)
 /* ---- scores against the emulator and the chip model -------------------- */
 
 /* top1 of the design without faults, by the emulator directly. */
-static double emu_top1_of(const int *layer_mult, const uint8_t *px, const uint8_t *labels, int n)
+static double emu_top1_of(const int *layer_mult, const uint8_t *px, const uint16_t *labels, int n)
 {
     const emu_table *t[L];
     for (int l = 0; l < L; l++)
@@ -358,7 +360,7 @@ static double emu_top1_of(const int *layer_mult, const uint8_t *px, const uint8_
 }
 
 /* Per image, whether the emulator with these multipliers is right. */
-static void emu_right_of(const int *layer_mult, const uint8_t *px, const uint8_t *labels, int n, uint8_t *right)
+static void emu_right_of(const int *layer_mult, const uint8_t *px, const uint16_t *labels, int n, uint8_t *right)
 {
     const emu_table *t[L];
     for (int l = 0; l < L; l++)
@@ -731,7 +733,7 @@ static void threads_do_not_change_results(void **state)
 
 /* The paired statistics of a scoring against the exact design, by hand
  * from the emulator's answers per image (one repetition: no faults). */
-static void check_paired(const fit_result *r, const int *lm, const uint8_t *px, const uint8_t *labels, int n)
+static void check_paired(const fit_result *r, const int *lm, const uint8_t *px, const uint16_t *labels, int n)
 {
     const int exact[L] = {1, 1, 1};
     uint8_t base[N2 > N ? N2 : N], right[N2 > N ? N2 : N];
@@ -816,10 +818,10 @@ static void stop_request_leaves_cache(void **state)
 static void racing_stops_hopeless_designs(void **state)
 {
     (void)state;
-    uint8_t labels[N];
+    uint16_t labels[N];
     memcpy(labels, F.labels, sizeof labels);
     for (int i = 1; i < 16; i += 4)
-        labels[i] = (uint8_t)((labels[i] + 1) % 5);
+        labels[i] = (uint16_t)((labels[i] + 1) % 5);
     fit *f = make_fit(&(opts){.race_first = 16, .max_drop = 1.0, .labels = labels});
     assert_true(fabs(fit_baseline_top1(f) - 44.0 / 48.0) < 1e-15);
     ax_err err = {0};

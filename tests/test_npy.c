@@ -57,9 +57,10 @@ static void numpy_labels(void **state)
     static const struct {
         const char *file;
         int n;
-        uint8_t v[5];
+        uint16_t v[5];
     } ok[] = {
         {DIR "labels_i8.npy", 4, {0, 9, 255, 3}},
+        {DIR "labels_256.npy", 2, {255, 256}}, /* more than 256 classes (ImageNet's 1,000) */
         {DIR "labels_u2_be.npy", 3, {1, 2, 3}},
         {DIR "labels_i1.npy", 3, {0, 5, 127}},
         {DIR "labels_u4.npy", 5, {4, 4, 0, 1, 2}},
@@ -67,7 +68,7 @@ static void numpy_labels(void **state)
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         int64_t n = -1;
-        uint8_t *lab = NULL;
+        uint16_t *lab = NULL;
         ax_err err = {0};
         int rc = npy_read_labels(ok[i].file, MAX_BYTES, &n, &lab, &err);
         if (ok[i].n < 0) {
@@ -90,8 +91,7 @@ static void numpy_files_refused(void **state)
         const char *file, *msg;
         int labels;
     } bad[] = {
-        {DIR "labels_negative.npy", "label 1 is -1: expected a class in 0..255", 1},
-        {DIR "labels_256.npy", "label 1 is 256", 1},
+        {DIR "labels_negative.npy", "label 1 is -1: expected a class in 0..65535", 1},
         {DIR "labels_2d.npy", "has 2 dimensions", 1},
         {DIR "fortran_u1.npy", "fortran_order True", 0},
         {DIR "float32.npy", "dtype '<f4': expected an integer dtype", 0},
@@ -100,12 +100,14 @@ static void numpy_files_refused(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ax_err err = {0};
         uint8_t *p = NULL;
+        uint16_t *lab = NULL;
         int64_t n;
         npy_header h;
-        int rc = bad[i].labels ? npy_read_labels(bad[i].file, MAX_BYTES, &n, &p, &err)
+        int rc = bad[i].labels ? npy_read_labels(bad[i].file, MAX_BYTES, &n, &lab, &err)
                                : npy_read_u8(bad[i].file, MAX_BYTES, &h, &p, &err);
         assert_int_equal(rc, AX_EINPUT);
         assert_null(p);
+        assert_null(lab);
         if (!strstr(err.msg, bad[i].file) || !strstr(err.msg, bad[i].msg))
             fail_msg("case %zu: '%s', expected the file and '%s'", i, err.msg, bad[i].msg);
     }

@@ -243,6 +243,12 @@ static void scfg_changed_keys_by_hand(void **state)
     /* a key only one side holds */
     assert_int_equal(scfg_changed_keys("x.a = 1\nx.b = 2\n", "x.a = 1\nx.c = 2\n", NULL, out, sizeof out), 2);
     assert_string_equal(out, "x.b, x.c");
+    /* a key added since the run was recorded: unchanged at its default */
+    assert_int_equal(scfg_changed_keys("x.a = 1\n", "x.a = 1\nmodel.data_format = auto\nmodel.search_range = \n",
+                                       NULL, out, sizeof out), 0);
+    assert_int_equal(scfg_changed_keys("x.a = 1\n", "x.a = 1\nmodel.data_format = npy\n", NULL, out, sizeof out),
+                     1);
+    assert_string_equal(out, "model.data_format");
     /* a key that is a prefix of another is not confused with it */
     assert_int_equal(scfg_changed_keys("x.ab = 1\nx.a = 1\n", "x.a = 1\nx.ab = 1\n", NULL, out, sizeof out), 0);
     /* too many for the buffer: cut with "..." */

@@ -9,7 +9,7 @@ set -eu
 
 pkgs="gcc make pkg-config zlib1g-dev libinih-dev libcmocka-dev
       libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata
-      dataset-fashion-mnist gnuplot-nox"
+      libpng-dev libjpeg62-turbo-dev dataset-fashion-mnist gnuplot-nox"
 if [ "${1:-}" = "--train" ]; then
     pkgs="$pkgs python3 python3-torch python3-numpy python3-onnx"
 fi

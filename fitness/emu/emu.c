@@ -878,7 +878,7 @@ double emu_expected_flips(const qnet *q, const emu_faults *f, int64_t n)
     return e;
 }
 
-int64_t emu_count_right(const float *scores, const uint8_t *labels, int64_t n, int classes, uint8_t *right)
+int64_t emu_count_right(const float *scores, const uint16_t *labels, int64_t n, int classes, uint8_t *right)
 {
     int64_t correct = 0;
     for (int64_t i = 0; i < n; i++) {
@@ -895,7 +895,7 @@ int64_t emu_count_right(const float *scores, const uint8_t *labels, int64_t n, i
     return correct;
 }
 
-int emu_top1(const qnet *q, const uint8_t *pixels, const uint8_t *labels, int64_t n,
+int emu_top1(const qnet *q, const uint8_t *pixels, const uint16_t *labels, int64_t n,
              const emu_options *o, int64_t *correct, emu_stats *stats, ax_err *err)
 {
     int classes = qnet_classes(q);

@@ -117,10 +117,10 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
 /* Number of the n images whose highest score (first on ties) in scores
  * [n][classes] is their label; right [n] (may be NULL) gets 1 or 0 per
  * image. */
-int64_t emu_count_right(const float *scores, const uint8_t *labels, int64_t n, int classes, uint8_t *right);
+int64_t emu_count_right(const float *scores, const uint16_t *labels, int64_t n, int classes, uint8_t *right);
 
 /* Number of images whose highest score (first on ties) is their label. */
-int emu_top1(const qnet *q, const uint8_t *pixels, const uint8_t *labels, int64_t n,
+int emu_top1(const qnet *q, const uint8_t *pixels, const uint16_t *labels, int64_t n,
              const emu_options *o, int64_t *correct, emu_stats *stats, ax_err *err);
 
 /* Activation histograms of the MAC layers' inputs as their products see

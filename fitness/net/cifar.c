@@ -5,13 +5,13 @@
 #include <sys/stat.h>
 
 /* Grows *images and *labels to hold `total` records. */
-static int grow(uint8_t **images, uint8_t **labels, int64_t total, ax_err *err)
+static int grow(uint8_t **images, uint16_t **labels, int64_t total, ax_err *err)
 {
     uint8_t *im = realloc(*images, (size_t)total * CIFAR_PIXELS);
     if (!im)
         return ax_fail(err, AX_EINTERNAL, "out of memory for %lld CIFAR images", (long long)total);
     *images = im;
-    uint8_t *lb = realloc(*labels, (size_t)total);
+    uint16_t *lb = realloc(*labels, (size_t)total * sizeof *lb);
     if (!lb)
         return ax_fail(err, AX_EINTERNAL, "out of memory for %lld CIFAR labels", (long long)total);
     *labels = lb;
@@ -20,7 +20,7 @@ static int grow(uint8_t **images, uint8_t **labels, int64_t total, ax_err *err)
 
 /* Reads `n` records from f into the arrays from index `at`. */
 static int read_records(FILE *f, const char *path, cifar_kind kind, int64_t n, int64_t at, uint8_t *images,
-                        uint8_t *labels, ax_err *err)
+                        uint16_t *labels, ax_err *err)
 {
     int label_bytes = kind == CIFAR_100 ? 2 : 1, classes = kind == CIFAR_100 ? 100 : 10;
     for (int64_t r = 0; r < n; r++) {
@@ -40,7 +40,7 @@ static int read_records(FILE *f, const char *path, cifar_kind kind, int64_t n, i
     return AX_OK;
 }
 
-int cifar_read_batch(const char *path, cifar_kind kind, int64_t max_images, uint8_t **images, uint8_t **labels,
+int cifar_read_batch(const char *path, cifar_kind kind, int64_t max_images, uint8_t **images, uint16_t **labels,
                      int64_t *count, ax_err *err)
 {
     long record = CIFAR_PIXELS + (kind == CIFAR_100 ? 2 : 1);

@@ -28,7 +28,7 @@ typedef enum cifar_kind { CIFAR_10, CIFAR_100 } cifar_kind;
  * and *labels ([*count]; CIFAR-100: the fine label), growing both with
  * realloc (start from NULL and 0; the caller frees). max_images bounds
  * the total; a file that would pass it is refused before it is read. */
-int cifar_read_batch(const char *path, cifar_kind kind, int64_t max_images, uint8_t **images, uint8_t **labels,
+int cifar_read_batch(const char *path, cifar_kind kind, int64_t max_images, uint8_t **images, uint16_t **labels,
                      int64_t *count, ax_err *err);
 
 #endif

@@ -160,13 +160,24 @@ int idx_read_images(const char *path, uint8_t **pixels, int64_t *count, int *row
     return AX_OK;
 }
 
-int idx_read_labels(const char *path, uint8_t **labels, int64_t *count, ax_err *err)
+int idx_read_labels(const char *path, uint16_t **labels, int64_t *count, ax_err *err)
 {
     uint32_t dims[1];
     int64_t len;
-    int rc = read_idx(path, IDX_MAGIC_LABELS, 1, dims, labels, &len, err);
+    uint8_t *bytes = NULL;
+    *labels = NULL;
+    int rc = read_idx(path, IDX_MAGIC_LABELS, 1, dims, &bytes, &len, err);
     if (rc != AX_OK)
         return rc;
+    uint16_t *wide = malloc(dims[0] ? (size_t)dims[0] * sizeof *wide : 1);
+    if (!wide) {
+        free(bytes);
+        return ax_fail(err, AX_EINTERNAL, "out of memory");
+    }
+    for (uint32_t i = 0; i < dims[0]; i++)
+        wide[i] = bytes[i];
+    free(bytes);
+    *labels = wide;
     *count = dims[0];
     return AX_OK;
 }
@@ -228,14 +239,15 @@ int idx_dataset_take_split(idx_dataset *d, idx_split split, const char *name, ax
                        (long long)n);
     int64_t first = split == IDX_SPLIT_TRAIN ? 0 : n - val, count = split == IDX_SPLIT_TRAIN ? n - val : val;
     size_t per = (size_t)idx_image_bytes(d);
-    uint8_t *px = malloc((size_t)count * per), *lb = malloc((size_t)count);
+    uint8_t *px = malloc((size_t)count * per);
+    uint16_t *lb = malloc((size_t)count * sizeof *lb);
     if (!px || !lb) {
         free(px);
         free(lb);
         return ax_fail(err, AX_EINTERNAL, "out of memory");
     }
     memcpy(px, d->images + (size_t)first * per, (size_t)count * per);
-    memcpy(lb, d->labels + first, (size_t)count);
+    memcpy(lb, d->labels + first, (size_t)count * sizeof *lb);
     free(d->images);
     free(d->labels);
     d->images = px;
@@ -245,17 +257,19 @@ int idx_dataset_take_split(idx_dataset *d, idx_split split, const char *name, ax
     return AX_OK;
 }
 
-int idx_load_split(const char *dir, idx_split split, idx_dataset *out, ax_err *err)
+int idx_load_set(const char *dir, int test, idx_dataset *out, char *path, size_t path_size, ax_err *err)
 {
     memset(out, 0, sizeof *out);
     if (!dir)
         dir = IDX_DEFAULT_DIR;
-    const char *stem = split == IDX_SPLIT_TEST ? "t10k" : "train";
+    const char *stem = test ? "t10k" : "train";
     char ipath[4096], lpath[4096], name[64];
     snprintf(name, sizeof name, "%s-images-idx3-ubyte", stem);
     pick(ipath, sizeof ipath, dir, name);
     snprintf(name, sizeof name, "%s-labels-idx1-ubyte", stem);
     pick(lpath, sizeof lpath, dir, name);
+    if (path)
+        snprintf(path, path_size, "%s", ipath);
     int64_t n_lab = 0;
     out->channels = 1;
     int rc = idx_read_images(ipath, &out->images, &out->count, &out->rows, &out->cols, err);
@@ -264,6 +278,15 @@ int idx_load_split(const char *dir, idx_split split, idx_dataset *out, ax_err *e
     if (rc == AX_OK && out->count != n_lab)
         rc = ax_fail(err, AX_EINPUT, "%s: %lld labels for the %lld images of %s", lpath, (long long)n_lab,
                      (long long)out->count, ipath);
+    if (rc != AX_OK)
+        idx_dataset_clear(out);
+    return rc;
+}
+
+int idx_load_split(const char *dir, idx_split split, idx_dataset *out, ax_err *err)
+{
+    char ipath[4096];
+    int rc = idx_load_set(dir, split == IDX_SPLIT_TEST, out, ipath, sizeof ipath, err);
     if (rc == AX_OK)
         rc = idx_dataset_take_split(out, split, ipath, err);
     if (rc != AX_OK)

@@ -24,6 +24,7 @@
 #ifndef AX_FITNESS_NET_IDX_H
 #define AX_FITNESS_NET_IDX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/err.h"
@@ -39,7 +40,7 @@ typedef struct idx_dataset {
     int channels;      /* 1 for IDX; 3 for colour (CIFAR, NumPy) */
     int rows, cols;
     uint8_t *images;   /* [count][channels][rows][cols], owned */
-    uint8_t *labels;   /* [count], owned */
+    uint16_t *labels;  /* [count], owned: class indices 0..65535 */
     int64_t first;     /* index of images[0] within its file (e.g. 55000 for VAL) */
 } idx_dataset;
 
@@ -49,11 +50,14 @@ typedef struct idx_dataset {
 int idx_read_images(const char *path, uint8_t **pixels, int64_t *count, int *rows, int *cols, ax_err *err);
 
 /* Reads a label file: *labels is malloc'ed [count]. */
-int idx_read_labels(const char *path, uint8_t **labels, int64_t *count, ax_err *err);
+int idx_read_labels(const char *path, uint16_t **labels, int64_t *count, ax_err *err);
 
 /* Loads one split from a dataset folder (NULL = IDX_DEFAULT_DIR); each file
  * is tried as NAME.gz, then NAME. Image and label counts must agree. */
 int idx_load_split(const char *dir, idx_split split, idx_dataset *out, ax_err *err);
+/* The whole training (test 0) or test set of a folder, unsplit; path (if
+ * not NULL) receives the image file's path, for messages. */
+int idx_load_set(const char *dir, int test, idx_dataset *out, char *path, size_t path_size, ax_err *err);
 
 void idx_dataset_clear(idx_dataset *d);
 /* The bytes of one image: channels * rows * cols. */

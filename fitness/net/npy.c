@@ -298,7 +298,7 @@ static int64_t element(const uint8_t *raw, const npy_header *h, int64_t i)
     return (int64_t)v;
 }
 
-int npy_read_labels(const char *path, size_t max_bytes, int64_t *count, uint8_t **labels, ax_err *err)
+int npy_read_labels(const char *path, size_t max_bytes, int64_t *count, uint16_t **labels, ax_err *err)
 {
     *labels = NULL;
     npy_header h;
@@ -313,16 +313,16 @@ int npy_read_labels(const char *path, size_t max_bytes, int64_t *count, uint8_t 
     if (rc == AX_OK)
         rc = read_body(f, path, (size_t)h.count * (size_t)h.item_bytes, &raw, err);
     fclose(f);
-    uint8_t *out = rc == AX_OK ? malloc(h.count ? (size_t)h.count : 1) : NULL;
+    uint16_t *out = rc == AX_OK ? malloc(h.count ? (size_t)h.count * sizeof *out : 1) : NULL;
     if (rc == AX_OK && !out)
         rc = ax_fail(err, AX_EINTERNAL, "out of memory");
     for (int64_t i = 0; rc == AX_OK && i < h.count; i++) {
         int64_t v = element(raw, &h, i);
-        if (v < 0 || v > 255)
-            rc = ax_fail(err, AX_EINPUT, "%s: label %lld is %lld: expected a class in 0..255", path, (long long)i,
+        if (v < 0 || v > 65535)
+            rc = ax_fail(err, AX_EINPUT, "%s: label %lld is %lld: expected a class in 0..65535", path, (long long)i,
                          (long long)v);
         else
-            out[i] = (uint8_t)v;
+            out[i] = (uint16_t)v;
     }
     free(raw);
     if (rc != AX_OK) {

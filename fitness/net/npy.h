@@ -46,7 +46,7 @@ int npy_parse_header(const uint8_t *buf, size_t len, const char *name, npy_heade
 int npy_read_u8(const char *path, size_t max_bytes, npy_header *h, uint8_t **data, ax_err *err);
 
 /* Reads a one-dimensional array of any integer dtype as class labels:
- * *labels is malloc'ed [*count], each value checked to be in 0..255. */
-int npy_read_labels(const char *path, size_t max_bytes, int64_t *count, uint8_t **labels, ax_err *err);
+ * *labels is malloc'ed [*count], each value checked to be in 0..65535. */
+int npy_read_labels(const char *path, size_t max_bytes, int64_t *count, uint16_t **labels, ax_err *err);
 
 #endif

@@ -9,7 +9,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = fuzz_file("idx", data, size);
-    uint8_t *pixels = NULL, *labels = NULL;
+    uint8_t *pixels = NULL;
+    uint16_t *labels = NULL;
     int64_t count = 0;
     int rows = 0, cols = 0;
     ax_err err = {0};

@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ax_err err = {0};
     npy_parse_header(data, size, "fuzz.npy", &h, &err);
     const char *path = fuzz_file("npy", data, size);
-    uint8_t *px = NULL, *labels = NULL;
+    uint8_t *px = NULL;
+    uint16_t *labels = NULL;
     int64_t count = 0;
     if (npy_read_u8(path, 1 << 20, &h, &px, &err) == AX_OK)
         free(px);
