@@ -5,7 +5,8 @@
  * equal byte for byte, tolerance 0, since the decoders are the same
  * libraries and the resize is Pillow's own integer arithmetic; a 1 x 4 ->
  * 1 x 2 resize computed by hand; ImageFolder's classes and order on a
- * folder made here (nested folders, skipped files, upper-case suffixes);
+ * folder made here (nested folders, skipped files, upper-case suffixes)
+ * and the fixed shuffle the splits index it by;
  * each malformed folder or file refused naming it. */
 #include <limits.h>
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 #include "fitness/net/dataset.h"
 #include "fitness/net/imgdir.h"
 #include "tests/cli_support.h"
+#include "util/pcg.h"
 
 #define FIX "tests/imgdir/"
 
@@ -162,12 +164,12 @@ static void folder_order(void **state)
     assert_string_equal(l.classes[2], "zebra");
     /* os.walk sorted by folder, then names: cat/b.jpeg, cat/z.png,
      * cat/sub/a.png; dog/x.png; zebra/10.JPG, zebra/2.png */
-    static const char *const order[] = {"cat/b.jpeg", "cat/z.png", "cat/sub/a.png", "dog/x.png", "zebra/10.JPG",
+    static const char *const listed[] = {"cat/b.jpeg", "cat/z.png", "cat/sub/a.png", "dog/x.png", "zebra/10.JPG",
                                         "zebra/2.png"};
     static const uint16_t labels[] = {0, 0, 0, 1, 2, 2};
     assert_int_equal(l.n, 6);
     for (int i = 0; i < 6; i++) {
-        assert_non_null(strstr(l.paths[i], order[i]));
+        assert_non_null(strstr(l.paths[i], listed[i]));
         assert_int_equal(l.labels[i], labels[i]);
     }
     /* the same through the dataset interface, as a 3 x 8 x 8 model sees it;
@@ -192,11 +194,36 @@ static void folder_order(void **state)
     assert_int_equal(tr.count, 11);
     assert_int_equal(va.count, 1);
     assert_int_equal(te.count, 3);
-    assert_int_equal(te.labels[2], 2);
+    /* image k is the listing's order[k]: a Fisher-Yates shuffle from
+     * PCG32 (seed DS_FOLDER_SEED, stream n), drawn here by its definition */
+    imgdir_list all;
+    char tpath[PATH_MAX + 128];
+    snprintf(tpath, sizeof tpath, "%s/train", path);
+    assert_int_equal(imgdir_list_set(tpath, &all, &err), AX_OK);
+    assert_int_equal(all.n, 12);
+    int64_t order[12];
+    for (int i = 0; i < 12; i++)
+        order[i] = i;
+    pcg32 rng;
+    pcg32_seed(&rng, DS_FOLDER_SEED, 12);
+    for (int i = 11; i > 0; i--) {
+        int j = (int)pcg32_bounded(&rng, (uint32_t)(i + 1)), t = (int)order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    int64_t *got = ds_folder_order(12);
+    assert_memory_equal(got, order, sizeof order);
+    free(got);
     imgdir_shape s = {3, 8, 8, 9};
     uint8_t one[192];
-    assert_int_equal(imgdir_load(l.paths[0], &s, one, &err), AX_OK);
-    assert_memory_equal(tr.images, one, 192);
+    for (int k = 0; k < 12; k++) {
+        const idx_dataset *d = k < 11 ? &tr : &va;
+        int at = k < 11 ? k : 0;
+        assert_int_equal(imgdir_load(all.paths[order[k]], &s, one, &err), AX_OK);
+        assert_memory_equal(d->images + at * 192, one, 192);
+        assert_int_equal(d->labels[at], all.labels[order[k]]);
+    }
+    imgdir_list_clear(&all);
     idx_dataset_clear(&tr);
     idx_dataset_clear(&va);
     idx_dataset_clear(&te);
@@ -265,9 +292,9 @@ static void refused(void **state)
     assert_int_equal(system(cmd), 0);
     snprintf(path, sizeof path, "%s/r4", dir);
     src.dir = path;
-    src.search_from = 1;
+    src.search_from = 0; /* both images in the search split */
     src.search_to = 2;
-    assert_int_equal(ds_load_split(&src, IDX_SPLIT_TRAIN, &d, &err), AX_EINPUT);
+    assert_int_equal(ds_load_split(&src, IDX_SPLIT_VAL, &d, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "cut.png"));
     assert_int_equal(ds_load_split(&src, IDX_SPLIT_TEST, &d, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "class 1 is 'cow' but in"));

@@ -10,6 +10,7 @@
 #include "fitness/net/npy.h"
 #include "util/fileio.h"
 #include "util/hash.h"
+#include "util/pcg.h"
 
 /* The largest image array taken from one .npy file (the memory budget of a
  * search refuses less than this up front). */
@@ -346,9 +347,27 @@ static int same_classes(const char *dir, const imgdir_list *test, const char *te
     return rc;
 }
 
-/* Decodes images [from, to) of a listing into out. */
-static int folder_decode(const imgdir_list *l, const imgdir_shape *shape, int64_t from, int64_t to,
-                         idx_dataset *out, ax_err *err)
+int64_t *ds_folder_order(int64_t n)
+{
+    int64_t *p = malloc(n > 0 ? (size_t)n * sizeof *p : 1);
+    if (!p)
+        return NULL;
+    for (int64_t i = 0; i < n; i++)
+        p[i] = i;
+    pcg32 rng;
+    pcg32_seed(&rng, DS_FOLDER_SEED, (uint64_t)n);
+    for (int64_t i = n - 1; i > 0; i--) {
+        int64_t j = (int64_t)pcg32_bounded(&rng, (uint32_t)(i + 1));
+        int64_t t = p[i];
+        p[i] = p[j];
+        p[j] = t;
+    }
+    return p;
+}
+
+/* Decodes images [from, to) of a listing in the order `order` into out. */
+static int folder_decode(const imgdir_list *l, const int64_t *order, const imgdir_shape *shape, int64_t from,
+                         int64_t to, idx_dataset *out, ax_err *err)
 {
     int64_t n = to - from, per = (int64_t)shape->channels * shape->rows * shape->cols;
     *out = (idx_dataset){.count = n, .channels = shape->channels, .rows = shape->rows, .cols = shape->cols,
@@ -356,7 +375,8 @@ static int folder_decode(const imgdir_list *l, const imgdir_shape *shape, int64_
                          .labels = malloc(n > 0 ? (size_t)n * sizeof *out->labels : 1), .first = from};
     if (!out->images || !out->labels)
         return ax_fail(err, AX_EINTERNAL, "out of memory for %lld decoded images", (long long)n);
-    memcpy(out->labels, l->labels + from, (size_t)n * sizeof *out->labels);
+    for (int64_t i = 0; i < n; i++)
+        out->labels[i] = l->labels[order[from + i]];
     /* The first failing image (by index) is the one reported, whatever
      * the thread count. */
     int64_t failed = n;
@@ -369,7 +389,7 @@ static int folder_decode(const imgdir_list *l, const imgdir_shape *shape, int64_
         if (i > seen)
             continue;
         ax_err e = {0};
-        if (imgdir_load(l->paths[from + i], shape, out->images + i * per, &e) != AX_OK) {
+        if (imgdir_load(l->paths[order[from + i]], shape, out->images + i * per, &e) != AX_OK) {
 #pragma omp critical(ds_folder_fail)
             if (i < failed) {
                 failed = i;
@@ -408,8 +428,12 @@ static int folder_load(const ds_source *src, const char *dir, idx_split split, i
     if (rc == AX_OK && shape.resize < shortest)
         rc = ax_fail(err, AX_EINPUT, "%s: image_resize %d is smaller than the model's %d x %d input (the crop)", dir,
                      shape.resize, src->rows, src->cols);
+    int64_t *order = rc == AX_OK ? ds_folder_order(l.n) : NULL;
+    if (rc == AX_OK && !order)
+        rc = ax_fail(err, AX_EINTERNAL, "out of memory");
     if (rc == AX_OK)
-        rc = folder_decode(&l, &shape, from, to, out, err);
+        rc = folder_decode(&l, order, &shape, from, to, out, err);
+    free(order);
     imgdir_list_clear(&l);
     return rc;
 }

@@ -16,6 +16,10 @@
  *   folder train/ and test/ (or val/, ImageNet's name), each a folder per
  *          class of PNG and JPEG images (imgdir.h), decoded and brought
  *          to the model's input (the source's channels, rows, cols).
+ *          ImageFolder lists a set class by class; a split of that order
+ *          would hold a few classes only, so a set's images are indexed
+ *          in a fixed shuffle of it (ds_folder_order), the splits and
+ *          ranges below applying to that index.
  * The splits are those of idx.h for every format: the training set's last
  * twelfth is the search split, the rest trains and calibrates; the test
  * set is the test split. Images are [N][C][H][W] uint8 in every format
@@ -46,6 +50,13 @@ typedef struct ds_source {
      * round(8/7 of the crop's shorter side), 256 for 224). */
     int channels, rows, cols, resize;
 } ds_source;
+
+/* The order image-folder sets are indexed in: image k of a set is the
+ * listing's order[k], a Fisher-Yates shuffle of 0..n-1 (for i = n-1 down
+ * to 1: swap i with pcg32_bounded(i + 1)) drawn from PCG32 seeded with
+ * DS_FOLDER_SEED and stream n. malloc'ed; NULL when out of memory. */
+#define DS_FOLDER_SEED UINT64_C(0x494d47464f4c44) /* "IMGFOLD" */
+int64_t *ds_folder_order(int64_t n);
 
 /* Sets s's channels, rows and cols from g's input ([N][C][H][W], or
  * [N][H][W] for one channel); leaves them 0 for another shape. */
