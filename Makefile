@@ -2,6 +2,7 @@
 #
 #   make            build ./axsearch
 #   make run        the quick search into runs/quick and its plots (installs what is missing)
+#   make colour-data  Colour Fashion-MNIST as CIFAR-10 batches in runs/data/cfmnist (configs/colour_quick.ini)
 #   make test       the checks below, then the test suite (installs what is missing)
 #   make check      check-layers (util/layers.txt), check-funcs, check-links
 #   make asan       the test suite under AddressSanitizer + UBSan
@@ -53,7 +54,7 @@ BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 LIB     := $(BUILD)/libaxsearch.a
 CLI_LIB := $(BUILD)/libaxcli.a
 
-.PHONY: all deps mpi-deps test asan tsan valgrind bench fuzz fuzz-build run clean check-deps check check-layers check-funcs check-links
+.PHONY: all deps mpi-deps test asan tsan valgrind bench fuzz fuzz-build run colour-data clean check-deps check check-layers check-funcs check-links
 # Keep objects that pattern rules build on the way to a binary.
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -221,6 +222,12 @@ run: check-deps
 	@rm -rf runs/quick && mkdir -p runs
 	./axsearch search configs/quick.ini --out runs/quick
 	./axsearch plot runs/quick
+
+# Colour Fashion-MNIST as CIFAR-10 batches (configs/colour_quick.ini reads
+# it): python3-numpy and the dataset package only.
+colour-data: check-deps
+	@util/deps.sh --numpy
+	/usr/bin/python3 models/colour_fmnist.py runs/data/cfmnist
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz axsearch

@@ -34,20 +34,22 @@ def attrs(node):
 
 def conv(x, w, b, a):
     g = a.get("group", 1)
-    if g != 1 or any(d != 1 for d in a.get("dilations", [1, 1])):
-        raise NotImplementedError("grouped/dilated Conv")
+    if any(d != 1 for d in a.get("dilations", [1, 1])):
+        raise NotImplementedError("dilated Conv")
     sh, sw = a.get("strides", [1, 1])
     pt, pl, pb, pr = a.get("pads", [0, 0, 0, 0])
     n, c, h, wd = x.shape
-    m, _, kh, kw = w.shape
+    m, cg, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
     oh = (h + pt + pb - kh) // sh + 1
     ow = (wd + pl + pr - kw) // sw + 1
     y = np.zeros((n, m, oh, ow))
-    for i in range(kh):
-        for j in range(kw):
-            patch = xp[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
-            y += np.einsum("nchw,mc->nmhw", patch, w[:, :, i, j])
+    mg = m // g  # groups: output channels [k mg, (k+1) mg) read inputs [k cg, (k+1) cg)
+    for k in range(g):
+        for i in range(kh):
+            for j in range(kw):
+                patch = xp[:, k * cg:(k + 1) * cg, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
+                y[:, k * mg:(k + 1) * mg] += np.einsum("nchw,mc->nmhw", patch, w[k * mg:(k + 1) * mg, :, i, j])
     if b is not None:
         y += b.reshape(1, m, 1, 1)
     return y
@@ -134,7 +136,15 @@ def run(model, x, macs=None):
     return env[model.graph.output[0].name]
 
 
+def load_cifar_test(data_dir, limit):
+    """test_batch.bin of CIFAR-10 batches: [N,3,32,32] pixel/255, labels."""
+    r = np.fromfile(os.path.join(data_dir, "test_batch.bin"), np.uint8).reshape(-1, 3073)[:limit]
+    return r[:, 1:].reshape(-1, 3, 32, 32).astype(np.float64) / 255.0, r[:, 0].copy()
+
+
 def load_test(data_dir, limit):
+    if os.path.exists(os.path.join(data_dir, "test_batch.bin")):
+        return load_cifar_test(data_dir, limit)
     with gzip.open(os.path.join(data_dir, "t10k-images-idx3-ubyte.gz")) as f:
         raw = f.read()
     magic, n, h, w = struct.unpack(">IIII", raw[:16])
@@ -153,15 +163,17 @@ def main():
     ap.add_argument("--tol", type=float, default=1e-4)
     ap.add_argument("--top1", type=int, default=0,
                     help="also compute top-1 over the first N test images")
-    ap.add_argument("--data", default=DATA_DIR)
+    ap.add_argument("--data", default=DATA_DIR,
+                    help="Fashion-MNIST's IDX folder, or a folder of CIFAR-10 batches (test_batch.bin)")
     ap.add_argument("--macs", action="store_true",
                     help="print the MACs per image of every Conv/Gemm node")
     args = ap.parse_args()
 
     model = onnx.load(args.onnx)
     meta = {p.key: p.value for p in model.metadata_props}
-    mean = float(np.float32(meta.get("axsearch.input_mean", "0")))
-    std = float(np.float32(meta.get("axsearch.input_std", "1")))
+    # one value, or a comma list with one per input channel
+    mean = np.array([float(np.float32(v)) for v in meta.get("axsearch.input_mean", "0").split(",")])
+    std = np.array([float(np.float32(v)) for v in meta.get("axsearch.input_std", "1").split(",")])
     ref, header = [], {}
     with open(args.ref) as f:
         for line in f:
@@ -175,7 +187,7 @@ def main():
     ref = np.array(ref)
     n = max(ref.shape[0], args.top1)
     x, lab = load_test(args.data, n)
-    x = (x - mean) / std
+    x = (x - mean.reshape(1, -1, 1, 1)) / std.reshape(1, -1, 1, 1)
     if args.macs:
         macs = []
         run(model, x[:1], macs)

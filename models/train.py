@@ -77,9 +77,26 @@ def load_split(data_dir, prefix):
     return img, lab
 
 
+def load_cifar(data_dir, prefix):
+    """CIFAR-10 batches: 'train' is data_batch_1..5.bin (those present,
+    without gaps), 't10k' is test_batch.bin. -> uint8 [N,3,32,32], labels."""
+    names = ["test_batch.bin"] if prefix == "t10k" else \
+        [f"data_batch_{b}.bin" for b in range(1, 6)
+         if os.path.exists(os.path.join(data_dir, f"data_batch_{b}.bin"))]
+    recs = []
+    for n in names:
+        raw = np.fromfile(os.path.join(data_dir, n), dtype=np.uint8)
+        if raw.size == 0 or raw.size % 3073:
+            sys.exit(f"{data_dir}/{n}: not a whole number of 3073-byte records")
+        recs.append(raw.reshape(-1, 3073))
+    r = np.concatenate(recs)
+    return r[:, 1:].reshape(-1, 3, 32, 32), r[:, 0].copy()
+
+
 def to_tensor(img):
-    """uint8 [N,28,28] -> float32 [N,1,28,28] holding pixel/255."""
-    return torch.from_numpy(img.astype(np.float32) / np.float32(255.0)).unsqueeze(1)
+    """uint8 [N,28,28] or [N,C,H,W] -> float32 [N,C,H,W] holding pixel/255."""
+    x = torch.from_numpy(img.astype(np.float32) / np.float32(255.0))
+    return x.unsqueeze(1) if x.dim() == 3 else x
 
 
 def augment(x, gen, pad=2):
@@ -105,9 +122,9 @@ class LeNet5(nn.Module):
     """LeNet-5 style: conv5x5(6, pad 2) relu maxpool2, conv5x5(16) relu
     maxpool2, fc120 relu, fc84 relu, fc10."""
 
-    def __init__(self):
+    def __init__(self, cin=1, pad=2):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv1 = nn.Conv2d(cin, 6, 5, padding=pad)
         self.conv2 = nn.Conv2d(6, 16, 5)
         self.fc1 = nn.Linear(16 * 5 * 5, 120)
         self.fc2 = nn.Linear(120, 84)
@@ -168,12 +185,63 @@ class ResNet14(nn.Module):
         return self.fc(x)
 
 
+class LeNet5Colour(LeNet5):
+    """LeNet-5 as LeCun et al. (1998) ran it on 32 x 32 inputs: no padding
+    in the first convolution; here with 3 input channels."""
+
+    def __init__(self):
+        super().__init__(cin=3, pad=0)
+
+
+class DWSeparable(nn.Module):
+    """MobileNet's depthwise-separable block (Howard et al. 2017, fig. 3):
+    depthwise 3x3 (groups = channels), BN, ReLU, pointwise 1x1, BN, ReLU."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.dw = nn.Conv2d(cin, cin, 3, stride, 1, groups=cin, bias=False)
+        self.bn1 = nn.BatchNorm2d(cin)
+        self.pw = nn.Conv2d(cin, cout, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        return F.relu(self.bn2(self.pw(F.relu(self.bn1(self.dw(x))))))
+
+
+class MobileNetS(nn.Module):
+    """A small MobileNet-style network for 28 x 28 inputs: a 3x3 stem of 16
+    channels, six depthwise-separable blocks (16-32 s2, 32-64, 64-64 s2,
+    64-128, 128-128 s2, 128-128), global average pooling, fc10."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(1, 16, 3, 1, 1, bias=False)
+        self.bn = nn.BatchNorm2d(16)
+        cfg = [(16, 32, 2), (32, 64, 1), (64, 64, 2), (64, 128, 1), (128, 128, 2), (128, 128, 1)]
+        self.blocks = nn.Sequential(*[DWSeparable(a, b, s) for a, b, s in cfg])
+        self.fc = nn.Linear(128, 10)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+
+    def forward(self, x):
+        x = self.blocks(F.relu(self.bn(self.stem(x))))
+        x = F.adaptive_avg_pool2d(x, 1)
+        return self.fc(torch.flatten(x, 1))
+
+
 # Per-model defaults; the command line overrides epochs/lr/batch/wd.
+# shape: the input [C, H, W]; data: "idx" (Fashion-MNIST) or "cifar"
+# (CIFAR-10 batches, e.g. models/colour_fmnist.py's Colour Fashion-MNIST).
 RECIPES = {
     "lenet5": dict(cls=LeNet5, name="lenet5_fmnist", epochs=40, lr=0.05,
-                   batch=128, wd=5e-4, warmup=1),
+                   batch=128, wd=5e-4, warmup=1, shape=(1, 28, 28), data="idx"),
     "resnet14": dict(cls=ResNet14, name="resnet14_fmnist", epochs=24, lr=0.1,
-                     batch=128, wd=5e-4, warmup=1),
+                     batch=128, wd=5e-4, warmup=1, shape=(1, 28, 28), data="idx"),
+    "lenet5c": dict(cls=LeNet5Colour, name="lenet5_cfmnist", epochs=20, lr=0.05,
+                    batch=128, wd=5e-4, warmup=1, shape=(3, 32, 32), data="cifar"),
+    "mobilenet": dict(cls=MobileNetS, name="mobilenet_fmnist", epochs=10, lr=0.1,
+                      batch=128, wd=4e-5, warmup=1, shape=(1, 28, 28), data="idx"),
 }
 
 
@@ -238,11 +306,11 @@ def train(model, r, xtr, ytr, xval, yval, mean, std, seed, log):
 
 # ---------------------------------------------------------------- export
 
-def export(model, path, fold, mode, mean_s, std_s, note):
+def export(model, path, fold, mode, mean_s, std_s, note, shape):
     import onnx
     os.makedirs(os.path.dirname(path), exist_ok=True)
     model.eval()
-    dummy = torch.zeros(1, 1, 28, 28)
+    dummy = torch.zeros(1, *shape)
     torch.onnx.export(model, dummy, path, input_names=["input"],
                       output_names=["logits"],
                       dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
@@ -312,8 +380,12 @@ def main():
     np.random.seed(args.seed)
     torch.use_deterministic_algorithms(True)
 
-    img, lab = load_split(args.data, "train")
-    timg, tlab = load_split(args.data, "t10k")
+    load = load_split if r["data"] == "idx" else load_cifar
+    if r["data"] == "cifar" and args.data == DATA_DIR:
+        sys.exit(f"--model {args.model} reads CIFAR-10 batches: give --data "
+                 "(e.g. a folder written by models/colour_fmnist.py)")
+    img, lab = load(args.data, "train")
+    timg, tlab = load(args.data, "t10k")
     if img.shape[0] != VAL_END:
         sys.exit(f"expected {VAL_END} training images, found {img.shape[0]}")
     xtr, ytr = to_tensor(img[:TRAIN_END]), torch.from_numpy(lab[:TRAIN_END].astype(np.int64))
@@ -323,10 +395,15 @@ def main():
     # Normalisation constants from the training split only, rounded to the
     # 4-digit strings stored in the metadata; the float32 values of those
     # strings are what training, the reference and the importer all use.
+    # Colour: one mean and std per channel, comma lists in the metadata.
     px = img[:TRAIN_END].astype(np.float64) / 255.0
-    mean_s, std_s = "%.4f" % px.mean(), "%.4f" % px.std()
-    mean, std = np.float32(mean_s), np.float32(std_s)
-    mean_t, std_t = torch.tensor(mean), torch.tensor(std)
+    px = px[:, None] if px.ndim == 3 else px                  # [N,C,H,W]
+    mean_s = ",".join("%.4f" % v for v in px.mean(axis=(0, 2, 3)))
+    std_s = ",".join("%.4f" % v for v in px.std(axis=(0, 2, 3)))
+    mean = np.array([np.float32(v) for v in mean_s.split(",")], dtype=np.float32)
+    std = np.array([np.float32(v) for v in std_s.split(",")], dtype=np.float32)
+    mean_t = torch.from_numpy(mean).view(1, -1, 1, 1)
+    std_t = torch.from_numpy(std).view(1, -1, 1, 1)
     log(f"model={args.model} recipe={ {k: v for k, v in r.items() if k != 'cls'} } "
         f"seed={args.seed} threads={torch.get_num_threads()} mean={mean_s} std={std_s}")
 
@@ -349,7 +426,9 @@ def main():
         ref = model(normalize(xte[:REF_IMAGES], mean_t, std_t)).numpy()
 
     name = r["name"]
-    note = (f"axsearch {name}: Fashion-MNIST, input pixel/255 [N,1,28,28], "
+    shape = ",".join(str(d) for d in r["shape"])
+    note = (f"axsearch {name}: {'Fashion-MNIST' if r['data'] == 'idx' else 'CIFAR-10 batches'}, "
+            f"input pixel/255 [N,{shape}], "
             f"normalised by the importer with metadata axsearch.input_mean/std; "
             f"output logits [N,10]; float test top-1 {test_top1:.4f}")
     from torch.onnx import TrainingMode
@@ -357,11 +436,11 @@ def main():
     if args.model == "lenet5":
         outs.append((os.path.join(args.out_dir, "test", name + "_nofold.onnx"),
                      False, TrainingMode.EVAL))
-    else:
+    elif args.model == "resnet14":
         outs.append((os.path.join(args.out_dir, "test", name + "_bn.onnx"),
                      False, TrainingMode.PRESERVE))
     for path, fold, mode in outs:
-        ops, nn_ = export(model, path, fold, mode, mean_s, std_s, note)
+        ops, nn_ = export(model, path, fold, mode, mean_s, std_s, note, r["shape"])
         log(f"wrote {path} ({os.path.getsize(path)} bytes, {nn_} nodes): {' '.join(ops)}")
     refpath = os.path.join(args.out_dir, name + ".ref.tsv")
     write_reference(refpath, name, test_top1, val_top1, ref, mean_s, std_s,

@@ -2,6 +2,7 @@
 # Installs the Debian packages axsearch needs, and only those that are missing.
 # Usage: util/deps.sh            (build, test, run)
 #        util/deps.sh --train    (also what models/train.py needs to retrain)
+#        util/deps.sh --numpy    (also python3-numpy: make colour-data)
 #        util/deps.sh --fuzz     (also clang, its libFuzzer and OpenMP runtimes: make fuzz, make tsan)
 #        util/deps.sh --valgrind (also valgrind: make valgrind)
 #        util/deps.sh --mpi      (also Open MPI: make MPI=1, and make test then runs tests/test_mpi.c)
@@ -12,6 +13,9 @@ pkgs="gcc make pkg-config zlib1g-dev libinih-dev libcmocka-dev
       libpng-dev libjpeg62-turbo-dev dataset-fashion-mnist gnuplot-nox"
 if [ "${1:-}" = "--train" ]; then
     pkgs="$pkgs python3 python3-torch python3-numpy python3-onnx"
+fi
+if [ "${1:-}" = "--numpy" ]; then
+    pkgs="$pkgs python3 python3-numpy"
 fi
 if [ "${1:-}" = "--mpi" ]; then
     pkgs="$pkgs libopenmpi-dev openmpi-bin"
