@@ -3,7 +3,8 @@
  * the same images, labels and splits as the IDX files it came from, and
  * `infer` the same top-1 on either; random colour images written here as
  * CIFAR-10 and CIFAR-100 batches and as .npy pairs in NCHW and NHWC with
- * several label dtypes read back exactly, channels first; missing and
+ * several label dtypes read back exactly, channels first; a folder of
+ * PNG images gives `infer` the IDX files' top-1; missing and
  * malformed folders and files are refused naming the folder or file. */
 #include <limits.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <png.h>
 
 #include "fitness/net/dataset.h"
 #include "util/pcg.h"
@@ -392,6 +394,50 @@ static void npy_colour_read_back(void **state)
     colour_free(&t);
 }
 
+/* An image folder of the first 200 test images as grey PNGs (class
+ * folders 0..9) and 120 training images: `infer --float` with the image
+ * size kept (--image-resize 28: no resampling, no crop) gives the same
+ * top-1 as on the IDX files' first 200 test images. */
+static void image_folder_infer(void **state)
+{
+    (void)state;
+    char d[PATH_MAX], cls[PATH_MAX + 64];
+    snprintf(d, sizeof d, "%s/pngs", dir);
+    const idx_dataset *sets[2] = {&train, &test};
+    const char *names[2] = {"train", "test"};
+    const int counts[2] = {120, 200};
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < counts[s]; i++) {
+            snprintf(cls, sizeof cls, "%s/%s/%d", d, names[s], sets[s]->labels[i]);
+            char mk[PATH_MAX + 96];
+            snprintf(mk, sizeof mk, "mkdir -p '%s'", cls);
+            assert_int_equal(system(mk), 0);
+            char file[PATH_MAX + 96];
+            snprintf(file, sizeof file, "%s/img%04d.png", cls, i);
+            png_image img;
+            memset(&img, 0, sizeof img);
+            img.version = PNG_IMAGE_VERSION;
+            img.width = 28;
+            img.height = 28;
+            img.format = PNG_FORMAT_GRAY;
+            assert_true(png_image_write_to_file(&img, file, 0, sets[s]->images + (size_t)i * 784, 28, NULL));
+        }
+    char args[PATH_MAX + 256];
+    snprintf(args, sizeof args, "infer --model models/lenet5_fmnist.onnx --data '%s' --image-resize 28 --float", d);
+    cli_result a = cli_run(args);
+    cli_result b = cli_run("infer --model models/lenet5_fmnist.onnx --limit 200 --float");
+    assert_int_equal(a.status, 0);
+    assert_int_equal(b.status, 0);
+    assert_non_null(strstr(a.out, "test split, 200 images"));
+    const char *ta = strstr(a.out, "top1="), *tb = strstr(b.out, "top1=");
+    assert_non_null(ta);
+    assert_non_null(tb);
+    print_message("    PNG folder: %.12s, IDX: %.12s\n", ta, tb);
+    assert_true(strncmp(ta, tb, 12) == 0);
+    cli_result_free(&a);
+    cli_result_free(&b);
+}
+
 static void folders_refused(void **state)
 {
     (void)state;
@@ -458,6 +504,7 @@ int main(void)
         cmocka_unit_test(ranges_and_format),
         cmocka_unit_test(cifar_read_back),
         cmocka_unit_test(npy_colour_read_back),
+        cmocka_unit_test(image_folder_infer),
         cmocka_unit_test(folders_refused),
     };
     return cmocka_run_group_tests_name("dataset", tests, setup, teardown);
