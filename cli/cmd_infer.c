@@ -31,7 +31,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: axsearch infer --model FILE [--data DIR] [--data-format F] [--image-resize R]\n"
-            "                      [--split val|test|train] [--limit N]\n"
+            "                      [--input-mean M] [--input-std S] [--split val|test|train] [--limit N]\n"
             "                      [--float | --mult NAME | --lut FILE] [--import INDEX]\n"
             "                      [--calib N] [--threads T] [--batch B]\n"
             "                      [--sram-v-input V] [--sram-v-weight V] [--noc-swing V]\n"
@@ -42,6 +42,7 @@ static void usage(FILE *out)
 /* The command line. Negative knobs: not given (nominal; noc_bits: 8). */
 typedef struct infer_opts {
     const char *model, *data, *split_name, *format_name;
+    const char *input_mean, *input_std;   /* NULL: the model's metadata */
     idx_split split;
     ds_source src;                        /* data and its format */
     long limit, threads, batch, calib;    /* limit < 0: the whole split; threads 0: all */
@@ -107,6 +108,11 @@ static int infer_parse(int argc, char **argv, infer_opts *o)
         {.name = "data-format", .kind = ARGS_STRING, .dst = &o->format_name,
          .arg = "F", .help = "auto (default: from the folder's files), idx, npy, cifar10,\n"
                              "cifar100 or folder"},
+        {.name = "input-mean", .kind = ARGS_STRING, .dst = &o->input_mean,
+         .arg = "M", .help = "the input's mean (one value, or one per channel: 0.485,0.456,0.406)\n"
+                             "instead of the model's axsearch.input_mean"},
+        {.name = "input-std", .kind = ARGS_STRING, .dst = &o->input_std,
+         .arg = "S", .help = "likewise the standard deviation (axsearch.input_std)"},
         {.name = "image-resize", .kind = ARGS_LONG, .dst = &o->resize, .lo = 1, .hi = 65536,
          .arg = "R", .help = "image folders: shorter side before the centre crop to the\n"
                              "model's input (default 8/7 of the input's: 256 for 224)"},
@@ -236,6 +242,8 @@ static int infer_load(const infer_opts *o, infer_net *n, ax_err *err)
     onnx_import_opts io = {1, 0, NULL};
     graph_mac_layer *layers = NULL;
     int rc = onnx_import_file(o->model, &io, &n->g, err);
+    if (rc == AX_OK)
+        rc = glue_input_norm(n->g, o->input_mean, o->input_std, "--input-mean", "--input-std", err);
     n->src = o->src;
     if (rc == AX_OK)
         ds_source_fit(&n->src, n->g);

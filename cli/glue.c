@@ -100,6 +100,17 @@ static int too_few_calibration_images(const ds_source *data, const idx_dataset *
                                    "images asked for (calib_images)", data_dir, (long long)train->count, calib);
 }
 
+int glue_input_norm(graph *g, const char *mean, const char *std, const char *mean_name, const char *std_name,
+                    ax_err *err)
+{
+    int rc = AX_OK;
+    if (mean && mean[0])
+        rc = graph_parse_norm(g, 0, mean, mean_name, err);
+    if (rc == AX_OK && std && std[0])
+        rc = graph_parse_norm(g, 1, std, std_name, err);
+    return rc == AX_OK ? graph_check_norm(g, mean_name, std_name, err) : rc;
+}
+
 int glue_quantize(const graph *g, const ds_source *data, long calib, int threads, qnet **q,
                   ax_err *err)
 {

@@ -25,6 +25,12 @@ int glue_layer_shapes(const graph *g, accel_layer_shape **shapes, size_t *n, ax_
 /* The cost the accelerator model takes from a library entry. */
 accel_mult_cost glue_mult_cost(const mult_entry *e);
 
+/* Replaces g's input normalisation by the texts given (NULL or "": the
+ * model's own), each one value or one per channel, named in messages by
+ * mean_name and std_name. */
+int glue_input_norm(graph *g, const char *mean, const char *std, const char *mean_name, const char *std_name,
+                    ax_err *err);
+
 /* Quantizes g, calibrating on the first `calib` images of the training
  * split of data (NULL: the default source; image folders are brought to
  * g's input). */

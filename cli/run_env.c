@@ -144,6 +144,8 @@ static int open_model_and_data(run_env *e, ax_err *err)
     onnx_import_opts io = {1, 0, NULL};
     if (rc == AX_OK)
         rc = onnx_import_file(c->onnx, &io, &e->g, err);
+    if (rc == AX_OK)
+        rc = glue_input_norm(e->g, c->input_mean, c->input_std, "[model] input_mean", "[model] input_std", err);
     e->src = scfg_source(c);
     if (rc == AX_OK)
         ds_source_fit(&e->src, e->g);

@@ -40,6 +40,11 @@ static const key keys[] = {
      "test_x/test_y .npy pairs, or CIFAR-10/100 binary batches"},
     {"model", "data_format", T_CHOICE, OFF(data_format), 0, SZ(data_format), 0, 0, "auto|idx|npy|cifar10|cifar100|folder",
      "auto", "the dataset's format; auto: recognised from the folder's files"},
+    {"model", "input_mean", T_STR, OFF(input_mean), 0, SZ(input_mean), 0, 0, NULL, "",
+     "the input's mean in pixel/255 units, one value or a comma list with one per channel, replacing the "
+     "model's axsearch.input_mean; empty: the model's (0 without it)"},
+    {"model", "input_std", T_STR, OFF(input_std), 0, SZ(input_std), 0, 0, NULL, "",
+     "the input's standard deviation, likewise, replacing axsearch.input_std; empty: the model's (1 without it)"},
     {"model", "image_resize", T_LONG, OFF(image_resize), 0, 0, 0, 65536, NULL, "0",
      "image folders: the shorter side each image is resized to before the centre crop to the model's input; "
      "0: 8/7 of the input's shorter side (256 for 224)"},

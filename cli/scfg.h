@@ -25,6 +25,7 @@ typedef struct scfg {
     char data_format[16];             /* auto|idx|npy|cifar10|cifar100|folder */
     char search_range[48], test_range[48]; /* "FROM:TO" or "" (the default splits) */
     long image_resize;                /* image folders: shorter side before the crop; 0: 8/7 of the input */
+    char input_mean[512], input_std[512]; /* "" = the model's metadata; else one value or one per channel */
     long calib_images, val_images, confirm_images, test_images;
     /* [library] */
     char families[512]; /* "all" or a comma list */

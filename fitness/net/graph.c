@@ -1,5 +1,6 @@
 #include "fitness/net/graph.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,48 @@ void graph_input_norm(const graph *g, int c, float *mean, float *std)
 {
     *mean = g->input_mean[g->n_input_mean > 1 && c < g->n_input_mean ? c : 0];
     *std = g->input_std[g->n_input_std > 1 && c < g->n_input_std ? c : 0];
+}
+
+int graph_parse_norm(graph *g, int is_std, const char *text, const char *name, ax_err *err)
+{
+    float v[GRAPH_MAX_NORM];
+    int n = 0;
+    const char *p = text;
+    for (;;) {
+        char *end;
+        double x = strtod(p, &end);
+        if (end == p || !isfinite(x))
+            return ax_fail(err, AX_EINPUT, "%s = '%s' is not a number or a comma list of numbers", name, text);
+        if (is_std && !(x > 0))
+            return ax_fail(err, AX_EINPUT, "%s must be > 0 (value %d is %g)", name, n + 1, x);
+        if (n == GRAPH_MAX_NORM)
+            return ax_fail(err, AX_EINPUT, "%s lists more than %d values", name, GRAPH_MAX_NORM);
+        v[n++] = (float)x;
+        while (*end == ' ' || *end == '\t')
+            end++;
+        if (!*end)
+            break;
+        if (*end != ',')
+            return ax_fail(err, AX_EINPUT, "%s = '%s' is not a number or a comma list of numbers", name, text);
+        p = end + 1;
+    }
+    memcpy(is_std ? g->input_std : g->input_mean, v, (size_t)n * sizeof *v);
+    *(is_std ? &g->n_input_std : &g->n_input_mean) = n;
+    return AX_OK;
+}
+
+int graph_check_norm(const graph *g, const char *mean_name, const char *std_name, ax_err *err)
+{
+    int channels = graph_input_channels(g);
+    const struct {
+        const char *name;
+        int n;
+    } lists[] = {{mean_name, g->n_input_mean}, {std_name, g->n_input_std}};
+    for (int i = 0; i < 2; i++)
+        if (lists[i].n > 1 && lists[i].n != channels)
+            return ax_fail(err, AX_EINPUT, "%s lists %d values for an input of %d channel%s", lists[i].name,
+                           lists[i].n, channels, channels == 1 ? "" : "s");
+    return AX_OK;
 }
 
 static size_t list_text(const float *v, int n, char *buf, size_t size)

@@ -190,6 +190,13 @@ void graph_input_norm(const graph *g, int c, float *mean, float *std);
  * input's own layout) into out (same layout, float): every channel
  * mapped through idx_to_float with its own mean and std. */
 void graph_input_from_pixels(const graph *g, const uint8_t *pixels, int64_t n, float *out);
+/* Sets the input's means (is_std 0) or stds (1) from text: one number or
+ * a comma list of up to GRAPH_MAX_NORM, each finite, stds > 0; AX_EINPUT
+ * naming `name` and the text otherwise (g unchanged). */
+int graph_parse_norm(graph *g, int is_std, const char *text, const char *name, ax_err *err);
+/* A list of more than one value must name every input channel;
+ * AX_EINPUT naming the list (mean_name or std_name) otherwise. */
+int graph_check_norm(const graph *g, const char *mean_name, const char *std_name, ax_err *err);
 /* "mean M std S", each a comma list when per channel, into buf. */
 void graph_input_norm_text(const graph *g, char *buf, size_t size);
 void graph_free(graph *g);

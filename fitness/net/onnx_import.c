@@ -1966,36 +1966,6 @@ static void remove_dead(graph *g)
 
 /* ---------------------------------------------------------------- model */
 
-/* A metadata value of one number or a comma list of up to GRAPH_MAX_NORM
- * (one per input channel), each finite; positive when std. */
-static int parse_meta_list(imp *c, const char *key, const char *text, int positive, float *out, int *n)
-{
-    *n = 0;
-    const char *p = text;
-    for (;;) {
-        char *end;
-        double v = strtod(p, &end);
-        if (end == p || !isfinite(v))
-            return ax_fail(c->err, AX_EINPUT, "%s: metadata '%s' = '%s' is not a number or a comma list of numbers",
-                           c->what, key, text);
-        if (positive && !(v > 0))
-            return ax_fail(c->err, AX_EINPUT, "%s: metadata %s must be > 0 (value %d is %g)", c->what, key,
-                           *n + 1, v);
-        if (*n == GRAPH_MAX_NORM)
-            return ax_fail(c->err, AX_EINPUT, "%s: metadata %s lists more than %d values", c->what, key,
-                           GRAPH_MAX_NORM);
-        out[(*n)++] = (float)v;
-        while (*end == ' ' || *end == '\t')
-            end++;
-        if (!*end)
-            return AX_OK;
-        if (*end != ',')
-            return ax_fail(c->err, AX_EINPUT, "%s: metadata '%s' = '%s' is not a number or a comma list of numbers",
-                           c->what, key, text);
-        p = end + 1;
-    }
-}
-
 static int read_meta(imp *c, const Onnx__ModelProto *m)
 {
     for (size_t i = 0; i < m->n_metadata_props; i++) {
@@ -2003,28 +1973,11 @@ static int read_meta(imp *c, const Onnx__ModelProto *m)
         if (!e->key || !e->value)
             continue;
         int rc = AX_OK;
-        if (!strcmp(e->key, "axsearch.input_mean"))
-            rc = parse_meta_list(c, e->key, e->value, 0, c->g->input_mean, &c->g->n_input_mean);
-        else if (!strcmp(e->key, "axsearch.input_std"))
-            rc = parse_meta_list(c, e->key, e->value, 1, c->g->input_std, &c->g->n_input_std);
+        if (!strcmp(e->key, "axsearch.input_mean") || !strcmp(e->key, "axsearch.input_std"))
+            rc = graph_parse_norm(c->g, !strcmp(e->key, "axsearch.input_std"), e->value, e->key, c->err);
         if (rc != AX_OK)
-            return rc;
+            return ax_err_prefix(c->err, "%s: metadata", c->what);
     }
-    return AX_OK;
-}
-
-/* A normalization list of more than one value names every input channel. */
-static int check_norm(imp *c)
-{
-    int channels = graph_input_channels(c->g);
-    const struct {
-        const char *key;
-        int n;
-    } lists[] = {{"axsearch.input_mean", c->g->n_input_mean}, {"axsearch.input_std", c->g->n_input_std}};
-    for (int i = 0; i < 2; i++)
-        if (lists[i].n > 1 && lists[i].n != channels)
-            return ax_fail(c->err, AX_EINPUT, "%s: metadata %s lists %d values for an input of %d channel%s",
-                           c->what, lists[i].key, lists[i].n, channels, channels == 1 ? "" : "s");
     return AX_OK;
 }
 
@@ -2272,8 +2225,10 @@ static int import_model(imp *c, const Onnx__ModelProto *m)
         return ax_fail(c->err, AX_EINPUT, "%s: the graph has no nodes", c->what);
     /* Bindings, then initializers, then the remaining inputs. */
     if ((rc = define_bindings(c, gp)) != AX_OK || (rc = define_initializers(c, gp)) != AX_OK ||
-        (rc = define_inputs(c, gp)) != AX_OK || (rc = check_norm(c)) != AX_OK)
+        (rc = define_inputs(c, gp)) != AX_OK)
         return rc;
+    if ((rc = graph_check_norm(c->g, "axsearch.input_mean", "axsearch.input_std", c->err)) != AX_OK)
+        return ax_err_prefix(c->err, "%s", c->what);
     for (size_t i = 0; i < gp->n_node; i++) {
         c->node_index = (int)i;
         c->node = gp->node[i];
