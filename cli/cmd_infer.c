@@ -36,7 +36,7 @@ static void usage(FILE *out)
             "                      [--calib N] [--threads T] [--batch B]\n"
             "                      [--sram-v-input V] [--sram-v-weight V] [--noc-swing V]\n"
             "                      [--noc-bits B] [--reps R] [--seed S] [--arch FILE]\n"
-            "                      [--tune-weights] [--compensate] [--tune-radius R]\n");
+            "                      [--tune-weights] [--compensate] [--tune-radius R] [--profile]\n");
 }
 
 /* The command line. Negative knobs: not given (nominal; noc_bits: 8). */
@@ -54,6 +54,7 @@ typedef struct infer_opts {
     long noc_bits, reps;
     unsigned long long seed;
     int tune, compensate;                 /* accuracy recovery (fitness/emu/recover.h) */
+    int profile;                          /* time the emulator's phases */
     long radius;
     int radius_given;
 } infer_opts;
@@ -70,6 +71,10 @@ static int infer_check(infer_opts *o, const args_spec *s, int argc, int first)
     if ((o->use_float && (o->mult || o->lut || o->knobs)) || (o->mult && o->lut)) {
         fprintf(stderr, "axsearch infer: --float excludes --mult, --lut and the voltage knobs; "
                         "--mult and --lut exclude each other\n");
+        return 2;
+    }
+    if (o->profile && o->use_float) {
+        fprintf(stderr, "axsearch infer: --profile times the 8-bit emulator, not --float\n");
         return 2;
     }
     if ((o->tune || o->compensate) && !o->mult && !o->lut) {
@@ -136,6 +141,8 @@ static int infer_parse(int argc, char **argv, infer_opts *o)
                  "match the exact ones on the calibration images (ALWANN)"},
         {.name = "compensate", .kind = ARGS_FLAG, .dst = &o->compensate,
          .help = "take the expected error of the approximate products out of the biases"},
+        {.name = "profile", .kind = ARGS_FLAG, .dst = &o->profile,
+         .help = "print where the emulator's time goes, by layer kind and phase"},
         {.name = "tune-radius", .kind = ARGS_LONG, .dst = &o->radius, .lo = 0, .hi = 255, .seen = &o->radius_given,
          .arg = "R", .help = "--tune-weights: codes within R of the original (255: any)"},
         /* Two options on one help row. */
@@ -380,17 +387,49 @@ static void infer_print_emu(const infer_opts *o, const infer_emu *e)
            e->kn.v_input, e->kn.v_weight, e->kn.noc_swing, e->kn.noc_bits, e->arch.vdd, e->arch.noc_swing);
 }
 
+/* The profile as a table: each kind's phases as shares of all the
+ * thread-seconds the emulator spent. */
+static void infer_print_profile(double (*prof)[EMU_PHASES])
+{
+    double total = 0, phase[EMU_PHASES] = {0};
+    for (int k = 0; k < EMU_KINDS; k++)
+        for (int p = 0; p < EMU_PHASES; p++) {
+            total += prof[k][p];
+            phase[p] += prof[k][p];
+        }
+    printf("profile: %% of %.3f thread-seconds\n%-10s", total, "kind");
+    for (int p = 0; p < EMU_PHASES; p++)
+        printf(" %8s", emu_phase_name(p));
+    printf(" %8s\n", "total");
+    for (int k = 0; k <= EMU_KINDS; k++) {
+        const double *row = k < EMU_KINDS ? prof[k] : phase;
+        double sum = 0;
+        for (int p = 0; p < EMU_PHASES; p++)
+            sum += row[p];
+        if (k < EMU_KINDS && sum == 0)
+            continue;
+        printf("%-10s", k < EMU_KINDS ? emu_kind_name(k) : "all");
+        for (int p = 0; p < EMU_PHASES; p++)
+            printf(" %7.1f%%", total > 0 ? 100 * row[p] / total : 0.0);
+        printf(" %7.1f%%\n", total > 0 ? 100 * sum / total : 0.0);
+    }
+}
+
 /* Top-1 on the emulator; *secs: the inference alone. */
 static int infer_emu_run(const infer_opts *o, const infer_net *n, const infer_emu *e, mc_result *r,
                          double *secs, ax_err *err)
 {
     int nl = qnet_n_layers(e->q);
     mc_data md = {n->d.images, n->d.labels, n->d.count, n->d.first};
+    double prof[EMU_KINDS][EMU_PHASES] = {{0}};
     mc_options mo = {.tables = e->tables, .fixes = (const emu_layer_fix *const *)e->fixes, .weights = e->specs, .inputs = e->specs + nl,
-                     .outputs = e->specs + 2 * nl, .reps = (int)o->reps, .seed = o->seed, .threads = (int)o->threads};
+                     .outputs = e->specs + 2 * nl, .reps = (int)o->reps, .seed = o->seed, .threads = (int)o->threads,
+                     .profile = o->profile ? prof : NULL};
     double t0 = wallclock_seconds();
     int rc = mc_accuracy(e->q, &md, &mo, r, err);
     *secs = wallclock_seconds() - t0;
+    if (rc == AX_OK && o->profile)
+        infer_print_profile(prof);
     return rc;
 }
 

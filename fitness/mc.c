@@ -25,7 +25,7 @@ int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result 
     for (int rep = 0; rep < reps && status == AX_OK && d->n > 0; rep++) {
         emu_faults f = {o->seed, (uint64_t)rep, o->weights, o->inputs, o->outputs};
         emu_options eo = {.tables = o->tables, .fixes = o->fixes, .threads = o->threads, .first_image = d->first_image,
-                          .faults = active ? &f : NULL, .cache = o->cache};
+                          .faults = active ? &f : NULL, .cache = o->cache, .profile = o->profile != NULL};
         emu_stats st = {0};
         status = emu_run(q, d->pixels, d->n, &eo, scores, &st, err);
         if (status != AX_OK)
@@ -38,6 +38,9 @@ int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result 
         r->flips += st.flips - (o->weight_flips_counted ? st.weight_flips : 0);
         r->macs += st.macs;
         r->macs_skipped += st.macs_skipped;
+        for (int k = 0; o->profile && k < EMU_KINDS; k++)
+            for (int p = 0; p < EMU_PHASES; p++)
+                o->profile[k][p] += st.profile[k][p];
     }
     if (status == AX_OK && o->correct && d->n > 0)
         memcpy(o->correct, count, (size_t)d->n);

@@ -43,6 +43,9 @@ typedef struct mc_options {
     /* Nonzero: these images continue a run whose weight fault maps were
      * counted already (flips then count the per-image ones only). */
     int weight_flips_counted;
+    /* Optional out: the emulator's profile (emu_stats.profile), added to
+     * over every repetition; NULL: not timed. */
+    double (*profile)[EMU_PHASES];
 } mc_options;
 
 int mc_accuracy(const qnet *q, const mc_data *d, const mc_options *o, mc_result *r, ax_err *err);

@@ -5,8 +5,10 @@
 
 #include "approx/fault.h"
 #include "fitness/emu/kern.h"
+#include "fitness/emu/requant.h"
 #include "util/hash.h"
 #include "util/pcg.h"
+#include "util/wallclock.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -64,7 +66,42 @@ typedef struct workspace {
     uint64_t **hist; /* [n_layers] this thread's input histograms (emu_histograms), or NULL */
     uint64_t flips;
     double macs, macs_skipped;
+    int profiling;                        /* emu_options.profile */
+    double prof[EMU_KINDS][EMU_PHASES];   /* thread-seconds */
+    double mark;                          /* the clock at the last charge */
 } workspace;
+
+const char *emu_kind_name(int kind)
+{
+    static const char *const names[EMU_KINDS] = {"conv", "pointwise", "depthwise", "fc", "other"};
+    return kind >= 0 && kind < EMU_KINDS ? names[kind] : "?";
+}
+
+const char *emu_phase_name(int phase)
+{
+    static const char *const names[EMU_PHASES] = {"pack", "kernel", "requant", "faults", "ops", "cache"};
+    return phase >= 0 && phase < EMU_PHASES ? names[phase] : "?";
+}
+
+/* Charges the time since the last mark to (kind, phase), when profiling. */
+static void charge(workspace *w, int kind, int phase)
+{
+    if (!w->profiling)
+        return;
+    double t = wallclock_seconds();
+    w->prof[kind][phase] += t - w->mark;
+    w->mark = t;
+}
+
+static int mac_kind(const qnet_layer *L, const qtensor_info *ti)
+{
+    const graph_mac_layer *s = &L->shape;
+    if (s->R * s->S * s->P * s->Q == 1 && ti->rank == 1)
+        return EMU_KIND_FC;
+    if (s->group > 1 && s->C / s->group == 1)
+        return EMU_KIND_DEPTHWISE;
+    return s->R * s->S == 1 ? EMU_KIND_POINTWISE : EMU_KIND_CONV;
+}
 
 /* Fault streams: tensor tags in the stream indices. */
 enum { FAULT_WEIGHTS = 0, FAULT_INPUTS = 1, FAULT_OUTPUTS = 2 };
@@ -101,6 +138,7 @@ typedef struct run_ctx {
     const uint8_t *const *weights; /* [n_layers] faulty weight codes, or NULL entries */
     const emu_layer_fix *const *fixes; /* [n_layers] recovery, or NULL (entries) */
     kern_ops kern;                 /* chosen once per run */
+    rq_fn *requant;                /* likewise (fitness/emu/requant.h) */
     cut *cuts;                     /* prefix-cache cut points, in op order */
     int n_cuts;
 } run_ctx;
@@ -277,6 +315,33 @@ static void column_sums(const uint8_t *cols, int64_t K, int64_t np, int32_t *col
     }
 }
 
+/* One im2col row of one image for unit strides and an output as wide as
+ * the input (Q == W, "same" convolutions): output row oh reads input row
+ * oh + dy, shifted by off columns, so the rows inside the image are one
+ * contiguous copy of the plane; the bytes that wrapped round a row edge
+ * (output columns outside [lo, hi)) and the rows outside the image then
+ * read the zero point. dst [P][W]. */
+static void rows_unit_stride(const uint8_t *plane, int64_t H, int64_t W, int64_t P, int64_t dy, int64_t off,
+                             int64_t lo, int64_t hi, uint8_t zp, uint8_t *dst)
+{
+    int64_t top = dy < 0 ? -dy : 0, bottom = H - dy < P ? H - dy : P;
+    if (bottom < top)
+        bottom = top;
+    memset(dst, zp, (size_t)(top * W));
+    memset(dst + bottom * W, zp, (size_t)((P - bottom) * W));
+    /* input bytes [from, to) of the plane land at dst + top * W + (k - from0) */
+    int64_t from0 = (top + dy) * W + off, from = from0 < 0 ? 0 : from0;
+    int64_t to = (bottom + dy) * W + off;
+    if (to > H * W)
+        to = H * W;
+    if (to > from)
+        memcpy(dst + top * W + (from - from0), plane + from, (size_t)(to - from));
+    for (int64_t oh = top; oh < bottom; oh++) {
+        memset(dst + oh * W, zp, (size_t)lo);
+        memset(dst + oh * W + hi, zp, (size_t)(W - hi));
+    }
+}
+
 /* im2col of group g for a block of nb images: cols[k][p], k = (c, r, s)
  * within the group, p = (image, oh, ow); positions in the padding read the
  * zero point (real 0). Also sums each column into colsum[p] (the zero-point
@@ -304,6 +369,12 @@ static void im2col(const qnet_layer *L, const qtensor_info *ti, const uint8_t *x
                     hi = Q;
                 if (lo > hi)
                     lo = hi;
+                if (s->stride[0] == 1 && sw == 1 && s->dilation[0] == 1 && Q == W) {
+                    for (int i = 0; i < nb; i++)
+                        rows_unit_stride(plane + (int64_t)i * chw, H, W, P, r - s->pad[0], off, lo, hi, zp,
+                                         row + (int64_t)i * P * Q);
+                    continue;
+                }
                 for (int i = 0; i < nb; i++)
                     for (int64_t oh = 0; oh < P; oh++) {
                         int64_t ih = oh * s->stride[0] - s->pad[0] + r * s->dilation[0];
@@ -345,6 +416,7 @@ static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64
     const qtensor_info *ti = qnet_tensor(q, o->in[0]), *to = qnet_tensor(q, o->out);
     const uint8_t *x = w->codes[o->in[0]];
     uint8_t *y = w->codes[o->out];
+    const int kind = mac_kind(L, ti);
     if (f && f->inputs && spec_active(&f->inputs[o->layer])) {
         /* The PE input buffer's copy, flipped per image. */
         memcpy(w->xin, x, (size_t)(ti->numel * nb));
@@ -355,6 +427,7 @@ static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64
                                    (size_t)ti->numel);
         }
         x = w->xin;
+        charge(w, kind, EMU_PHASE_FAULTS);
     }
     const emu_layer_fix *fx = rc->fixes ? rc->fixes[o->layer] : NULL;
     const uint8_t *weights = rc->weights && rc->weights[o->layer] ? rc->weights[o->layer]
@@ -381,11 +454,13 @@ static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64
         }
         if (w->hist)
             count_codes(w->cols, K, np, w->hist[o->layer] + (int64_t)g * K * 256);
+        charge(w, kind, EMU_PHASE_PACK);
         const uint8_t *W = weights + (int64_t)g * Mg * K;
         if (!table || emu_table_is_exact(table))
             rc->kern.exact(W, w->cols, (int)Mg, K, (int)np, w->acc, w->scratch);
         else
             rc->kern.table(table->kt, W, w->cols, (int)Mg, K, (int)np, w->acc, w->scratch);
+        charge(w, kind, EMU_PHASE_KERNEL);
         for (int64_t ml = 0; ml < Mg; ml++) {
             int64_t m = g * Mg + ml;
             int32_t zw = L->w_zp[m];
@@ -398,40 +473,62 @@ static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64
                     w->scores[(int64_t)i * classes + m] = unit * (acc[i] + base - zw * w->colsum[i]);
                 continue;
             }
-            const qmult rq = L->requant[m];
-            const int32_t zo = to->q.zp, lo = L->clamp_lo, hi = L->clamp_hi;
-            for (int i = 0; i < nb; i++) {
-                const int32_t *a = acc + (int64_t)i * PQ, *cs = w->colsum + (int64_t)i * PQ;
-                uint8_t *out = y + (int64_t)i * to->numel + m * PQ;
-                for (int64_t pq = 0; pq < PQ; pq++) {
-                    int32_t code = zo + qmath_apply(a[pq] + base - zw * cs[pq], rq);
-                    out[pq] = (uint8_t)(code < lo ? lo : code > hi ? hi : code);
-                }
-            }
+            const rq_params rp = {base, zw, L->requant[m], to->q.zp, L->clamp_lo, L->clamp_hi};
+            /* one image's outputs of channel m are contiguous in y */
+            rq_fn *requant = PQ >= 8 ? rc->requant : rq_scalar;
+            for (int i = 0; i < nb; i++)
+                requant(acc + (int64_t)i * PQ, w->colsum + (int64_t)i * PQ, PQ, &rp, y + (int64_t)i * to->numel + m * PQ);
         }
+        charge(w, kind, EMU_PHASE_REQUANT);
     }
-    if (f && f->outputs && !L->final && spec_active(&f->outputs[o->layer]))
+    if (f && f->outputs && !L->final && spec_active(&f->outputs[o->layer])) {
         for (int i = 0; i < nb; i++) {
             pcg32 rng = pcg32_derive4(f->seed, PCG_PURPOSE_FAULT, f->rep, (uint64_t)(first_image + i),
                                       (uint64_t)o->layer, FAULT_OUTPUTS);
             w->flips += apply_spec(&f->outputs[o->layer], &rng, y + (int64_t)i * to->numel,
                                    (size_t)to->numel);
         }
+        charge(w, kind, EMU_PHASE_FAULTS);
+    }
 }
 
-static void run_add(const qnet *q, const qop *o, workspace *w, int nb)
+/* TFLite's integer Add. Each input's rescaled value depends on its code
+ * alone, so it is a 256-entry table made per call (exactly the values
+ * qmath_apply gives); the sum's requantization is the MAC layers' (with no
+ * zero-point term), in chunks through the dispatched requant. */
+static void run_add(const run_ctx *rc, const qop *o, workspace *w, int nb)
 {
+    const qnet *q = rc->q;
     const qtensor_info *ta = qnet_tensor(q, o->in[0]), *tb = qnet_tensor(q, o->in[1]);
     const qtensor_info *to = qnet_tensor(q, o->out);
     const uint8_t *a = w->codes[o->in[0]], *b = w->codes[o->in[1]];
     uint8_t *y = w->codes[o->out];
     int64_t n = to->numel * nb;
-    for (int64_t i = 0; i < n; i++) {
-        int32_t va = qmath_apply((a[i] - ta->q.zp) * (1 << 20), o->add_a);
-        int32_t vb = qmath_apply((b[i] - tb->q.zp) * (1 << 20), o->add_b);
-        int32_t code = to->q.zp + qmath_apply(va + vb, o->add_out);
-        y[i] = (uint8_t)(code < o->clamp_lo ? o->clamp_lo : code > o->clamp_hi ? o->clamp_hi : code);
+    int32_t va[256], vb[256];
+    for (int c = 0; c < 256; c++) {
+        va[c] = qmath_apply((c - ta->q.zp) * (1 << 20), o->add_a);
+        vb[c] = qmath_apply((c - tb->q.zp) * (1 << 20), o->add_b);
     }
+    enum { CHUNK = 256 };
+    static const int32_t zeros[CHUNK];
+    int32_t sum[CHUNK];
+    const rq_params rp = {0, 0, o->add_out, to->q.zp, o->clamp_lo, o->clamp_hi};
+    for (int64_t i = 0; i < n; i += CHUNK) {
+        int64_t len = n - i < CHUNK ? n - i : CHUNK;
+        for (int64_t k = 0; k < len; k++)
+            sum[k] = va[a[i + k]] + vb[b[i + k]];
+        rc->requant(sum, zeros, len, &rp, y + i);
+    }
+}
+
+/* The common 2 x 2, stride 2 max pool without padding (every window
+ * inside the image): the max of four codes, with no bounds tests. */
+static int max_pool_2x2(const qop *o, int64_t H, int64_t W, int64_t P, int64_t Q)
+{
+    const graph_window *win = &o->win;
+    return o->kind == QOP_MAXPOOL && win->kernel[0] == 2 && win->kernel[1] == 2 && win->stride[0] == 2 &&
+           win->stride[1] == 2 && win->dilation[0] == 1 && win->dilation[1] == 1 && win->pad[0] == 0 &&
+           win->pad[1] == 0 && 2 * P <= H && 2 * Q <= W;
 }
 
 static void run_pool(const qnet *q, const qop *o, workspace *w, int nb)
@@ -442,6 +539,21 @@ static void run_pool(const qnet *q, const qop *o, workspace *w, int nb)
     int64_t C = ti->dims[0], H = ti->dims[1], W = ti->dims[2], P = to->dims[1], Q = to->dims[2];
     const graph_window *win = &o->win;
     uint8_t zp = (uint8_t)ti->q.zp;
+    if (max_pool_2x2(o, H, W, P, Q)) {
+        for (int64_t plane = 0; plane < (int64_t)nb * C; plane++) {
+            const uint8_t *in = x + plane * H * W;
+            uint8_t *out = y + plane * P * Q;
+            for (int64_t oh = 0; oh < P; oh++) {
+                const uint8_t *r0 = in + 2 * oh * W, *r1 = r0 + W;
+                for (int64_t ow = 0; ow < Q; ow++) {
+                    uint8_t a = r0[2 * ow] > r0[2 * ow + 1] ? r0[2 * ow] : r0[2 * ow + 1];
+                    uint8_t b = r1[2 * ow] > r1[2 * ow + 1] ? r1[2 * ow] : r1[2 * ow + 1];
+                    out[oh * Q + ow] = a > b ? a : b;
+                }
+            }
+        }
+        return;
+    }
     for (int i = 0; i < nb; i++)
         for (int64_t c = 0; c < C; c++) {
             const uint8_t *plane = x + (int64_t)i * ti->numel + c * H * W;
@@ -589,6 +701,8 @@ static void run_block(const run_ctx *rc, const uint8_t *pixels, int nb, int64_t 
     size_t key_stride = 0;
     int start = 0, restored = -1;
     uint64_t block_base = w->flips;
+    if (w->profiling)
+        w->mark = wallclock_seconds();
     if (cache && rc->n_cuts > 0) {
         klen = malloc((size_t)rc->n_cuts * sizeof *klen);
         hash = malloc((size_t)rc->n_cuts * sizeof *hash);
@@ -618,9 +732,11 @@ static void run_block(const run_ctx *rc, const uint8_t *pixels, int nb, int64_t 
             }
             free(state);
         }
+        charge(w, EMU_KIND_OTHER, EMU_PHASE_CACHE);
     }
     if (start == 0) {
         qnet_pixel_codes(q, pixels, nb, w->codes[0]);
+        charge(w, EMU_KIND_OTHER, EMU_PHASE_OPS);
     }
     w->macs += (double)qnet_macs_per_image(q) * nb;
     int final_seen = 0, next_cut = restored + 1;
@@ -631,7 +747,7 @@ static void run_block(const run_ctx *rc, const uint8_t *pixels, int nb, int64_t 
             run_mac(rc, op, w, nb, first_image);
             final_seen |= qnet_layer_info(q, op->layer)->final;
             break;
-        case QOP_ADD: run_add(q, op, w, nb); break;
+        case QOP_ADD: run_add(rc, op, w, nb); break;
         case QOP_MAXPOOL:
         case QOP_AVGPOOL: run_pool(q, op, w, nb); break;
         case QOP_PAD: run_pad(q, op, w, nb); break;
@@ -639,6 +755,8 @@ static void run_block(const run_ctx *rc, const uint8_t *pixels, int nb, int64_t 
         case QOP_CONCAT: run_concat(q, op, w, nb); break;
         case QOP_ALIAS: break;
         }
+        if (op->kind != QOP_MAC)
+            charge(w, EMU_KIND_OTHER, EMU_PHASE_OPS);
         if (keys && next_cut < rc->n_cuts && rc->cuts[next_cut].op == k) {
             const cut *cc = &rc->cuts[next_cut];
             size_t len = cut_bytes(q, cc, nb), off = 8;
@@ -655,6 +773,7 @@ static void run_block(const run_ctx *rc, const uint8_t *pixels, int nb, int64_t 
                 pcache_put(cache, keys + (size_t)next_cut * key_stride, klen[next_cut], hash[next_cut], state, len);
             free(state);
             next_cut++;
+            charge(w, EMU_KIND_OTHER, EMU_PHASE_CACHE);
         }
     }
     free(keys);
@@ -734,6 +853,7 @@ static void hist_free(const qnet *q, uint64_t **h)
 typedef struct run_totals {
     uint64_t flips;
     double macs, skipped;
+    double prof[EMU_KINDS][EMU_PHASES]; /* thread-seconds, when profiling */
 } run_totals;
 
 /* Runs n images in blocks on `threads` OpenMP threads into scores; with
@@ -751,6 +871,7 @@ static int run_all(const run_ctx *rc, const uint8_t *pixels, int64_t n, int bloc
     int failed = 0;
     uint64_t flips = 0;
     double macs = 0, skipped = 0;
+    memset(t->prof, 0, sizeof t->prof);
 #pragma omp parallel num_threads(threads) reduction(+ : flips, macs, skipped)
     {
         workspace w;
@@ -763,6 +884,8 @@ static int run_all(const run_ctx *rc, const uint8_t *pixels, int64_t n, int bloc
         }
         w.flips = 0;
         w.macs = w.macs_skipped = 0;
+        w.profiling = rc->o && rc->o->profile;
+        memset(w.prof, 0, sizeof w.prof);
 #pragma omp for schedule(dynamic, 1)
         for (int64_t b = 0; b < blocks; b++) {
             if (!ok)
@@ -782,6 +905,12 @@ static int run_all(const run_ctx *rc, const uint8_t *pixels, int64_t n, int bloc
         flips += w.flips;
         macs += w.macs;
         skipped += w.macs_skipped;
+        if (w.profiling) {
+#pragma omp critical(emu_profile)
+            for (int k = 0; k < EMU_KINDS; k++)
+                for (int p = 0; p < EMU_PHASES; p++)
+                    t->prof[k][p] += w.prof[k][p];
+        }
         hist_free(q, w.hist);
         workspace_free(&w, qnet_n_tensors(q), q);
     }
@@ -810,7 +939,7 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
     const emu_layer_fix *const *fixes = o ? o->fixes : NULL;
     if (faulty_weights(q, o ? o->faults : NULL, fixes, &weights, &weight_flips) != 0)
         return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
-    run_ctx rc = {q, o, (const uint8_t *const *)weights, fixes, kern_ops_best(), NULL, 0};
+    run_ctx rc = {q, o, (const uint8_t *const *)weights, fixes, kern_ops_best(), rq_best(), NULL, 0};
     if (o && o->cache)
         rc.n_cuts = find_cuts(q, &rc.cuts);
     run_totals t;
@@ -828,6 +957,7 @@ int emu_run(const qnet *q, const uint8_t *pixels, int64_t n, const emu_options *
         stats->weight_flips = weight_flips;
         stats->macs = t.macs;
         stats->macs_skipped = t.skipped;
+        memcpy(stats->profile, t.prof, sizeof stats->profile);
     }
     return AX_OK;
 }
@@ -839,7 +969,7 @@ int emu_histograms(const qnet *q, const uint8_t *pixels, int64_t n, int threads,
     float *scores = malloc((size_t)(n > 0 ? n : 1) * (size_t)qnet_classes(q) * sizeof *scores);
     if (!scores)
         return ax_fail(err, AX_EINTERNAL, "emulator: out of memory");
-    run_ctx rc = {q, &o, NULL, NULL, kern_ops_best(), NULL, 0};
+    run_ctx rc = {q, &o, NULL, NULL, kern_ops_best(), rq_best(), NULL, 0};
     run_totals t;
     int failed = run_all(&rc, pixels, n, 32, run_threads(&o), 0, scores, hist, &t);
     free(scores);

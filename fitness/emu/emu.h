@@ -79,6 +79,28 @@ typedef struct emu_layer_fix {
     const int32_t *bias;    /* [M] int32 bias, units s_in s_w[m] */
 } emu_layer_fix;
 
+/* The emulator's profile (emu_options.profile): where a run's time goes,
+ * by the kind of operation and the phase of its work. */
+enum emu_kind {
+    EMU_KIND_CONV,      /* convolution, kernel larger than 1 x 1, not depthwise */
+    EMU_KIND_POINTWISE, /* 1 x 1 convolution */
+    EMU_KIND_DEPTHWISE, /* one input channel per group */
+    EMU_KIND_FC,        /* fully connected (Gemm) */
+    EMU_KIND_OTHER,     /* input codes, pools, adds, pads, tables, concats, the prefix cache */
+    EMU_KINDS
+};
+enum emu_phase {
+    EMU_PHASE_PACK,    /* im2col or the FC transpose, with the column sums */
+    EMU_PHASE_KERNEL,  /* the MAC kernel */
+    EMU_PHASE_REQUANT, /* zero-point terms, requantization, clamping (or the final scores) */
+    EMU_PHASE_FAULTS,  /* copying and flipping the PE inputs and outputs */
+    EMU_PHASE_OPS,     /* the other operations, input codes included */
+    EMU_PHASE_CACHE,   /* prefix cache keys, look-ups and stores */
+    EMU_PHASES
+};
+const char *emu_kind_name(int kind);
+const char *emu_phase_name(int phase);
+
 typedef struct emu_options {
     /* [n_layers] tables, one per MAC layer; NULL (the array or an entry)
      * means exact multiplication. Not owned. */
@@ -100,6 +122,7 @@ typedef struct emu_options {
      * starts from the deepest layer found. Pointers identify the tables,
      * so one cache serves one set of live tables. NULL: none. */
     pcache *cache;
+    int profile; /* 1: time the phases into emu_stats.profile (a few clock reads per layer and block) */
 } emu_options;
 
 typedef struct emu_stats {
@@ -107,6 +130,7 @@ typedef struct emu_stats {
     uint64_t weight_flips; /* of those, in the weight fault maps */
     double macs;         /* MACs of the images run */
     double macs_skipped; /* of those, taken from the prefix cache */
+    double profile[EMU_KINDS][EMU_PHASES]; /* thread-seconds, with emu_options.profile; else 0 */
 } emu_stats;
 
 /* Scores of n images (pixels [n][H*W], uint8) into scores [n][classes].

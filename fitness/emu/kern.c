@@ -876,9 +876,7 @@ enum { ISA_SCALAR = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
 
 static const char *const isa_names[] = {"scalar", "avx2", "avx512"};
 
-/* The highest instruction set allowed by AXSEARCH_KERNEL (unset or
- * unknown: all). */
-static int isa_cap(void)
+int kern_isa_cap(void)
 {
     const char *e = getenv("AXSEARCH_KERNEL");
     if (e && strcmp(e, "scalar") == 0)
@@ -910,7 +908,7 @@ int kern_impls(kern_impl *out)
 
 kern_ops kern_ops_best(void)
 {
-    int cap = isa_cap();
+    int cap = kern_isa_cap();
     kern_ops o = {isa_names[ISA_SCALAR], exact_scalar_fn, table_auto_scalar};
 #if KERN_X86
     if (cap >= ISA_AVX2 && cpu_avx2()) {

@@ -110,4 +110,8 @@ typedef struct kern_ops {
 
 kern_ops kern_ops_best(void);
 
+/* The highest instruction set AXSEARCH_KERNEL allows: 0 scalar, 1 AVX2,
+ * 2 AVX-512 (unset or unknown: 2); other SIMD code dispatches by it too. */
+int kern_isa_cap(void);
+
 #endif
