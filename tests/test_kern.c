@@ -272,6 +272,37 @@ static void library_tables(void **state)
 
 /* AXSEARCH_KERNEL caps the instruction set; anything else falls back to
  * the best, and every choice computes the same. */
+/* The AVX2 column sums equal the reference on every width 1..80 (tails)
+ * and depths that cross the 257-row widening, with all-255 columns. */
+static void colsum_equal(void **state)
+{
+    (void)state;
+    kern_colsum_fn *fast = kern_colsum_avx2();
+    if (!fast) {
+        print_message("    no AVX2 here: only the reference runs\n");
+        return;
+    }
+    pcg32 rng;
+    pcg32_seed(&rng, 5, 9);
+    static const int64_t depths[] = {1, 2, 31, 256, 257, 258, 600};
+    for (size_t d = 0; d < sizeof depths / sizeof depths[0]; d++)
+        for (int64_t np = 1; np <= 80; np += d % 2 ? 7 : 1) {
+            int64_t K = depths[d];
+            uint8_t *A = malloc((size_t)(K * np));
+            int32_t *want = malloc((size_t)np * sizeof *want), *got = malloc((size_t)np * sizeof *got);
+            for (int64_t i = 0; i < K * np; i++)
+                A[i] = np % 5 == 0 ? 255 : (uint8_t)pcg32_bounded(&rng, 256);
+            kern_colsum_scalar(A, K, np, want);
+            fast(A, K, np, got);
+            assert_memory_equal(want, got, (size_t)np * sizeof *got);
+            if (np % 5 == 0)
+                assert_int_equal(want[0], 255 * K);
+            free(A);
+            free(want);
+            free(got);
+        }
+}
+
 static void dispatch_env(void **state)
 {
     (void)state;
@@ -327,6 +358,7 @@ int main(void)
         cmocka_unit_test(exact_random_shapes),
         cmocka_unit_test(adversarial_tables),
         cmocka_unit_test(library_tables),
+        cmocka_unit_test(colsum_equal),
         cmocka_unit_test(dispatch_env),
     };
     return cmocka_run_group_tests_name("kern", tests, NULL, NULL);

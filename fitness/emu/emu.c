@@ -294,27 +294,6 @@ static int workspace_alloc(workspace *w, const qnet *q, int block)
 
 /* colsum[p] = sum over k of cols[k][p]. Fixed-width chunks of 64 columns
  * summed in a local array: a loop the compiler vectorizes at -O2. */
-static void column_sums(const uint8_t *cols, int64_t K, int64_t np, int32_t *colsum)
-{
-    enum { CHUNK = 64 };
-    int64_t p0 = 0;
-    for (; p0 + CHUNK <= np; p0 += CHUNK) {
-        int32_t acc[CHUNK] = {0};
-        for (int64_t k = 0; k < K; k++) {
-            const uint8_t *row = cols + k * np + p0;
-            for (int j = 0; j < CHUNK; j++)
-                acc[j] += row[j];
-        }
-        memcpy(colsum + p0, acc, sizeof acc);
-    }
-    for (int64_t p = p0; p < np; p++) {
-        int32_t sum = 0;
-        for (int64_t k = 0; k < K; k++)
-            sum += cols[k * np + p];
-        colsum[p] = sum;
-    }
-}
-
 /* One im2col row of one image for unit strides and an output as wide as
  * the input (Q == W, "same" convolutions): output row oh reads input row
  * oh + dy, shifted by off columns, so the rows inside the image are one
@@ -336,9 +315,13 @@ static void rows_unit_stride(const uint8_t *plane, int64_t H, int64_t W, int64_t
         to = H * W;
     if (to > from)
         memcpy(dst + top * W + (from - from0), plane + from, (size_t)(to - from));
+    /* a byte or two per row edge: stores, not library calls */
     for (int64_t oh = top; oh < bottom; oh++) {
-        memset(dst + oh * W, zp, (size_t)lo);
-        memset(dst + oh * W + hi, zp, (size_t)(W - hi));
+        uint8_t *d = dst + oh * W;
+        for (int64_t j = 0; j < lo; j++)
+            d[j] = zp;
+        for (int64_t j = hi; j < W; j++)
+            d[j] = zp;
     }
 }
 
@@ -347,7 +330,7 @@ static void rows_unit_stride(const uint8_t *plane, int64_t H, int64_t W, int64_t
  * zero point (real 0). Also sums each column into colsum[p] (the zero-point
  * term sum_k a). */
 static void im2col(const qnet_layer *L, const qtensor_info *ti, const uint8_t *x, int nb, int g,
-                   uint8_t *cols, int32_t *colsum)
+                   uint8_t *cols, int32_t *colsum, kern_colsum_fn *column_sums)
 {
     const graph_mac_layer *s = &L->shape;
     int64_t C = s->C, R = s->R, S = s->S, P = s->P, Q = s->Q;
@@ -384,13 +367,15 @@ static void im2col(const qnet_layer *L, const qtensor_info *ti, const uint8_t *x
                             continue;
                         }
                         const uint8_t *src = plane + (int64_t)i * chw + ih * W + off;
-                        memset(dst, zp, (size_t)lo);
+                        for (int64_t ow = 0; ow < lo; ow++)
+                            dst[ow] = zp;
                         if (sw == 1)
                             memcpy(dst + lo, src + lo, (size_t)(hi - lo));
                         else
                             for (int64_t ow = lo; ow < hi; ow++)
                                 dst[ow] = src[ow * sw];
-                        memset(dst + hi, zp, (size_t)(Q - hi));
+                        for (int64_t ow = hi; ow < Q; ow++)
+                            dst[ow] = zp;
                     }
             }
     column_sums(cols, C * R * S, np, colsum);
@@ -450,7 +435,7 @@ static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64
                     w->colsum[i] += a;
                 }
         } else {
-            im2col(L, ti, x, nb, g, w->cols, w->colsum);
+            im2col(L, ti, x, nb, g, w->cols, w->colsum, rc->kern.colsum);
         }
         if (w->hist)
             count_codes(w->cols, K, np, w->hist[o->layer] + (int64_t)g * K * 256);

@@ -27,6 +27,27 @@ void kern_table_scalar(const uint16_t *T, const uint8_t *W, const uint8_t *A, in
     }
 }
 
+void kern_colsum_scalar(const uint8_t *A, int64_t K, int64_t NP, int32_t *colsum)
+{
+    enum { CHUNK = 64 };
+    int64_t p0 = 0;
+    for (; p0 + CHUNK <= NP; p0 += CHUNK) {
+        int32_t acc[CHUNK] = {0};
+        for (int64_t k = 0; k < K; k++) {
+            const uint8_t *row = A + k * NP + p0;
+            for (int j = 0; j < CHUNK; j++)
+                acc[j] += row[j];
+        }
+        memcpy(colsum + p0, acc, sizeof acc);
+    }
+    for (int64_t p = p0; p < NP; p++) {
+        int32_t sum = 0;
+        for (int64_t k = 0; k < K; k++)
+            sum += A[k * NP + p];
+        colsum[p] = sum;
+    }
+}
+
 void kern_exact_scalar(const uint8_t *W, const uint8_t *A, int M, int K, int NP, int32_t *acc)
 {
     for (int m = 0; m < M; m++) {
@@ -851,6 +872,40 @@ TGT_AVX2 static void table_auto2(const kern_table *t, const uint8_t *W, const ui
         table_scalar4(t, W, A, M, K, NP, acc, scratch);
 }
 
+/* 32 columns per step: bytes widened to 16-bit lanes and summed for up to
+ * 257 rows (257 * 255 < 65536), then added into 32-bit sums. */
+TGT_AVX2 static void colsum_avx2(const uint8_t *A, int64_t K, int64_t NP, int32_t *colsum)
+{
+    int64_t p0 = 0;
+    for (; p0 + 32 <= NP; p0 += 32) {
+        __m256i s32[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
+                          _mm256_setzero_si256()};
+        for (int64_t k0 = 0; k0 < K; k0 += 257) {
+            int64_t k1 = K - k0 < 257 ? K : k0 + 257;
+            __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+            for (int64_t k = k0; k < k1; k++) {
+                __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(A + k * NP + p0));
+                lo = _mm256_add_epi16(lo, _mm256_cvtepu8_epi16(_mm256_castsi256_si128(x)));
+                hi = _mm256_add_epi16(hi, _mm256_cvtepu8_epi16(_mm256_extracti128_si256(x, 1)));
+            }
+            s32[0] = _mm256_add_epi32(s32[0], _mm256_cvtepu16_epi32(_mm256_castsi256_si128(lo)));
+            s32[1] = _mm256_add_epi32(s32[1], _mm256_cvtepu16_epi32(_mm256_extracti128_si256(lo, 1)));
+            s32[2] = _mm256_add_epi32(s32[2], _mm256_cvtepu16_epi32(_mm256_castsi256_si128(hi)));
+            s32[3] = _mm256_add_epi32(s32[3], _mm256_cvtepu16_epi32(_mm256_extracti128_si256(hi, 1)));
+        }
+        for (int j = 0; j < 4; j++)
+            _mm256_storeu_si256((__m256i *)(void *)(colsum + p0 + 8 * j), s32[j]);
+    }
+    if (p0 < NP) { /* the last columns: the reference on a narrower view */
+        for (int64_t p = p0; p < NP; p++) {
+            int32_t sum = 0;
+            for (int64_t k = 0; k < K; k++)
+                sum += A[k * NP + p];
+            colsum[p] = sum;
+        }
+    }
+}
+
 static int cpu_avx2(void)
 {
     return __builtin_cpu_supports("avx2");
@@ -875,6 +930,15 @@ static int cpu_vbmi(void)
 enum { ISA_SCALAR = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
 
 static const char *const isa_names[] = {"scalar", "avx2", "avx512"};
+
+kern_colsum_fn *kern_colsum_avx2(void)
+{
+#if KERN_X86
+    return cpu_avx2() ? colsum_avx2 : NULL;
+#else
+    return NULL;
+#endif
+}
 
 int kern_isa_cap(void)
 {
@@ -909,12 +973,13 @@ int kern_impls(kern_impl *out)
 kern_ops kern_ops_best(void)
 {
     int cap = kern_isa_cap();
-    kern_ops o = {isa_names[ISA_SCALAR], exact_scalar_fn, table_auto_scalar};
+    kern_ops o = {isa_names[ISA_SCALAR], exact_scalar_fn, table_auto_scalar, kern_colsum_scalar};
 #if KERN_X86
     if (cap >= ISA_AVX2 && cpu_avx2()) {
         o.isa = isa_names[ISA_AVX2];
         o.exact = exact_avx2;
         o.table = table_auto2;
+        o.colsum = colsum_avx2;
     }
     /* The AVX-512 table kernels use VNNI for exact and err8 tables, so a
      * CPU with VBMI but no VNNI (Cannon Lake) keeps the AVX2 ones. */

@@ -100,12 +100,21 @@ typedef struct kern_impl {
 #define KERN_MAX_IMPLS 16
 int kern_impls(kern_impl *out);
 
+/* colsum[p] = sum_k A[k][p] over the K rows of A [K][NP] (the zero-point
+ * term sum_k a of every output). */
+typedef void kern_colsum_fn(const uint8_t *A, int64_t K, int64_t NP, int32_t *colsum);
+void kern_colsum_scalar(const uint8_t *A, int64_t K, int64_t NP, int32_t *colsum);
+/* The AVX2 version (32 columns at a time, 16-bit sums widened every 257
+ * rows), or NULL on a machine or build without it: for tests. */
+kern_colsum_fn *kern_colsum_avx2(void);
+
 /* The kernels to call: table() picks among the table kernels of the
  * chosen instruction set by the table's properties. */
 typedef struct kern_ops {
     const char *isa;       /* instruction set chosen */
     kern_exact_fn *exact;
     kern_table_fn *table;
+    kern_colsum_fn *colsum;
 } kern_ops;
 
 kern_ops kern_ops_best(void);
