@@ -459,6 +459,18 @@ static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64
                 continue;
             }
             const rq_params rp = {base, zw, L->requant[m], to->q.zp, L->clamp_lo, L->clamp_hi};
+            if (PQ == 1) {
+                /* one output per image (fully connected): the block's
+                 * outputs of channel m at once, then spread over images */
+                uint8_t codes[256];
+                for (int i0 = 0; i0 < nb; i0 += 256) {
+                    int len = nb - i0 < 256 ? nb - i0 : 256;
+                    rc->requant(acc + i0, w->colsum + i0, len, &rp, codes);
+                    for (int i = 0; i < len; i++)
+                        y[(int64_t)(i0 + i) * to->numel + m] = codes[i];
+                }
+                continue;
+            }
             /* one image's outputs of channel m are contiguous in y */
             rq_fn *requant = PQ >= 8 ? rc->requant : rq_scalar;
             for (int i = 0; i < nb; i++)
