@@ -1,7 +1,10 @@
 /* Whole-network emulator speed, as ratios measured in one run:
  * images per second for LeNet-5 and the ResNet (exact, an approximate
  * table in every layer, with bit errors at 1e-4), the cost of fault
- * injection, and 1 -> 2 thread scaling; then search evaluations per second
+ * injection, and 1 -> 2 thread scaling; each network's two-thread GMAC/s
+ * against the dispatched exact and table kernels' on bench_kern's layer
+ * (M 64, K 576, NP 1024 per thread), timed in this run just before the
+ * networks (vs_kernel); then search evaluations per second
  * on configs/quick.ini with and without the prefix cache (through the
  * program, $AXSEARCH) and the share of MACs the cache saved.
  * Run from the repository root (make bench). */
@@ -15,9 +18,11 @@
 
 #include "approx/mult_lib.h"
 #include "fitness/emu/emu.h"
+#include "fitness/emu/kern.h"
 #include "fitness/net/idx.h"
 #include "fitness/net/onnx_import.h"
 #include "fitness/emu/qnet.h"
+#include "util/pcg.h"
 #include "util/wallclock.h"
 
 enum { REPEAT = 7, MAX_SETS = 8 };
@@ -67,8 +72,65 @@ static double median_ratio(double secs[REPEAT][MAX_SETS], int a, int b)
     return v[REPEAT / 2];
 }
 
+/* GMAC/s of the dispatched kernels on bench_kern's layer with two
+ * threads (each its own columns, output and scratch, as the emulator's
+ * threads have): [0] exact, [1] the table (lut, weight-major inside);
+ * the fastest of REPEAT samples of 20 calls each. */
+static void kernel_rates(const uint16_t *lut, double rate[2])
+{
+    enum { KM = 64, KK = 576, KNP = 1024, CALLS = 20 };
+    kern_ops ops = kern_ops_best();
+    uint16_t *T = malloc(65536 * sizeof *T);
+    for (int a = 0; a < 256; a++)
+        for (int w = 0; w < 256; w++)
+            T[w * 256 + a] = lut[a * 256 + w];
+    ax_err err = {0};
+    kern_table *kt = kern_table_create(T, &err);
+    uint8_t *W = malloc(KM * KK), *A[2];
+    int32_t *acc[2];
+    void *scratch[2];
+    pcg32 rng;
+    pcg32_seed(&rng, 3, 1);
+    for (int i = 0; i < KM * KK; i++)
+        W[i] = (uint8_t)pcg32_bounded(&rng, 256);
+    for (int t = 0; t < 2; t++) {
+        A[t] = malloc((size_t)KK * KNP);
+        acc[t] = malloc((size_t)KM * KNP * sizeof **acc);
+        scratch[t] = malloc(kern_scratch_size(KM, KK));
+        for (int i = 0; i < KK * KNP; i++)
+            A[t][i] = (uint8_t)pcg32_bounded(&rng, 256);
+    }
+    for (int kind = 0; kind < 2; kind++) {
+        double best = 1e30;
+        for (int r = 0; r < REPEAT; r++) {
+            double t0 = wallclock_seconds();
+#pragma omp parallel for num_threads(2) schedule(static, 1)
+            for (int t = 0; t < 2; t++)
+                for (int c = 0; c < CALLS; c++) {
+                    if (kind == 0)
+                        ops.exact(W, A[t], KM, KK, KNP, acc[t], scratch[t]);
+                    else
+                        ops.table(kt, W, A[t], KM, KK, KNP, acc[t], scratch[t]);
+                }
+            double dt = wallclock_seconds() - t0;
+            best = dt < best ? dt : best;
+        }
+        rate[kind] = 2.0 * CALLS * (double)KM * KK * KNP / best / 1e9;
+    }
+    printf("kernel=exact isa=%s threads=2 gmac_per_s=%.2f\nkernel=table(drum_k4) isa=%s threads=2 gmac_per_s=%.2f\n",
+           ops.isa, rate[0], ops.isa, rate[1]);
+    for (int t = 0; t < 2; t++) {
+        free(A[t]);
+        free(acc[t]);
+        free(scratch[t]);
+    }
+    free(W);
+    free(T);
+    kern_table_free(kt);
+}
+
 static void bench_network(const char *path, const char *name, const idx_dataset *train, const idx_dataset *val,
-                          const emu_table *approx)
+                          const emu_table *approx, const double kernel_rate[2])
 {
     graph *g = NULL;
     qnet *q = NULL;
@@ -104,6 +166,9 @@ static void bench_network(const char *path, const char *name, const idx_dataset 
                (double)val->count / t1, macs * (double)val->count / t1 / 1e9);
         printf("network=%s mode=%s threads=2 images_per_s=%.0f gmac_per_s=%.2f\n", name, labels[i],
                (double)val->count / t2, macs * (double)val->count / t2 / 1e9);
+        if (i < 2)
+            printf("network=%s mode=%s threads=2 vs_kernel=%.3f (the %s kernel's GMAC/s above)\n", name, labels[i],
+                   macs * (double)val->count / t2 / 1e9 / kernel_rate[i], i ? "table" : "exact");
     }
     printf("network=%s images=%lld\n", name, (long long)val->count);
     printf("network=%s thread_scaling_exact=%.2f thread_scaling_approx=%.2f thread_scaling_faults=%.2f\n", name,
@@ -213,10 +278,12 @@ int main(void)
     printf("# %d rounds; images/s from the fastest round, ratios are medians over rounds of two runs made "
            "seconds apart; approx = drum_k4 in every layer\n",
            REPEAT);
+    double rate[2];
+    kernel_rates(mult_lib_entry(lib, (size_t)i)->lut, rate);
     idx_dataset part = val;
-    bench_network("models/lenet5_fmnist.onnx", "lenet5", &train, &part, t);
+    bench_network("models/lenet5_fmnist.onnx", "lenet5", &train, &part, t, rate);
     part.count = val.count < 2000 ? val.count : 2000;
-    bench_network("models/resnet14_fmnist.onnx", "resnet14", &train, &part, t);
+    bench_network("models/resnet14_fmnist.onnx", "resnet14", &train, &part, t, rate);
     if (!getenv("BENCH_EMU_NO_SEARCH"))
         bench_search();
     emu_table_free(t);
