@@ -118,6 +118,20 @@ static void few_train_images(const char *d)
 }
 
 /* An IDX file whose magic says 4 dimensions of 32-bit floats. */
+/* An image folder whose test image is text named .png; a CIFAR test
+ * batch cut inside its second record; a colour .npy whose layout cannot
+ * be told. */
+static void undecodable_image(const char *d)
+{
+    sh("mkdir -p '%s/imgs/train/a' '%s/imgs/test/a' && cp tests/imgdir/a.png '%s/imgs/train/a/'", d, d, d);
+    put(d, "imgs/test/a/x.png", "not an image\n");
+}
+
+static void cut_cifar_batch(const char *d)
+{
+    sh("mkdir -p '%s/cifar' && head -c 5000 /dev/zero > '%s/cifar/test_batch.bin'", d, d);
+}
+
 static void bad_idx_magic(const char *d)
 {
     few_train_images(d);
@@ -485,6 +499,10 @@ static const bad_case cases[] = {
      "the test split holds 100 images, fewer than test_images = 200"},
     {"calibration beyond the data", NULL, few_train_images, "infer --model {M} --data {D}/data --calib 500",
      "{D}/data", "images, fewer than the 500 calibration images asked for (calib_images)"},
+    {"undecodable image", NULL, undecodable_image, "infer --model {M} --data {D}/imgs --float",
+     "{D}/imgs/test/a/x.png", "neither a PNG nor a JPEG"},
+    {"CIFAR batch cut", NULL, cut_cifar_batch, "infer --model {M} --data {D}/cifar --float",
+     "{D}/cifar/test_batch.bin", "not a whole number of 3073-byte CIFAR-10 records"},
     {"IDX of floats", NULL, bad_idx_magic, "infer --model {M} --data {D}/data --limit 10",
      "{D}/data/t10k-images-idx3-ubyte", ""},
     /* models */
