@@ -3,7 +3,8 @@
  * images 0-99 within 1e-4, both export forms (constant-folded, and with
  * the shape chain or BatchNormalization kept) give the same logits, the
  * float top-1 meets its target, and the exact 8-bit emulation stays within
- * 0.5 points of float. The colour LeNet-5 runs on Colour Fashion-MNIST,
+ * 0.5 points of float (for the MobileNet-style network, whose depthwise
+ * layers are the harder case for per-tensor activation scales, too). The colour LeNet-5 runs on Colour Fashion-MNIST,
  * rebuilt here from the IDX files by the rule of models/colour_fmnist.py
  * (an implementation apart from that script's: PyTorch's logits, computed
  * on the script's files, check both). */
@@ -207,6 +208,12 @@ static void resnet14(void **state)
     check_model("resnet14_fmnist", "models/test/resnet14_fmnist_bn.onnx", 0.92, 2000, &train_set, &test_set);
 }
 
+static void mobilenet(void **state)
+{
+    (void)state;
+    check_model("mobilenet_fmnist", NULL, 0.88, test_set.count, &train_set, &test_set);
+}
+
 static void lenet5_colour(void **state)
 {
     (void)state;
@@ -218,6 +225,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lenet5),
         cmocka_unit_test(resnet14),
+        cmocka_unit_test(mobilenet),
         cmocka_unit_test(lenet5_colour),
     };
     return cmocka_run_group_tests_name("models", tests, setup, teardown);

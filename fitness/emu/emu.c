@@ -98,7 +98,7 @@ static int mac_kind(const qnet_layer *L, const qtensor_info *ti)
     const graph_mac_layer *s = &L->shape;
     if (s->R * s->S * s->P * s->Q == 1 && ti->rank == 1)
         return EMU_KIND_FC;
-    if (s->group > 1 && s->C / s->group == 1)
+    if (s->group > 1 && s->C == 1) /* C: the input channels of one group */
         return EMU_KIND_DEPTHWISE;
     return s->R * s->S == 1 ? EMU_KIND_POINTWISE : EMU_KIND_CONV;
 }
