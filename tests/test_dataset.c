@@ -485,6 +485,25 @@ static void folders_refused(void **state)
     write_npy(file, "|u1", "(2, 3, 4, 3)", px, 2 * 36);
     assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "cannot tell NCHW from NHWC"));
+    /* the model's input decides: [N][3][4][3] is NCHW for a 3 x 4 x 3 input,
+     * NHWC for a 3 x 3 x 4 one */
+    ds_source fitted = {.dir = d, .format = DS_AUTO, .channels = 3, .rows = 4, .cols = 3};
+    uint8_t vals[72];
+    for (int i = 0; i < 72; i++)
+        vals[i] = (uint8_t)i;
+    write_npy(file, "|u1", "(2, 3, 4, 3)", vals, 72);
+    write_npy(yfile, "<i8", "(2,)", lab, 2 * sizeof *lab);
+    assert_int_equal(ds_load_split(&fitted, IDX_SPLIT_TEST, &x, &err), AX_OK);
+    assert_true(x.channels == 3 && x.rows == 4 && x.cols == 3);
+    assert_memory_equal(x.images, vals, 72);
+    idx_dataset_clear(&x);
+    fitted.rows = 3;
+    fitted.cols = 4;
+    assert_int_equal(ds_load_split(&fitted, IDX_SPLIT_TEST, &x, &err), AX_OK);
+    assert_true(x.channels == 3 && x.rows == 3 && x.cols == 4);
+    assert_int_equal(x.images[1], 3); /* channel 0, pixel 1: element [0][0][1][0] of the NHWC array */
+    idx_dataset_clear(&x);
+    write_npy(yfile, "<i8", "(3,)", lab, sizeof lab);
     write_npy(file, "|u1", "(2, 5, 5, 5)", px, sizeof px);
     assert_int_equal(ds_load_split(at(d), IDX_SPLIT_TEST, &x, &err), AX_EINPUT);
     assert_non_null(strstr(err.msg, "no axis holds 1, 3 or 4 channels"));

@@ -123,11 +123,25 @@ static void npy_paths(const char *dir, idx_split split, char *x, char *y, size_t
     snprintf(y, size, "%s/%s_y.npy", dir, stem);
 }
 
+/* The layout of a 4-D array both of whose axes 1 and 3 could be channels,
+ * from the model's input (src fitted): 0 NCHW, 1 NHWC, -1 neither fits. */
+static int layout_from_model(const int64_t *s, const ds_source *src)
+{
+    if (!src || src->channels < 1)
+        return -1;
+    if (s[1] == src->channels && s[2] == src->rows && s[3] == src->cols)
+        return 0;
+    if (s[3] == src->channels && s[1] == src->rows && s[2] == src->cols)
+        return 1;
+    return -1;
+}
+
 /* The image dimensions of an array: [N][H][W] (one channel), [N][C][H][W]
  * or [N][H][W][C] with C of 1, 3 or 4 (which, told from the one axis
- * that can be channels); *channels_last for the latter. */
-static int image_dims(const npy_header *h, const char *path, int *channels, int *rows, int *cols,
-                      int *channels_last, ax_err *err)
+ * that can be channels, or when both can, from the model's input);
+ * *channels_last for the latter. */
+static int image_dims(const npy_header *h, const char *path, const ds_source *src, int *channels, int *rows,
+                      int *cols, int *channels_last, ax_err *err)
 {
     const int64_t *s = h->shape;
     if (h->ndim != 3 && h->ndim != 4)
@@ -137,12 +151,18 @@ static int image_dims(const npy_header *h, const char *path, int *channels, int 
     *channels_last = 0;
     if (h->ndim == 4) {
         int first = s[1] == 1 || s[1] == 3 || s[1] == 4, last = s[3] == 1 || s[3] == 3 || s[3] == 4;
+        int by_model = first && last ? layout_from_model(s, src) : -1;
+        if (by_model >= 0) {
+            first = !by_model;
+            last = by_model;
+        }
         if (first == last)
             return ax_fail(err, AX_EINPUT,
                            "%s: images of shape [%lld][%lld][%lld][%lld]: %s; expected channels (1, 3 or 4) on "
                            "exactly one of axes 1 (NCHW) and 3 (NHWC)",
                            path, (long long)s[0], (long long)s[1], (long long)s[2], (long long)s[3],
-                           first ? "cannot tell NCHW from NHWC" : "no axis holds 1, 3 or 4 channels");
+                           first ? "cannot tell NCHW from NHWC (nor from the model's input)"
+                                 : "no axis holds 1, 3 or 4 channels");
         *channels_last = last;
         c = last ? s[3] : s[1];
         hgt = last ? s[1] : s[2];
@@ -177,7 +197,7 @@ static int to_channels_first(idx_dataset *d, ax_err *err)
     return AX_OK;
 }
 
-static int npy_load_set(const char *dir, idx_split split, idx_dataset *out, ax_err *err)
+static int npy_load_set(const ds_source *src, const char *dir, idx_split split, idx_dataset *out, ax_err *err)
 {
     char x[4096], y[4096];
     npy_paths(dir, split, x, y, sizeof x);
@@ -186,7 +206,7 @@ static int npy_load_set(const char *dir, idx_split split, idx_dataset *out, ax_e
     int last = 0;
     int rc = npy_read_u8(x, DS_MAX_NPY_BYTES, &h, &out->images, err);
     if (rc == AX_OK)
-        rc = image_dims(&h, x, &out->channels, &out->rows, &out->cols, &last, err);
+        rc = image_dims(&h, x, src, &out->channels, &out->rows, &out->cols, &last, err);
     if (rc == AX_OK)
         rc = npy_read_labels(y, DS_MAX_NPY_BYTES, &n_lab, &out->labels, err);
     out->count = rc == AX_OK ? h.shape[0] : 0;
@@ -475,7 +495,7 @@ int ds_load_first(const ds_source *src, idx_split split, int64_t max_images, idx
         rc = split_files(dir, f, split, paths, &n, err);
         snprintf(file, sizeof file, "%s", rc == AX_OK ? paths[0] : dir);
         if (rc == AX_OK)
-            rc = f == DS_NPY ? npy_load_set(dir, split, out, err) : cifar_load_set(dir, f, split, out, err);
+            rc = f == DS_NPY ? npy_load_set(src, dir, split, out, err) : cifar_load_set(dir, f, split, out, err);
     }
     if (rc == AX_OK)
         rc = take(src, split, out, file, err);
