@@ -7,9 +7,9 @@
  *   NumPy  train_x.npy / train_y.npy and test_x.npy / test_y.npy (npy.h):
  *          uint8 images [N][H][W], [N][C][H][W] or [N][H][W][C] (C of 1,
  *          3 or 4; when both axes could be channels the source's model
- *          input decides; NHWC is transposed to NCHW on reading) and labels of any integer dtype, one per
- *          image; either pair may be missing, which makes its splits
- *          unavailable;
+ *          input decides; NHWC is transposed to NCHW on reading) and
+ *          labels of any integer dtype, one per image; either pair may
+ *          be missing, which makes its splits unavailable;
  *   CIFAR  data_batch_1.bin .. data_batch_5.bin (as many as there are,
  *          without gaps) and test_batch.bin (CIFAR-10), or train.bin and
  *          test.bin (CIFAR-100, fine labels) (cifar.h): [N][3][32][32];
