@@ -1,5 +1,6 @@
 #include "tests/cli_support.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,4 +147,16 @@ int cli_run_status(const char *fmt, ...)
         fprintf(stderr, "axsearch %s -> %d\n%s\n", args, status, r.err ? r.err : "");
     cli_result_free(&r);
     return status;
+}
+
+int cli_temp_dir(char *templ)
+{
+    return mkdtemp(templ) ? 0 : -1;
+}
+
+int cli_remove_tree(const char *dir)
+{
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
 }

@@ -42,4 +42,10 @@ const char *cli_first_difference(const char *a, const char *b, const char *const
 /* The last non-empty line of text (a pointer into a static buffer). */
 const char *cli_last_line(const char *text);
 
+/* A test group's scratch folder: mkdtemp of templ (".../name-XXXXXX",
+ * rewritten in place), and its removal with everything in it; 0 on
+ * success, -1 otherwise (cmocka's setup and teardown convention). */
+int cli_temp_dir(char *templ);
+int cli_remove_tree(const char *dir);
+
 #endif

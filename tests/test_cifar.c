@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/cli_support.h"
+
 #include "fitness/net/cifar.h"
 
 static char dir[] = "/tmp/axsearch-cifar-XXXXXX";
@@ -20,15 +22,13 @@ static char dir[] = "/tmp/axsearch-cifar-XXXXXX";
 static int setup(void **state)
 {
     (void)state;
-    return mkdtemp(dir) ? 0 : -1;
+    return cli_temp_dir(dir);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return cli_remove_tree(dir);
 }
 
 /* Pixel i of record r of batch b. */

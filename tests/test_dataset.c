@@ -49,9 +49,7 @@ static int teardown(void **state)
     (void)state;
     idx_dataset_clear(&train);
     idx_dataset_clear(&test);
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return cli_remove_tree(dir);
 }
 
 /* A version 1.0 .npy file: header text padded to 64 bytes, then data. */

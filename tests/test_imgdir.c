@@ -30,15 +30,13 @@ static char dir[] = "/tmp/axsearch-imgdir-XXXXXX";
 static int setup(void **state)
 {
     (void)state;
-    return mkdtemp(dir) ? 0 : -1;
+    return cli_temp_dir(dir);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return cli_remove_tree(dir);
 }
 
 static uint8_t *read_all(const char *path, size_t *n)

@@ -92,14 +92,16 @@ static int add_found(finder *f, const char *dir, const char *name, int64_t size)
     return AX_OK;
 }
 
-/* The images under dir (os.walk with followlinks=True: stat follows). */
-static int walk(finder *f, const char *dir, int depth)
+/* Calls visit(ctx, path, name, st) for every entry of dir but . and ..,
+ * following links (os.walk's followlinks=True; a dangling link is
+ * skipped, as os.walk skips it), until visit returns an error. */
+typedef int entry_fn(void *ctx, const char *dir, const char *path, const char *name, const struct stat *st);
+
+static int each_entry(const char *dir, entry_fn *visit, void *ctx, ax_err *err)
 {
-    if (depth > MAX_DEPTH)
-        return ax_fail(f->err, AX_EINPUT, "%s: folders nested more than %d deep", dir, MAX_DEPTH);
     DIR *d = opendir(dir);
     if (!d)
-        return ax_fail(f->err, AX_EINPUT, "%s: cannot open the folder", dir);
+        return ax_fail(err, AX_EINPUT, "%s: cannot open the folder", dir);
     int rc = AX_OK;
     struct dirent *e;
     while (rc == AX_OK && (e = readdir(d))) {
@@ -108,20 +110,40 @@ static int walk(finder *f, const char *dir, int depth)
         char *path = join(dir, e->d_name);
         struct stat st;
         if (!path)
-            rc = ax_fail(f->err, AX_EINTERNAL, "out of memory");
-        else if (stat(path, &st) != 0)
-            rc = AX_OK; /* a dangling link: os.walk skips it too */
-        else if (S_ISDIR(st.st_mode))
-            rc = walk(f, path, depth + 1);
-        else if (image_kind(e->d_name) < 0)
-            rc = ax_fail(f->err, AX_EINPUT, "%s: only PNG and JPEG images are read (ImageFolder would take this "
-                                            "one: convert it, or move it out of the folder)", path);
-        else if (image_kind(e->d_name) > 0)
-            rc = add_found(f, dir, e->d_name, (int64_t)st.st_size);
+            rc = ax_fail(err, AX_EINTERNAL, "out of memory");
+        else if (stat(path, &st) == 0)
+            rc = visit(ctx, dir, path, e->d_name, &st);
         free(path);
     }
     closedir(d);
     return rc;
+}
+
+typedef struct walk_ctx {
+    finder *f;
+    int depth;
+} walk_ctx;
+
+static int walk(finder *f, const char *dir, int depth);
+
+static int walk_entry(void *ctx, const char *dir, const char *path, const char *name, const struct stat *st)
+{
+    walk_ctx *w = ctx;
+    if (S_ISDIR(st->st_mode))
+        return walk(w->f, path, w->depth + 1);
+    if (image_kind(name) < 0)
+        return ax_fail(w->f->err, AX_EINPUT, "%s: only PNG and JPEG images are read (ImageFolder would take this "
+                                             "one: convert it, or move it out of the folder)", path);
+    return image_kind(name) > 0 ? add_found(w->f, dir, name, (int64_t)st->st_size) : AX_OK;
+}
+
+/* The images under dir, in any order (sorted afterwards). */
+static int walk(finder *f, const char *dir, int depth)
+{
+    if (depth > MAX_DEPTH)
+        return ax_fail(f->err, AX_EINPUT, "%s: folders nested more than %d deep", dir, MAX_DEPTH);
+    walk_ctx w = {f, depth};
+    return each_entry(dir, walk_entry, &w, f->err);
 }
 
 static int cmp_found(const void *a, const void *b)
@@ -136,42 +158,40 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+typedef struct class_ctx {
+    imgdir_list *l;
+    int cap;
+    ax_err *err;
+} class_ctx;
+
+static int class_entry(void *ctx, const char *dir, const char *path, const char *name, const struct stat *st)
+{
+    (void)path;
+    class_ctx *c = ctx;
+    imgdir_list *l = c->l;
+    if (!S_ISDIR(st->st_mode))
+        return AX_OK;
+    if (l->n_classes == IMGDIR_MAX_CLASSES)
+        return ax_fail(c->err, AX_EINPUT, "%s: more than %d classes", dir, IMGDIR_MAX_CLASSES);
+    if (l->n_classes == c->cap) {
+        int cap = c->cap ? 2 * c->cap : 64;
+        char **v = realloc(l->classes, (size_t)cap * sizeof *v);
+        if (!v)
+            return ax_fail(c->err, AX_EINTERNAL, "out of memory");
+        l->classes = v;
+        c->cap = cap;
+    }
+    if (!(l->classes[l->n_classes] = strdup(name)))
+        return ax_fail(c->err, AX_EINTERNAL, "out of memory");
+    l->n_classes++;
+    return AX_OK;
+}
+
 /* The class folders of dir, sorted. */
 static int list_classes(const char *dir, imgdir_list *l, ax_err *err)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return ax_fail(err, AX_EINPUT, "%s: cannot open the folder", dir);
-    int rc = AX_OK, cap = 0;
-    struct dirent *e;
-    while (rc == AX_OK && (e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char *path = join(dir, e->d_name);
-        struct stat st;
-        int is_dir = path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-        free(path);
-        if (!is_dir)
-            continue;
-        if (l->n_classes == IMGDIR_MAX_CLASSES) {
-            rc = ax_fail(err, AX_EINPUT, "%s: more than %d classes", dir, IMGDIR_MAX_CLASSES);
-            break;
-        }
-        if (l->n_classes == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **v = realloc(l->classes, (size_t)cap * sizeof *v);
-            if (!v) {
-                rc = ax_fail(err, AX_EINTERNAL, "out of memory");
-                break;
-            }
-            l->classes = v;
-        }
-        if (!(l->classes[l->n_classes] = strdup(e->d_name)))
-            rc = ax_fail(err, AX_EINTERNAL, "out of memory");
-        else
-            l->n_classes++;
-    }
-    closedir(d);
+    class_ctx c = {l, 0, err};
+    int rc = each_entry(dir, class_entry, &c, err);
     if (rc == AX_OK && l->n_classes == 0)
         rc = ax_fail(err, AX_EINPUT, "%s: no class folders (expected one folder of images per class)", dir);
     if (rc == AX_OK)
