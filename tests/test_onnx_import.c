@@ -446,6 +446,33 @@ static void transpose_constant_folded(void **state)
 
 /* ---------------------------------------------------------------- refusals */
 
+/* A Conv on constant inputs whose output is small enough to fold (262,144
+ * values) but whose folding would take 151 million multiply-adds is
+ * refused with a message, not computed (the fuzzer's slow unit: a model
+ * file of a few hundred bytes must not keep the importer busy). */
+static void folding_work_capped(void **state)
+{
+    (void)state;
+    const int64_t xd[4] = {1, 64, 64, 64}, wd[4] = {64, 64, 3, 3}, in_d[2] = {OB_DYN, 4};
+    float *x = calloc(64 * 64 * 64, sizeof *x), *w = calloc(64 * 64 * 9, sizeof *w);
+    assert_true(x && w);
+    ob_model *m = ob_new(13);
+    ob_input(m, "in", 2, in_d);
+    ob_output(m, "y", -1, NULL);
+    ob_init_f(m, "X", 4, xd, x);
+    ob_init_f(m, "W", 4, wd, w);
+    const int64_t pads[4] = {1, 1, 1, 1};
+    ob_attr_ints(ob_node_add(m, "Conv", "c", "X,W", "h"), "pads", 4, pads);
+    ob_node_add(m, "Relu", "r", "in", "y");
+    ax_err err = {0};
+    graph *g = import(m, 1, AX_EINPUT, &err);
+    assert_null(g);
+    assert_non_null(strstr(err.msg, "multiply-adds"));
+    ob_free(m);
+    free(x);
+    free(w);
+}
+
 static void batched_refusals(void **state)
 {
     (void)state;
@@ -948,6 +975,7 @@ int main(void)
         cmocka_unit_test(clip_inputs_pad_softmax),
         cmocka_unit_test(transpose_constant_folded),
         cmocka_unit_test(batched_refusals),
+        cmocka_unit_test(folding_work_capped),
         cmocka_unit_test(nonsense_models_refused),
         cmocka_unit_test(unsupported_and_bad_attributes),
         cmocka_unit_test(metadata_normalization),

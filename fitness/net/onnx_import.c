@@ -531,6 +531,28 @@ static float *copy_floats(const float *src, int64_t n)
  * classifier's folded weights are far smaller, and a few bytes of model
  * must not make the importer allocate gigabytes (a fuzzing finding). */
 #define MAX_FOLDED ((int64_t)1 << 24)
+/* The most multiply-adds a folded Conv, Gemm or MatMul may take (the
+ * float executor does ~1e9 a second: a model file of a few hundred
+ * bytes must not keep the importer busy for minutes). */
+#define MAX_FOLD_MACS ((int64_t)1 << 27)
+
+/* The multiply-adds of folding node ni (numel outputs, the last output
+ * dimension last): each output of a Conv reads one filter (the weight's
+ * values over its output channels), of a Gemm or MatMul a column of B
+ * (an upper bound with batch dimensions); 0 for any other operator. */
+static int64_t fold_macs(const graph *g, int ni, int64_t numel, int64_t last)
+{
+    const graph_node *n = &g->nodes[ni];
+    if ((n->op != GRAPH_OP_CONV && n->op != GRAPH_OP_GEMM && n->op != GRAPH_OP_MATMUL) || n->n_in < 2)
+        return 0;
+    const graph_tensor *w = &g->tensors[n->in[1]];
+    int64_t wn = graph_tensor_numel(g, n->in[1], 1);
+    int64_t per = n->op == GRAPH_OP_CONV ? (w->rank > 0 && w->dims[0] > 0 ? wn / w->dims[0] : wn)
+                                         : (last > 0 ? wn / last : wn);
+    if (per < 1)
+        per = 1;
+    return numel > INT64_MAX / per ? INT64_MAX : numel * per;
+}
 
 /* Emits a float op writing the node's first output with the given shape.
  * If every input is constant the node is evaluated now and its output
@@ -565,6 +587,9 @@ static int emit(imp *c, const graph_node *tmpl, int n_in, const int *in, int ran
         if (numel > MAX_FOLDED)
             return node_fail(c, "its inputs are constant, and folding it would make a tensor of more than %lld "
                                 "values", (long long)MAX_FOLDED);
+        if (fold_macs(c->g, ni, numel, rank > 0 ? dims[rank - 1] : 1) > MAX_FOLD_MACS)
+            return node_fail(c, "its inputs are constant, and folding it would take more than %lld "
+                                "multiply-adds", (long long)MAX_FOLD_MACS);
         float *data = NULL;
         rc = fexec_eval_const_node(c->g, ni, &data, c->err);
         if (rc != AX_OK)
