@@ -472,9 +472,9 @@ static void run_mac(const run_ctx *rc, const qop *o, workspace *w, int nb, int64
                 continue;
             }
             /* one image's outputs of channel m are contiguous in y */
-            rq_fn *requant = PQ >= 8 ? rc->requant : rq_scalar;
             for (int i = 0; i < nb; i++)
-                requant(acc + (int64_t)i * PQ, w->colsum + (int64_t)i * PQ, PQ, &rp, y + (int64_t)i * to->numel + m * PQ);
+                rc->requant(acc + (int64_t)i * PQ, w->colsum + (int64_t)i * PQ, PQ, &rp,
+                            y + (int64_t)i * to->numel + m * PQ);
         }
         charge(w, kind, EMU_PHASE_REQUANT);
     }

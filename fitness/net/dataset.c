@@ -16,20 +16,23 @@
  * search refuses less than this up front). */
 #define DS_MAX_NPY_BYTES ((size_t)1 << 34)
 
-static int exists(const char *dir, const char *name)
+/* The st_mode file type (S_IFREG, S_IFDIR) of dir/name, 0 if absent. */
+static unsigned file_type(const char *dir, const char *name)
 {
     char path[4096];
     struct stat st;
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    return stat(path, &st) == 0 ? (unsigned)(st.st_mode & S_IFMT) : 0u;
+}
+
+static int exists(const char *dir, const char *name)
+{
+    return file_type(dir, name) == S_IFREG;
 }
 
 static int is_dir(const char *dir, const char *name)
 {
-    char path[4096];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    return file_type(dir, name) == S_IFDIR;
 }
 
 const char *ds_format_name(ds_format format)
